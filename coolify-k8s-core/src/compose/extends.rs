@@ -1,0 +1,1 @@
+//! Stage: extends (being built).

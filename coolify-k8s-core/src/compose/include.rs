@@ -1,0 +1,1 @@
+//! Stage: include (being built).

@@ -1,0 +1,1 @@
+//! Stage: interpolate (being built).

@@ -1,0 +1,1 @@
+//! Stage: merge (being built).

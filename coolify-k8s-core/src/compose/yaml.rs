@@ -1,0 +1,1 @@
+//! Stage: yaml (being built).

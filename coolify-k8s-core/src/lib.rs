@@ -1,0 +1,22 @@
+//! Translate Coolify's configuration (Docker Compose files in Coolify's dialect, and
+//! Application settings) into Kubernetes manifests and the `kubectl` command lines that
+//! apply them.
+//!
+//! The pipeline, one module per stage (see `docs/ARCHITECTURE.md`):
+//!
+//! ```text
+//! compose (load) -> plan -> k8s (build) -> render / kubectl
+//!                     ^
+//!                   proxy (routes from FQDNs, Traefik and Caddy labels)
+//! ```
+//!
+//! Every stage is a pure function: no file system, no environment, no network, no clock.
+
+pub mod compose;
+pub mod error;
+pub mod path;
+pub mod report;
+
+pub use error::{Error, Errors};
+pub use path::InputPath;
+pub use report::{Outcome, Report, ReportEntry};
