@@ -14,9 +14,15 @@
 
 pub mod compose;
 pub mod error;
+pub mod k8s;
+pub mod kubectl;
+pub mod manifests;
 pub mod path;
+pub mod plan;
+pub mod proxy;
 pub mod report;
 
 pub use error::{Error, Errors};
+pub use manifests::Manifests;
 pub use path::InputPath;
 pub use report::{Outcome, Report, ReportEntry};

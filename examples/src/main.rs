@@ -1,6 +1,14 @@
 //! `coolify-k8s`: the command-line surface of coolify-k8s-core.
+//!
+//! Exit status: 0 success; 1 the input cannot be translated (one line per error on
+//! stderr, each naming the path in the input); 2 usage error.
+
+mod cli;
+
+use clap::Parser;
 
 fn main() {
-    eprintln!("coolify-k8s: being built");
-    std::process::exit(2);
+    let cli = cli::Cli::parse();
+    let code = cli.run();
+    std::process::exit(code);
 }

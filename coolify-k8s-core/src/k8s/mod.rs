@@ -1,0 +1,1 @@
+//! Stage `k8s` (being built; see docs/ARCHITECTURE.md).

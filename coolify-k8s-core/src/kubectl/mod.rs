@@ -1,0 +1,1 @@
+//! Stage `kubectl` (being built; see docs/ARCHITECTURE.md).

@@ -1,0 +1,1 @@
+//! Stage `plan` (being built; see docs/ARCHITECTURE.md).

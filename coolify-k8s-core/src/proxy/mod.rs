@@ -1,0 +1,1 @@
+//! Stage `proxy` (being built; see docs/ARCHITECTURE.md).
