@@ -13,6 +13,7 @@
 //! Every stage is a pure function: no file system, no environment, no network, no clock.
 
 pub mod compose;
+pub mod coolify;
 pub mod error;
 pub mod k8s;
 pub mod kubectl;

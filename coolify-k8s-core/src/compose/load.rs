@@ -69,3 +69,31 @@ pub fn load(
     let _ = (files, options, resolver);
     Err(crate::Error::new(crate::InputPath::root(), "the loader is being built").into())
 }
+
+/// The value a variable has for interpolation: a deferred reference for Coolify's magic
+/// variables and for caller-marked secrets that are set (their values are resolved after
+/// loading, see [`crate::compose::magic`]), the caller's value for other set variables,
+/// and `None` for unset ones.
+///
+/// ```
+/// use coolify_k8s_core::compose::{load::lookup, magic::deferred, LoadOptions};
+/// let mut o = LoadOptions::default();
+/// o.variables.insert("TZ".into(), "UTC".into());
+/// o.variables.insert("API_KEY".into(), "s3cr3t".into());
+/// o.secret_variables.insert("API_KEY".into());
+/// assert_eq!(lookup("TZ", &o).as_deref(), Some("UTC"));
+/// assert_eq!(lookup("API_KEY", &o), Some(deferred::reference("API_KEY")));
+/// assert_eq!(lookup("SERVICE_PASSWORD_DB", &o), Some(deferred::reference("SERVICE_PASSWORD_DB")));
+/// assert_eq!(lookup("UNSET", &o), None);
+/// ```
+pub fn lookup(name: &str, options: &LoadOptions) -> Option<String> {
+    if super::magic::MagicVariable::parse(name).is_some() {
+        return Some(super::magic::deferred::reference(name));
+    }
+    let value = options.variables.get(name)?;
+    if options.secret_variables.contains(name) {
+        Some(super::magic::deferred::reference(name))
+    } else {
+        Some(value.clone())
+    }
+}
