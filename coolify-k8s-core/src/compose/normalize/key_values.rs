@@ -20,9 +20,15 @@ pub(crate) fn canonicalize_environment(
 ) {
     let named_only = |k: &str| lookup(k, options).map_or(Value::Null, Value::String);
     let mut out = Map::new();
+    // Coolify reads a string as a one-entry list (forgejo-with-runner's template has a
+    // folded `KEY=VALUE KEY2=VALUE2` scalar); the schema does not allow it.
+    if let Value::String(s) = v {
+        *v = json!([s.clone()]);
+    }
     match v {
+        // The schema wants unique entries; Coolify's templates repeat identical ones
+        // (labelstudio), which mean the same as one. The last one wins, as in Compose.
         Value::Array(items) => {
-            value::unique(items, path, d);
             for (i, item) in items.iter().enumerate() {
                 let p = path.index(i);
                 let Some(s) = value::string(item, &p, d) else {
@@ -266,7 +272,7 @@ mod tests {
         let p = InputPath::root().key("environment");
         environment(&json!(["=x", 3]), &p, &LoadOptions::default(), &mut d);
         environment(&json!({"A": [1]}), &p, &LoadOptions::default(), &mut d);
-        environment(&json!("A=1"), &p, &LoadOptions::default(), &mut d);
+        environment(&json!(true), &p, &LoadOptions::default(), &mut d);
         let msgs: Vec<_> = d.errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(
             msgs,
@@ -274,7 +280,7 @@ mod tests {
                 "environment[0]: invalid entry \"=x\": the variable name is empty",
                 "environment[1]: expected a string, got a number",
                 "environment.A: expected a string, number, boolean or null, got a sequence",
-                "environment: expected a mapping or a sequence, got a string",
+                "environment: expected a mapping or a sequence, got a boolean",
             ]
         );
     }

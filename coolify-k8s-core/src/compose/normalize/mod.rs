@@ -141,7 +141,7 @@ fn read_project(doc: &Value, d: &mut Diagnostics) -> Project {
         match k.as_str() {
             // Obsolete; the loader reports it.
             "version" => {
-                value::string_or_number(v, &path, d);
+                value::string(v, &path, d);
             }
             "name" => p.name = value::string(v, &path, d),
             // Resolved by the loader before this stage.

@@ -19,11 +19,20 @@ const LONG_KEYS: &[&str] = &[
 
 /// Rewrite `ports` into long-form mappings (ranges expanded).
 pub(crate) fn canonicalize_ports(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
+    // The schema's `uniqueItems` applies to the entries as written; two different short
+    // and long entries may well be equal once rewritten.
+    if let Value::Array(items) = v {
+        value::unique(items, path, d);
+    }
+    rewrite_ports(v, path, d);
+}
+
+/// The rewrite alone, without the uniqueness check of the input entries.
+fn rewrite_ports(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
     let Value::Array(items) = v else {
         d.error(path, value::expected("a sequence", v));
         return;
     };
-    value::unique(items, path, d);
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let p = path.index(i);
@@ -265,7 +274,7 @@ fn canonical_long_port(
 /// The typed `ports` of a canonical tree.
 pub(crate) fn ports(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<Port> {
     let mut canonical = v.clone();
-    canonicalize_ports(&mut canonical, path, d);
+    rewrite_ports(&mut canonical, path, d);
     let Value::Array(items) = canonical else {
         return Vec::new();
     };

@@ -58,13 +58,16 @@ fn definitions<T>(
     mut one: impl FnMut(&Map<String, Value>, &InputPath, &mut Diagnostics) -> T,
     nullable: bool,
 ) -> BTreeMap<String, T> {
+    // The schema restricts the names of volumes, configs and secrets; networks may have
+    // any name (the schema has no `additionalProperties: false` for them).
+    let restricted = !nullable || path.to_string() != "networks";
     let mut out = BTreeMap::new();
     let Some(m) = value::mapping(v, path, d) else {
         return out;
     };
     for (name, def) in m {
         let p = path.key(name);
-        if !value::is_valid_name(name) {
+        if restricted && !value::is_valid_name(name) {
             d.error(
                 &p,
                 format!("invalid name {name:?} (letters, digits, '.', '_' and '-' only)"),

@@ -22,6 +22,7 @@ const LONG_KEYS: &[&str] = &[
     "content",
     "is_directory",
     "isDirectory",
+    "mode",
 ];
 
 static BIND: Shape = Shape::Object(&Object {
@@ -63,11 +64,20 @@ const CONSISTENCIES: &[&str] = &["consistent", "cached", "delegated"];
 
 /// Rewrite a service's `volumes` into long-form mappings.
 pub(crate) fn canonicalize_volumes(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
+    // The schema's `uniqueItems` applies to the entries as written; two different short
+    // and long entries may well be equal once rewritten.
+    if let Value::Array(items) = v {
+        value::unique(items, path, d);
+    }
+    rewrite_volumes(v, path, d);
+}
+
+/// The rewrite alone, without the uniqueness check of the input entries.
+fn rewrite_volumes(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
     let Value::Array(items) = v else {
         d.error(path, value::expected("a sequence", v));
         return;
     };
-    value::unique(items, path, d);
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let p = path.index(i);
@@ -209,6 +219,12 @@ fn canonical_long(
                     .check(v, &p, d);
                 out.insert(k.clone(), v.clone());
             }
+            // Coolify's templates give a file mode on some bind mounts (docker-registry);
+            // Coolify accepts it. Kept in the tree; the typed pass reports it.
+            "mode" => {
+                Shape::Num.check(v, &p, d);
+                out.insert(k.clone(), v.clone());
+            }
             "source" | "target" | "consistency" | "content" => {
                 value::string(v, &p, d);
                 out.insert(k.clone(), v.clone());
@@ -263,7 +279,7 @@ fn canonical_long(
 /// The typed `volumes` of a service.
 pub(crate) fn volumes(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<ServiceVolume> {
     let mut canonical = v.clone();
-    canonicalize_volumes(&mut canonical, path, d);
+    rewrite_volumes(&mut canonical, path, d);
     let Value::Array(items) = canonical else {
         return Vec::new();
     };
@@ -273,6 +289,12 @@ pub(crate) fn volumes(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<S
         let p = path.index(i);
         for k in m.keys().filter(|k| value::is_extension(k)) {
             d.dropped(&p.key(k), "extension key: not used by the translation");
+        }
+        if m.contains_key("mode") {
+            d.dropped(
+                &p.key("mode"),
+                "not a Compose volume key (Coolify accepts and ignores it); the mount keeps the file's own mode",
+            );
         }
         let text = |key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
         let kind = match m.get("type").and_then(Value::as_str) {
@@ -373,7 +395,7 @@ mod tests {
             msgs,
             vec![
                 "volumes[0].type: invalid value \"disk\" (expected one of: bind, volume, tmpfs, cluster, npipe, image)",
-                "volumes[0].size: unknown key \"size\" (expected one of: type, source, target, read_only, consistency, bind, volume, tmpfs, image, content, is_directory, isDirectory)",
+                "volumes[0].size: unknown key \"size\"",
                 "volumes[1]: missing required key \"type\"",
                 "volumes[1]: missing required key \"target\"",
             ]
