@@ -168,6 +168,10 @@ fn read_project(doc: &Value, d: &mut Diagnostics) -> Project {
             _ if value::is_extension(k) => {
                 p.extensions.insert(k.clone(), v.clone());
             }
+            _ if v.get("image").is_some() || v.get("build").is_some() => d.error(
+                &path,
+                format!("unknown key {k:?}: this looks like a service in the obsolete version 1 format; put services under `services:`"),
+            ),
             _ => d.error(
                 &path,
                 value::unknown_key_message(k, top_level::TOP_LEVEL_KEYS),
