@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
-    translate: TranslateArgs,
+    translate: Box<TranslateArgs>,
     /// Output format.
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "yaml",
           value_parser = ["yaml", "json"])]
