@@ -3,5 +3,6 @@
 //! chosen router.
 
 pub mod route;
+pub mod traefik_rule;
 
 pub use route::{BasicAuth, Headers, HttpMode, PathMatch, RegexRedirect, Route, Tls, WwwRedirect};
