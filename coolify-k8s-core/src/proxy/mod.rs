@@ -3,6 +3,7 @@
 //! chosen router.
 
 pub mod route;
+pub mod traefik_labels;
 pub mod traefik_rule;
 
 pub use route::{BasicAuth, Headers, HttpMode, PathMatch, RegexRedirect, Route, Tls, WwwRedirect};

@@ -31,7 +31,10 @@ pub fn parse(rule: &str) -> Result<Vec<Alternative>, String> {
     let mut p = Parser { tokens, pos: 0 };
     let alts = p.or()?;
     if p.pos != p.tokens.len() {
-        return Err(format!("unexpected text at token {} of the rule", p.pos + 1));
+        return Err(format!(
+            "unexpected text at token {} of the rule",
+            p.pos + 1
+        ));
     }
     Ok(alts)
 }
