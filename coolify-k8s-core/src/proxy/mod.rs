@@ -2,6 +2,8 @@
 //! neutral [`Route`]s that `plan` attaches to workloads and the `k8s` stage renders for the
 //! chosen router.
 
+pub mod caddy_labels;
+pub mod labels;
 pub mod route;
 pub mod traefik_labels;
 pub mod traefik_rule;
