@@ -3,6 +3,7 @@
 //! chosen router.
 
 pub mod caddy_labels;
+pub mod fqdn;
 pub mod labels;
 pub mod route;
 pub mod traefik_labels;
