@@ -209,7 +209,15 @@ pub(crate) fn load_file(
     options: &LoadOptions,
 ) -> Result<Vec<(Value, Directives)>, Errors> {
     let mut out = Vec::new();
-    for doc in yaml::parse(text, name)? {
+    let docs = yaml::parse(text, name)?;
+    if docs.is_empty() {
+        return Err(Error::new(
+            InputPath::root(),
+            format!("{name}: the file is empty; a Compose file is a mapping of top-level keys"),
+        )
+        .into());
+    }
+    for doc in docs {
         let (mut tree, directives) = prepare(ctx, name, doc, options)?;
         include::apply(ctx, name, &mut tree, options)?;
         extends::apply(ctx, name, &mut tree, &directives, options)?;
