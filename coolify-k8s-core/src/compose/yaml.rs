@@ -27,8 +27,9 @@ use std::collections::{HashMap, HashSet};
 pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
 /// Deepest nesting of mappings and sequences accepted (real files nest below 10).
 pub const MAX_DEPTH: usize = 128;
-/// Most nodes one document may hold after alias expansion.
-pub const MAX_NODES: usize = 500_000;
+/// Most nodes one document may hold after alias expansion (Coolify's largest template has
+/// a few thousand).
+pub const MAX_NODES: usize = 100_000;
 
 /// A Compose merge tag on a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -174,7 +175,12 @@ struct Builder<'f> {
 
 impl Builder<'_> {
     fn error_at(&self, mark: &Marker, message: &str) -> Error {
-        let path = self.path();
+        // A path through hundreds of levels helps nobody; the line and column do.
+        let path = if self.stack.len() > 16 {
+            InputPath::root()
+        } else {
+            self.path()
+        };
         let at = format!(
             "{}: line {}, column {}",
             self.file,
@@ -259,10 +265,9 @@ impl Builder<'_> {
                 };
                 let (size, depth) = (node.size, node.depth);
                 if self.stack.len() + depth > MAX_DEPTH {
-                    return Err(self.error_at(
-                        &mark,
-                        &format!("nesting deeper than {MAX_DEPTH} levels"),
-                    ));
+                    return Err(
+                        self.error_at(&mark, &format!("nesting deeper than {MAX_DEPTH} levels"))
+                    );
                 }
                 self.count(size, &mark)?;
                 let Some(node) = self.anchors.get(&id).cloned() else {
@@ -271,10 +276,7 @@ impl Builder<'_> {
                 // An alias in key position names a key by a scalar's text.
                 if let Some(Frame::Map { pending: None, .. }) = self.stack.last() {
                     return match node.kind {
-                        Kind::Scalar(v) => {
-                            self.set_key(PendingKey::Key(scalar_text(&v)));
-                            Ok(())
-                        }
+                        Kind::Scalar(v) => self.set_key(PendingKey::Key(scalar_text(&v)), &mark),
                         _ => Err(self.error_at(&mark, "a mapping key must be a scalar")),
                     };
                 }
@@ -301,13 +303,11 @@ impl Builder<'_> {
                         };
                         self.anchors.insert(anchor, node);
                     }
-                    self.set_key(key);
-                    return Ok(());
+                    return self.set_key(key, &mark);
                 }
                 let (value, merge_tag) = match &tag {
                     TagKind::Core(core) => (
-                        core_tagged(&text, style, core)
-                            .map_err(|m| self.error_at(&mark, &m))?,
+                        core_tagged(&text, style, core).map_err(|m| self.error_at(&mark, &m))?,
                         None,
                     ),
                     TagKind::Merge(t) => (resolve_scalar(&text, style), Some(*t)),
@@ -378,7 +378,27 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn set_key(&mut self, key: PendingKey) {
+    /// Set the key of the next value; a key written twice is an error at the second.
+    fn set_key(&mut self, key: PendingKey, mark: &Marker) -> Result<(), Error> {
+        let duplicate = match (&key, self.stack.last()) {
+            (PendingKey::Key(k), Some(Frame::Map { explicit, .. })) => explicit.contains(k),
+            _ => false,
+        };
+        self.restore_key(key);
+        if duplicate {
+            let name = match self.stack.last() {
+                Some(Frame::Map {
+                    pending: Some(PendingKey::Key(k)),
+                    ..
+                }) => k.clone(),
+                _ => String::new(),
+            };
+            return Err(self.error_at(mark, &format!("duplicate key {name:?}")));
+        }
+        Ok(())
+    }
+
+    fn restore_key(&mut self, key: PendingKey) {
         if let Some(Frame::Map { pending, .. }) = self.stack.last_mut() {
             *pending = Some(key);
         }
@@ -406,7 +426,7 @@ impl Builder<'_> {
                 Some(PendingKey::Key(key)) => {
                     if !explicit.insert(key.clone()) {
                         let message = format!("duplicate key {key:?}");
-                        self.set_key(PendingKey::Key(key));
+                        self.restore_key(PendingKey::Key(key));
                         return Err(self.error_at(mark, &message));
                     }
                     match index.get(&key) {
@@ -425,7 +445,7 @@ impl Builder<'_> {
                 }
                 Some(PendingKey::Merge) => merge_into(entries, index, node).map_err(|m| {
                     // Restore the key so that the message's path names `<<`.
-                    self.set_key(PendingKey::Merge);
+                    self.restore_key(PendingKey::Merge);
                     self.error_at(mark, &m)
                 }),
             },
@@ -472,7 +492,10 @@ fn merge_into(
             Ok(())
         }
         Kind::Seq(items) => {
-            let maps = items.iter().filter(|n| matches!(n.kind, Kind::Map(_))).count();
+            let maps = items
+                .iter()
+                .filter(|n| matches!(n.kind, Kind::Map(_)))
+                .count();
             if maps == items.len() {
                 for item in items {
                     if let Kind::Map(pairs) = item.kind {
@@ -784,11 +807,9 @@ mod tests {
 
     #[test]
     fn anchors_and_mapping_merges() {
-        let v = one(
-            "x-base: &base {image: a, restart: always}\n\
+        let v = one("x-base: &base {image: a, restart: always}\n\
              x-more: &more {user: u, image: b}\n\
-             s:\n  image: mine\n  <<: [*base, *more]\n  env: &e [A=1]\n  e2: *e\n",
-        );
+             s:\n  image: mine\n  <<: [*base, *more]\n  env: &e [A=1]\n  e2: *e\n");
         // Explicit keys win; among merged maps the earlier wins.
         assert_eq!(
             v["s"],
@@ -811,7 +832,10 @@ mod tests {
             "a:\n  environment: &env\n    - A=1\n    - B=2\n  volumes: &vols\n    - d:/data\n\
              b:\n  environment:\n    <<: *env\n    EXTRA: x\n    FLAG:\n  volumes:\n    <<: *vols\n",
         );
-        assert_eq!(v["b"]["environment"], json!(["A=1", "B=2", "EXTRA=x", "FLAG"]));
+        assert_eq!(
+            v["b"]["environment"],
+            json!(["A=1", "B=2", "EXTRA=x", "FLAG"])
+        );
         assert_eq!(v["b"]["volumes"], json!(["d:/data"]));
     }
 
@@ -823,7 +847,10 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors_with_a_path() {
         let e = err("services:\n  web:\n    image: a\n    image: b\n");
-        assert!(e.starts_with("services.web.image: duplicate key \"image\""), "{e}");
+        assert!(
+            e.starts_with("services.web.image: duplicate key \"image\""),
+            "{e}"
+        );
         assert!(e.contains("line 4"), "{e}");
     }
 
@@ -833,7 +860,10 @@ mod tests {
         assert!(e.starts_with("services.web.image[0]: "), "{e}");
         assert!(e.ends_with("(t.yaml: line 4, column 5)"), "{e}");
         let e = err("a: b: c\n");
-        assert_eq!(e, "t.yaml: line 1, column 5: mapping values are not allowed in this context");
+        assert_eq!(
+            e,
+            "t.yaml: line 1, column 5: mapping values are not allowed in this context"
+        );
         let e = err("a: *nope\n");
         assert!(e.contains("line 1"), "{e}");
     }
@@ -866,7 +896,10 @@ mod tests {
 
     #[test]
     fn core_tags() {
-        assert_eq!(one("a: !!str 123\nb: !!int '7'\n"), json!({"a": "123", "b": 7}));
+        assert_eq!(
+            one("a: !!str 123\nb: !!int '7'\n"),
+            json!({"a": "123", "b": 7})
+        );
         assert!(err("a: !!int x\n").contains("not a valid !!int"));
     }
 
