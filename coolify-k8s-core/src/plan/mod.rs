@@ -298,7 +298,7 @@ fn plan_aliases(
             return; // the alias is the service's own name
         }
         if let Some(existing) = out.iter().find(|a| a.name == n) {
-            if existing.target != w.name {
+            if existing.target != w.service_name {
                 report.add(
                     at,
                     Outcome::Dropped,
@@ -324,7 +324,7 @@ fn plan_aliases(
         }
         out.push(AliasService {
             name: n,
-            target: w.name.clone(),
+            target: w.service_name.clone(),
             ports: w.ports.clone(),
         });
     };
@@ -362,7 +362,7 @@ fn plan_network_policies(workloads: &[Workload]) -> Vec<NetworkPolicyPlan> {
             let peers: Vec<String> = workloads
                 .iter()
                 .filter(|o| o.service != w.service && o.networks.iter().any(|n| nets.contains(n)))
-                .map(|o| o.name.clone())
+                .map(|o| o.service_name.clone())
                 .collect();
             let mut public: BTreeSet<(u16, String)> = w
                 .published
@@ -375,8 +375,8 @@ fn plan_network_policies(workloads: &[Workload]) -> Vec<NetworkPolicyPlan> {
                 }
             }
             NetworkPolicyPlan {
-                name: w.name.clone(),
-                target: w.name.clone(),
+                name: w.service_name.clone(),
+                target: w.service_name.clone(),
                 peers,
                 public_ports: public.into_iter().collect(),
             }

@@ -365,7 +365,7 @@ pub struct PodSettings {
 pub struct AliasService {
     /// The alias (the Service's name).
     pub name: String,
-    /// The workload it points to (its `app.kubernetes.io/name`).
+    /// The workload it points to (its Service name and `app.kubernetes.io/name`).
     pub target: String,
     /// The target's ports.
     pub ports: Vec<ServicePort>,

@@ -204,7 +204,7 @@ impl<'a> Storage<'a> {
         let mut out = ServiceStorage::default();
         let mut errors = Vec::new();
         let mut pod_volumes: BTreeMap<String, VolumeSource> = BTreeMap::new();
-        let mut file_items: BTreeMap<(String, bool), Vec<(String, Option<u32>)>> = BTreeMap::new();
+        let mut file_items: BTreeMap<(String, bool), Vec<FileItem>> = BTreeMap::new();
         let files_name = |secret: bool| {
             if secret {
                 object_name(&format!("{k8s_name}-secret-files"))
@@ -556,6 +556,9 @@ impl<'a> Storage<'a> {
         });
     }
 }
+
+/// A key of a ConfigMap or Secret mounted as a file, with its mode.
+type FileItem = (String, Option<u32>);
 
 /// The claim name of a bind-mounted host path.
 pub fn bind_claim_name(source: &str) -> String {

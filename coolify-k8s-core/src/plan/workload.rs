@@ -116,11 +116,8 @@ pub fn plan_service(
         (None, Some(i)) => Some(i.clone()),
         (None, None) => None,
     };
-    if s.build.is_some() {
-        match &image {
-            Some(i) => report.add(at.key("build"), Outcome::Approximated, format!("images are not built on Kubernetes: the image {i:?} must be built and pushed before deploying")),
-            None => {}
-        }
+    if let (Some(_), Some(i)) = (&s.build, &image) {
+        report.add(at.key("build"), Outcome::Approximated, format!("images are not built on Kubernetes: the image {i:?} must be built and pushed before deploying"));
     }
     let Some(image) = image else {
         return Err(vec![Error::new(
@@ -246,10 +243,9 @@ pub fn plan_service(
     let resources = super::resources::plan_resources(s, &at, report);
     super::security::report_host_keys(s, &at, report);
 
-    if kind == WorkloadKind::StatefulSet || kind == WorkloadKind::Deployment {
-        if replicas.is_some_and(|r| r > 1) && st.volumes.iter().any(|v| matches!(&v.source, super::model::VolumeSource::Claim(c) if storage.claims.get(c).is_some_and(|(c, _)| c.access == super::model::AccessMode::ReadWriteOnce))) {
+    if (kind == WorkloadKind::StatefulSet || kind == WorkloadKind::Deployment)
+        && replicas.is_some_and(|r| r > 1) && st.volumes.iter().any(|v| matches!(&v.source, super::model::VolumeSource::Claim(c) if storage.claims.get(c).is_some_and(|(c, _)| c.access == super::model::AccessMode::ReadWriteOnce))) {
             report.add(at.key("deploy").key("replicas"), Outcome::Approximated, "several replicas share a ReadWriteOnce claim: they must run on one node, or the storage class must support ReadWriteMany");
-        }
     }
     let recreate = kind == WorkloadKind::Deployment
         && st.volumes.iter().any(|v| {
