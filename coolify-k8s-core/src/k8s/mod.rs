@@ -2,6 +2,11 @@
 //! into JSON values in apply order: Namespace, configuration, storage, workloads,
 //! services, network policies, routes.
 
+pub mod gateway;
+pub mod ingress;
+pub mod routes;
+pub mod traefik;
+
 use crate::error::Errors;
 use crate::options::Options;
 use crate::plan::Plan;
