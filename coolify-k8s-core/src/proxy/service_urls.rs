@@ -121,7 +121,12 @@ mod tests {
         let vars = s
             .urls
             .iter()
-            .map(|u| (u.variable.clone(), MagicVariable::parse(&u.variable).unwrap()))
+            .map(|u| {
+                (
+                    u.variable.clone(),
+                    MagicVariable::parse(&u.variable).unwrap(),
+                )
+            })
             .collect();
         let values = resolve_with(
             &vars,
@@ -145,7 +150,10 @@ mod tests {
         assert_eq!(r[0].port, Some(8080));
         assert_eq!(r[0].http, HttpMode::Serve);
         assert!(!r[0].is_https());
-        assert_eq!((r[1].path.as_str(), r[1].port, r[1].strip_prefix), ("/api", Some(3000), true));
+        assert_eq!(
+            (r[1].path.as_str(), r[1].port, r[1].strip_prefix),
+            ("/api", Some(3000), true)
+        );
         assert_eq!(
             r[1].source.to_string(),
             "services.web.environment.SERVICE_URL_API_3000[0]"
