@@ -112,12 +112,14 @@ mod tests {
 
     #[test]
     fn one_route_per_id_with_the_named_port_and_path() {
-        let mut s = Service::default();
-        s.urls = vec![
-            url("SERVICE_FQDN_APP", None),
-            url("SERVICE_URL_APP_8080", None),
-            url("SERVICE_URL_API_3000", Some("/api")),
-        ];
+        let s = Service {
+            urls: vec![
+                url("SERVICE_FQDN_APP", None),
+                url("SERVICE_URL_APP_8080", None),
+                url("SERVICE_URL_API_3000", Some("/api")),
+            ],
+            ..Service::default()
+        };
         let vars = s
             .urls
             .iter()
