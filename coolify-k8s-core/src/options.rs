@@ -175,6 +175,9 @@ pub struct Options {
     /// wildcard domain (`https://apps.example.com`); default
     /// [`crate::coolify::magic_values::DEFAULT_BASE_DOMAIN`].
     pub base_domain: Option<String>,
+    /// Autoscaling of the workloads that serve routes (a service's `x-coolify-autoscale`
+    /// overrides it): an HPA and a PodDisruptionBudget (default none).
+    pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
 }
 
 impl Default for Options {
@@ -201,6 +204,7 @@ impl Default for Options {
             profiles: Vec::new(),
             ingress_controller: IngressController::None,
             base_domain: None,
+            autoscale: None,
         }
     }
 }
@@ -250,6 +254,11 @@ impl Options {
                 at("gateway"),
                 format!("expected NAMESPACE/NAME, got {:?}", self.gateway),
             )),
+        }
+        if let Some(a) = &self.autoscale {
+            if let Err(e) = a.validate(&at("autoscale")) {
+                errors.push(e);
+            }
         }
         for (service, image) in &self.images {
             if image.trim().is_empty() || image.chars().any(char::is_whitespace) {

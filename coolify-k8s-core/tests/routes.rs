@@ -188,3 +188,29 @@ fn output_is_deterministic() {
         assert_eq!(render_all(&options), render_all(&options), "{name}");
     }
 }
+
+#[test]
+fn autoscaling_objects_are_schema_valid() {
+    use coolify_k8s_core::k8s::autoscaling::{render, Autoscale, ScaleTarget};
+    let labels: BTreeMap<String, String> =
+        [("app.kubernetes.io/name".to_string(), "web".to_string())].into();
+    let t = ScaleTarget {
+        kind: "Deployment",
+        name: "web",
+        namespace: "acme",
+        labels: &labels,
+        selector: &labels,
+    };
+    let a = Autoscale {
+        min: 2,
+        max: 5,
+        cpu: Some(75),
+        memory: Some(90),
+    };
+    let objects = render(&t, Some(&a), None);
+    assert_eq!(objects.len(), 2);
+    let yaml = Manifests::new(objects, Report::default()).to_yaml();
+    if let Some((ok, text)) = validate("autoscaling", &yaml) {
+        assert!(ok, "{text}\n{yaml}");
+    }
+}

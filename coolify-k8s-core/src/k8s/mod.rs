@@ -2,6 +2,7 @@
 //! into JSON values in apply order: Namespace, configuration, storage, workloads,
 //! services, network policies, routes.
 
+pub mod autoscaling;
 pub mod gateway;
 pub mod ingress;
 pub mod routes;
