@@ -3,10 +3,15 @@
 //! Secrets), storage, workloads, services, network policies, routes.
 
 pub mod access;
+pub mod autoscaling;
 pub mod config;
+pub mod gateway;
+pub mod ingress;
 pub mod meta;
 pub mod pod;
+pub mod routes;
 pub mod services;
+pub mod traefik;
 pub mod workloads;
 
 use crate::error::{Error, Errors};
