@@ -383,6 +383,13 @@ pub fn report_host_keys(service: &Service, at: &InputPath, report: &mut Report) 
             "containers outside the project cannot be linked; use their Service names",
         );
     }
+    for k in service.extensions.keys() {
+        report.add(
+            at.key(k.as_str()),
+            Outcome::Dropped,
+            "an extension field (x-*) carries no meaning for Compose or Kubernetes",
+        );
+    }
     if service.container_name.is_some() {
         report.add(
             at.key("container_name"),
