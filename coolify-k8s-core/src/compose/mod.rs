@@ -13,6 +13,7 @@
 //! The model itself: [`Project`], [`Service`] and the types beside them.
 
 pub mod deploy;
+pub mod dotenv;
 pub mod extends;
 pub mod healthcheck;
 pub mod include;
