@@ -1,4 +1,4 @@
-//! Stage `kubectl`: [`Manifests`](crate::Manifests) plus a [`Target`] become the shell
+//! Stage `kubectl`: [`Manifests`] plus a [`Target`] become the shell
 //! command lines that Coolify's `remote_process` runs over SSH.
 //!
 //! Coolify joins the lines with newlines into one `bash -se` heredoc, so the first failing
