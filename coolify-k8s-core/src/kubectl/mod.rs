@@ -1,4 +1,4 @@
-//! Stage `kubectl`: [`Manifests`](crate::Manifests) plus a [`Target`] become the shell
+//! Stage `kubectl`: [`Manifests`] plus a [`Target`] become the shell
 //! command lines that Coolify's `remote_process` runs over SSH.
 //!
 //! Coolify joins the lines with newlines into one `bash -se` heredoc, so the first failing
@@ -36,8 +36,10 @@ mod rollout;
 mod status;
 mod target;
 
-pub use lifecycle::DeleteOptions;
-pub use quote::quote;
+pub use apply::OBJECT_SET_LABEL;
+pub use lifecycle::{DeleteOptions, REPLICAS_ANNOTATION, STOPPED_NODE_SELECTOR};
+pub use quote::{check_no_nul, quote};
+pub use rollout::FAILURE_LOG_LINES;
 pub use resource::{
     is_label_key, is_label_value, resource_word, Resource, Workload, WorkloadKind, INSTANCE_LABEL,
     MANAGED_BY, MANAGED_BY_LABEL, NAME_LABEL,

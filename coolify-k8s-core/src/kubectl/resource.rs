@@ -231,7 +231,7 @@ impl Resource {
                 InputPath::root(),
                 "no namespace: the objects name none; set the kubectl option `namespace`",
             ));
-            return Err(Errors::from_vec(errors).unwrap_or_else(|| unreachable_errors()));
+            return Err(Errors::from_vec(errors).unwrap_or_else(unreachable_errors));
         };
         if namespace.contains('\0') {
             errors.push(Error::new(
