@@ -910,6 +910,72 @@ fn bcrypt_hash(password: &str, seed: &str) -> Result<String, Errors> {
         })
 }
 
+impl crate::Translator {
+    /// Translate a Coolify Application's attributes (see [`from_attributes`] and the README
+    /// section "Applications") into manifests, through the same plan as a Compose file.
+    ///
+    /// The instance is the application's normalized name (`-pr-N` for a preview); the
+    /// namespace defaults to the name without the preview suffix, so previews deploy beside
+    /// production.
+    ///
+    /// ```
+    /// use coolify_k8s_core::{Options, Translator};
+    /// let m = Translator::new(Options::default()).application(&serde_json::json!({
+    ///     "name": "blog", "image": "ghost:5", "ports_exposes": "2368",
+    ///     "fqdn": "https://blog.example.com",
+    /// })).unwrap();
+    /// assert!(m.objects().iter().any(|o| o["kind"] == "Ingress"));
+    /// ```
+    pub fn application(&self, attrs: &Value) -> Result<crate::Manifests, Errors> {
+        let base = self.options();
+        let input = from_attributes(attrs, base.seed.as_deref())?;
+        let mut options = base.clone();
+        options
+            .secret_variables
+            .extend(input.secret_variables.iter().cloned());
+        if options.name.is_none() {
+            options.name = Some(input.service.clone());
+        }
+        if options.namespace.is_none() {
+            options.namespace = Some(input.resource.clone());
+        }
+        options.validate()?;
+        let mut plan = crate::plan::plan(&input.project, &options, &input.variables, None)?;
+        let at = InputPath::root();
+        for w in plan
+            .workloads
+            .iter_mut()
+            .filter(|w| w.service == input.service)
+        {
+            w.routes = input.routes.clone();
+            if let (Some(action), Some(c)) = (&input.http_probe, w.containers.first_mut()) {
+                for probe in [&mut c.readiness, &mut c.liveness, &mut c.startup]
+                    .into_iter()
+                    .flatten()
+                {
+                    probe.action = action.clone();
+                }
+            }
+            let autoscale = input
+                .autoscale
+                .or(options.autoscale.filter(|_| !w.routes.is_empty()));
+            crate::proxy::attach::set_autoscale(
+                w,
+                autoscale,
+                &at.key("autoscale"),
+                &mut plan.report,
+            );
+            crate::proxy::attach::ensure_route_ports(w, &at.key("fqdn"), &mut plan.report);
+        }
+        let (objects, build_report) = crate::k8s::build(&plan, &options)?;
+        let mut report = input.report;
+        report.extend(plan.report);
+        report.extend(build_report);
+        report.normalize();
+        Ok(crate::Manifests::new(objects, report))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

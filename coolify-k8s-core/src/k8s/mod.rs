@@ -38,7 +38,7 @@ fn build_objects(
     plan: &Plan,
     options: &Options,
 ) -> Result<(Vec<Value>, Report), serde_json::Error> {
-    let report = Report::default();
+    let mut report = Report::default();
     let mut out = Vec::new();
     let ns_labels = meta::labels(plan, &plan.instance, &BTreeMap::new());
     out.push(serde_json::to_value(Namespace {
@@ -87,6 +87,12 @@ fn build_objects(
     for p in &plan.network_policies {
         out.push(serde_json::to_value(access::network_policy(plan, p))?);
     }
-    // Routes: rendered by the proxy stage's renderers (k8s/routes.rs) once merged.
+    // Routes, then autoscaling.
+    for w in &plan.workloads {
+        out.extend(routes::workload_routes(plan, w, options, &mut report));
+    }
+    for w in &plan.workloads {
+        out.extend(autoscaling::workload_autoscaling(plan, w));
+    }
     Ok((out, report))
 }

@@ -81,8 +81,22 @@ pub fn plan(
     let k8s_names = service_names(project).map_err(to_errors)?;
 
     // Values of deferred variables.
-    let magic =
-        crate::coolify::magic_values::resolve(&project.magic, env, options.seed.as_deref(), None)?;
+    let magic = crate::coolify::magic_values::resolve_with(
+        &project.magic,
+        &crate::coolify::magic_values::ResolveOptions {
+            supplied: Some(env),
+            seed: options.seed.as_deref(),
+            base_domain: options.base_domain.as_deref(),
+            resource: &instance,
+            url_paths: crate::proxy::service_urls::url_paths(project.services.values()),
+            jwt_issued_at: None,
+        },
+    )?;
+    report.extend(magic.report.clone());
+    let magic_urls = crate::coolify::magic_values::MagicValues {
+        urls: magic.urls.clone(),
+        ..Default::default()
+    };
     for name in &magic.generated {
         report.warn(
             InputPath::root(),
@@ -151,6 +165,8 @@ pub fn plan(
     if !errors.is_empty() {
         return Err(to_errors(errors));
     }
+    crate::proxy::attach::attach(project, options, &magic_urls, &mut workloads, &mut report)
+        .map_err(to_errors)?;
 
     // Init containers that wait for dependencies.
     let targets: BTreeMap<String, ordering::Target> = workloads

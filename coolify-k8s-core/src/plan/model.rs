@@ -133,6 +133,8 @@ pub struct Workload {
     /// Routes to this workload (from Coolify FQDNs and Traefik / Caddy labels; the proxy
     /// stage builds them).
     pub routes: Vec<crate::proxy::Route>,
+    /// Autoscaling (the `autoscale` option or `x-coolify-autoscale`): an HPA and a PDB.
+    pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
 }
 
 /// A container.

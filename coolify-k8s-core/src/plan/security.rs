@@ -383,7 +383,12 @@ pub fn report_host_keys(service: &Service, at: &InputPath, report: &mut Report) 
             "containers outside the project cannot be linked; use their Service names",
         );
     }
-    for k in service.extensions.keys() {
+    // `x-coolify-autoscale` is read by the proxy stage (crate::proxy::attach).
+    for k in service
+        .extensions
+        .keys()
+        .filter(|k| *k != crate::proxy::attach::AUTOSCALE_EXTENSION)
+    {
         report.add(
             at.key(k.as_str()),
             Outcome::Dropped,

@@ -359,5 +359,6 @@ pub fn plan_service(
         annotations,
         networks,
         routes,
+        autoscale: None,
     })
 }
