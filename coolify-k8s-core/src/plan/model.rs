@@ -133,8 +133,7 @@ pub struct Workload {
     /// Routes to this workload (from Coolify FQDNs and Traefik / Caddy labels; the proxy
     /// stage builds them).
     pub routes: Vec<crate::proxy::Route>,
-    /// Autoscaling (a service's `x-coolify-autoscale`, or the `autoscale` option for
-    /// workloads that serve routes).
+    /// Autoscaling (the `autoscale` option or `x-coolify-autoscale`): an HPA and a PDB.
     pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
 }
 

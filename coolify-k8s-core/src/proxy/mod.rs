@@ -2,6 +2,7 @@
 //! neutral [`Route`]s that `plan` attaches to workloads and the `k8s` stage renders for the
 //! chosen router.
 
+pub mod attach;
 pub mod caddy_labels;
 pub mod fqdn;
 pub mod labels;

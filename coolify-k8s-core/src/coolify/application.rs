@@ -1,0 +1,1184 @@
+//! A Coolify Application's attributes (the JSON object `coolify-k8s application` reads,
+//! under Coolify's own snake_case names) into the Compose service Coolify would write for it
+//! on Docker, plus what Compose cannot say: HTTP health checks, routes from the FQDNs, and
+//! which variables are secret.
+//!
+//! The result goes through the same plan as a Compose file, so an Application deploys with
+//! the behaviour it has on Docker. See the README section "Applications" for the JSON shape.
+
+use crate::compose::{
+    magic::deferred, ByteSize, Duration, ExposedPort, Healthcheck, HealthcheckTest, MountType,
+    Port, Project, Protocol, Restart, Service, ServiceVolume,
+};
+use crate::error::{Error, Errors};
+use crate::path::InputPath;
+use crate::plan::ProbeAction;
+use crate::proxy::fqdn::{self, FqdnSettings, RedirectDirection};
+use crate::proxy::{labels as proxy_labels, BasicAuth, Route};
+use crate::report::{Outcome, Report};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Coolify's default preview URL template.
+pub const DEFAULT_PREVIEW_URL_TEMPLATE: &str = "{{pr_id}}.{{domain}}";
+
+/// Attributes read by the translation; every other attribute is reported as not used.
+const KNOWN: &[&str] = &[
+    "id",
+    "uuid",
+    "name",
+    "image",
+    "docker_registry_image_name",
+    "docker_registry_image_tag",
+    "fqdn",
+    "preview_fqdn",
+    "preview_url_template",
+    "ports_exposes",
+    "ports_mappings",
+    "health_check_enabled",
+    "health_check_type",
+    "health_check_command",
+    "health_check_path",
+    "health_check_port",
+    "health_check_host",
+    "health_check_method",
+    "health_check_scheme",
+    "health_check_return_code",
+    "health_check_response_text",
+    "health_check_interval",
+    "health_check_timeout",
+    "health_check_retries",
+    "health_check_start_period",
+    "limits_memory",
+    "limits_memory_swap",
+    "limits_memory_swappiness",
+    "limits_memory_reservation",
+    "limits_cpus",
+    "limits_cpuset",
+    "limits_cpu_shares",
+    "custom_labels",
+    "redirect",
+    "is_force_https_enabled",
+    "is_gzip_enabled",
+    "is_stripprefix_enabled",
+    "is_container_label_readonly_enabled",
+    "is_http_basic_auth_enabled",
+    "http_basic_auth_username",
+    "http_basic_auth_password",
+    "environment_variables",
+    "persistent_storages",
+    "file_storages",
+    "pull_request_id",
+    "project_name",
+    "environment_name",
+    "git_commit_sha",
+    "git_branch",
+    "settings",
+    "autoscale",
+];
+
+/// Attributes that matter only for building images or for Coolify's own bookkeeping.
+const BUILD_ONLY: &[&str] = &[
+    "build_pack",
+    "git_repository",
+    "git_full_url",
+    "git_commit_sha",
+    "install_command",
+    "build_command",
+    "start_command",
+    "base_directory",
+    "publish_directory",
+    "dockerfile",
+    "dockerfile_location",
+    "dockerfile_target_build",
+    "docker_compose_location",
+    "static_image",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "description",
+    "status",
+    "last_online_at",
+    "environment_id",
+    "destination_id",
+    "destination_type",
+    "source_id",
+    "source_type",
+    "repository_project_id",
+    "private_key_id",
+    "config_hash",
+    "manual_webhook_secret_github",
+    "manual_webhook_secret_gitlab",
+    "manual_webhook_secret_bitbucket",
+    "manual_webhook_secret_gitea",
+    "watch_paths",
+    "compose_parsing_version",
+    "custom_nginx_configuration",
+    "custom_docker_run_options",
+    "post_deployment_command",
+    "post_deployment_command_container",
+    "pre_deployment_command",
+    "pre_deployment_command_container",
+];
+
+/// An Application, ready for the plan: the Compose project Coolify would write for it,
+/// the variable values, and what Compose cannot carry.
+#[derive(Debug, Clone)]
+pub struct ApplicationInput {
+    /// A project with the one service.
+    pub project: Project,
+    /// The service's name in `project` (the normalized application name, `-pr-N` for a
+    /// preview).
+    pub service: String,
+    /// The resource's name (the `name` option's default).
+    pub resource: String,
+    /// Values of the variables the service's environment refers to.
+    pub variables: BTreeMap<String, String>,
+    /// The variables whose values go only into a Secret (every user variable: Coolify keeps
+    /// them in the `.env` with credentials among them).
+    pub secret_variables: BTreeSet<String>,
+    /// The routes (from the FQDNs, or from the custom labels when they are not read-only).
+    pub routes: Vec<Route>,
+    /// The HTTP health check, which replaces the probes' command.
+    pub http_probe: Option<ProbeAction>,
+    /// Autoscaling settings (`autoscale` attribute).
+    pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
+    /// What could not be carried over exactly.
+    pub report: Report,
+}
+
+/// Lenient readers: Coolify's JSON has numbers as strings and booleans as 0/1.
+struct Attrs<'a> {
+    obj: &'a Map<String, Value>,
+    settings: Option<&'a Map<String, Value>>,
+}
+
+impl Attrs<'_> {
+    fn get(&self, key: &str) -> Option<&Value> {
+        match self.obj.get(key) {
+            Some(Value::Null) | None => self
+                .settings
+                .and_then(|s| s.get(key))
+                .filter(|v| !v.is_null()),
+            v => v,
+        }
+    }
+
+    fn string(&self, key: &str) -> Option<String> {
+        match self.get(key)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    fn text(&self, key: &str) -> Option<String> {
+        self.string(key)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    }
+
+    fn flag(&self, key: &str, default: bool) -> bool {
+        match self.get(key) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Number(n)) => n.as_i64() != Some(0),
+            Some(Value::String(s)) => matches!(s.trim(), "1" | "true" | "on" | "yes"),
+            _ => default,
+        }
+    }
+
+    fn number(&self, key: &str, errors: &mut Vec<Error>) -> Option<u64> {
+        let s = self.text(key)?;
+        match s.parse::<f64>() {
+            Ok(v) if v >= 0.0 && v.fract() == 0.0 => Some(v as u64),
+            _ => {
+                errors.push(Error::new(
+                    InputPath::root().key(key),
+                    format!("{s:?} is not a whole number"),
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// A limit value: Coolify writes `"0"` for none.
+fn limit(s: Option<String>) -> Option<String> {
+    s.filter(|v| {
+        let t = v.trim();
+        !t.is_empty() && t.parse::<f64>().is_ok_and(|n| n != 0.0) || t.parse::<f64>().is_err()
+    })
+}
+
+/// Read an Application's attributes. `seed` salts the bcrypt hash of the basic-auth password
+/// (derived from the application's uuid when `None`), so output is deterministic.
+pub fn from_attributes(attrs: &Value, seed: Option<&str>) -> Result<ApplicationInput, Errors> {
+    let Some(obj) = attrs.as_object() else {
+        return Err(Error::new(
+            InputPath::root(),
+            "an Application's attributes must be a JSON object",
+        )
+        .into());
+    };
+    let settings = obj.get("settings").and_then(Value::as_object);
+    let a = Attrs { obj, settings };
+    let at = |k: &str| InputPath::root().key(k);
+    let mut errors = Vec::new();
+    let mut report = Report::default();
+
+    for key in obj.keys() {
+        if KNOWN.contains(&key.as_str()) {
+            continue;
+        }
+        let why = if BUILD_ONLY.contains(&key.as_str()) {
+            "build or bookkeeping setting: images are built before deploying to Kubernetes"
+        } else {
+            "not used by the Kubernetes translation"
+        };
+        report.add(at(key), Outcome::Dropped, why);
+    }
+
+    let uuid = a.text("uuid");
+    let app_name = a
+        .text("name")
+        .or_else(|| uuid.clone())
+        .unwrap_or_else(|| "app".into());
+    let pr = a.number("pull_request_id", &mut errors).unwrap_or(0);
+    let base = crate::plan::names::dns_label(&app_name, 52);
+    let service = if pr > 0 {
+        format!("{base}-pr-{pr}")
+    } else {
+        base.clone()
+    };
+
+    // Image.
+    let image = a.text("image").or_else(|| {
+        let name = a.text("docker_registry_image_name")?;
+        Some(match a.text("docker_registry_image_tag") {
+            Some(tag) => format!("{name}:{tag}"),
+            None => name,
+        })
+    });
+    if image.is_none() {
+        errors.push(Error::new(
+            at("image"),
+            "an image is required (`image`, or `docker_registry_image_name` and `_tag`): \
+             build it and push it before deploying",
+        ));
+    }
+
+    // Ports.
+    let mut expose = Vec::new();
+    if let Some(list) = a.text("ports_exposes") {
+        for (i, p) in list
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .enumerate()
+        {
+            match p.parse::<u16>() {
+                Ok(n) if n > 0 => expose.push(ExposedPort {
+                    target: n,
+                    protocol: Protocol::Tcp,
+                }),
+                _ => errors.push(Error::new(
+                    at("ports_exposes").index(i),
+                    format!("invalid port {p:?}"),
+                )),
+            }
+        }
+    }
+    let first_port = expose.first().map(|p| p.target);
+    let mut ports = Vec::new();
+    if let Some(list) = a.text("ports_mappings") {
+        if pr > 0 {
+            report.add(
+                at("ports_mappings"),
+                Outcome::Dropped,
+                "preview deployments publish no host ports (as on Docker)",
+            );
+        } else {
+            for (i, m) in list
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .enumerate()
+            {
+                match parse_mapping(m) {
+                    Some(p) => ports.push(p),
+                    None => errors.push(Error::new(
+                        at("ports_mappings").index(i),
+                        format!("invalid port mapping {m:?} (expected HOST:CONTAINER)"),
+                    )),
+                }
+            }
+        }
+    }
+
+    // Environment: runtime variables only; preview ones replace the others for a preview.
+    let mut environment = indexmap::IndexMap::new();
+    let mut variables = BTreeMap::new();
+    let mut secret_variables = BTreeSet::new();
+    if let Some(list) = a.get("environment_variables") {
+        let Some(list) = list.as_array() else {
+            return Err(Error::new(at("environment_variables"), "expected a list").into());
+        };
+        for (i, v) in list.iter().enumerate() {
+            let p = at("environment_variables").index(i);
+            let Some(vo) = v.as_object() else {
+                errors.push(Error::new(p, "expected an object {key, value, …}"));
+                continue;
+            };
+            let va = Attrs {
+                obj: vo,
+                settings: None,
+            };
+            let Some(key) = va.text("key") else {
+                errors.push(Error::new(p.key("key"), "a variable needs a key"));
+                continue;
+            };
+            if !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                || key.starts_with(|c: char| c.is_ascii_digit())
+            {
+                errors.push(Error::new(
+                    p.key("key"),
+                    format!("{key:?} is not a valid variable name"),
+                ));
+                continue;
+            }
+            let is_preview = va.flag("is_preview", false);
+            if is_preview != (pr > 0) {
+                continue;
+            }
+            let runtime = va.flag("is_runtime", true);
+            if !runtime {
+                if va.flag("is_buildtime", true) {
+                    report.add(
+                        p,
+                        Outcome::Mapped,
+                        format!("{key} is a build-time variable: not given to the pod"),
+                    );
+                }
+                continue;
+            }
+            let value = va.string("value").unwrap_or_default();
+            environment.insert(key.clone(), Some(deferred::reference(&key)));
+            variables.insert(key.clone(), value);
+            secret_variables.insert(key);
+        }
+    }
+
+    // What Coolify's .env always holds.
+    let fqdn_list = if pr > 0 {
+        a.text("preview_fqdn").or_else(|| {
+            let template = a
+                .text("preview_url_template")
+                .unwrap_or_else(|| DEFAULT_PREVIEW_URL_TEMPLATE.into());
+            a.text("fqdn").map(|f| preview_fqdns(&f, &template, pr))
+        })
+    } else {
+        a.text("fqdn")
+    };
+    let container_name = match (&uuid, pr) {
+        (Some(u), n) if n > 0 => format!("{u}-pr-{n}"),
+        (Some(u), _) => u.clone(),
+        (None, _) => service.clone(),
+    };
+    let mut literal = |k: &str, v: String| {
+        if !environment.contains_key(k) {
+            environment.insert(k.to_string(), Some(v));
+        }
+    };
+    if let Some(f) = &fqdn_list {
+        literal("COOLIFY_URL", f.clone());
+        let hosts: Vec<String> = f
+            .split(',')
+            .filter_map(|u| u.trim().split_once("://").map(|(_, r)| r.to_string()))
+            .collect();
+        literal("COOLIFY_FQDN", hosts.join(","));
+    }
+    if let Some(b) = a.text("git_branch") {
+        literal("COOLIFY_BRANCH", b);
+    }
+    if let Some(c) = a.text("git_commit_sha") {
+        literal("SOURCE_COMMIT", c);
+    }
+    if let Some(u) = &uuid {
+        literal("COOLIFY_RESOURCE_UUID", u.clone());
+    }
+    literal("COOLIFY_CONTAINER_NAME", container_name);
+    if let Some(p) = first_port {
+        literal("PORT", p.to_string());
+    }
+    literal("HOST", "0.0.0.0".to_string());
+
+    // Resources ("0" = none).
+    let mut svc = Service {
+        image,
+        restart: Some(Restart::UnlessStopped),
+        expose,
+        ports,
+        environment,
+        ..Service::default()
+    };
+    if let Some(m) = limit(a.string("limits_memory")) {
+        match ByteSize::parse(&m) {
+            Ok(b) => svc.mem_limit = Some(b),
+            Err(e) => errors.push(Error::new(at("limits_memory"), e)),
+        }
+    }
+    if let Some(m) = limit(a.string("limits_memory_reservation")) {
+        match ByteSize::parse(&m) {
+            Ok(b) => svc.mem_reservation = Some(b),
+            Err(e) => errors.push(Error::new(at("limits_memory_reservation"), e)),
+        }
+    }
+    if let Some(c) = limit(a.string("limits_cpus")) {
+        match c.parse::<f64>() {
+            Ok(v) if v > 0.0 && v.is_finite() => svc.cpus = Some(v),
+            _ => errors.push(Error::new(
+                at("limits_cpus"),
+                format!("{c:?} is not a CPU count"),
+            )),
+        }
+    }
+    if let Some(s) = limit(a.string("limits_cpu_shares")).filter(|s| s.trim() != "1024") {
+        match s.parse::<i64>() {
+            Ok(v) => svc.cpu_shares = Some(v),
+            Err(_) => errors.push(Error::new(
+                at("limits_cpu_shares"),
+                format!("{s:?} is not a number"),
+            )),
+        }
+    }
+    if let Some(s) = limit(a.string("limits_cpuset")) {
+        svc.cpuset = Some(s);
+    }
+    if let Some(s) = limit(a.string("limits_memory_swap")) {
+        report.add(
+            at("limits_memory_swap"),
+            Outcome::Dropped,
+            format!("swap limit {s}: Kubernetes manages swap per node"),
+        );
+    }
+    if let Some(s) = a
+        .text("limits_memory_swappiness")
+        .filter(|s| s != "60" && s != "0")
+    {
+        report.add(
+            at("limits_memory_swappiness"),
+            Outcome::Dropped,
+            format!("swappiness {s}: not settable per container on Kubernetes"),
+        );
+    }
+
+    // Storage.
+    let suffix = if pr > 0 {
+        format!("-pr-{pr}")
+    } else {
+        String::new()
+    };
+    if let Some(list) = a.get("persistent_storages").and_then(Value::as_array) {
+        for (i, s) in list.iter().enumerate() {
+            let p = at("persistent_storages").index(i);
+            let so = s.as_object();
+            let sa = so.map(|o| Attrs {
+                obj: o,
+                settings: None,
+            });
+            let (Some(name), Some(mount)) = (
+                sa.as_ref().and_then(|x| x.text("name")),
+                sa.as_ref().and_then(|x| x.text("mount_path")),
+            ) else {
+                errors.push(Error::new(
+                    p,
+                    "a persistent storage needs `name` and `mount_path`",
+                ));
+                continue;
+            };
+            let host = sa.as_ref().and_then(|x| x.text("host_path"));
+            svc.volumes.push(volume(
+                if host.is_some() {
+                    MountType::Bind
+                } else {
+                    MountType::Volume
+                },
+                Some(host.unwrap_or_else(|| format!("{name}{suffix}"))),
+                mount,
+                None,
+                None,
+            ));
+        }
+    }
+    if let Some(list) = a.get("file_storages").and_then(Value::as_array) {
+        for (i, s) in list.iter().enumerate() {
+            let p = at("file_storages").index(i);
+            let Some(so) = s.as_object() else {
+                errors.push(Error::new(p, "expected an object"));
+                continue;
+            };
+            let sa = Attrs {
+                obj: so,
+                settings: None,
+            };
+            let Some(mount) = sa.text("mount_path") else {
+                errors.push(Error::new(
+                    p.key("mount_path"),
+                    "a file storage needs `mount_path`",
+                ));
+                continue;
+            };
+            let is_dir = sa.flag("is_directory", false);
+            svc.volumes.push(volume(
+                MountType::Bind,
+                Some(sa.text("fs_path").unwrap_or_else(|| mount.clone())),
+                mount,
+                if is_dir {
+                    None
+                } else {
+                    Some(sa.string("content").unwrap_or_default())
+                },
+                Some(is_dir),
+            ));
+        }
+    }
+
+    // Health check.
+    let mut http_probe = None;
+    if a.flag("health_check_enabled", false) {
+        let secs = |k: &str, errors: &mut Vec<Error>| a.number(k, errors).map(Duration::from_secs);
+        let mut hc = Healthcheck {
+            interval: secs("health_check_interval", &mut errors),
+            timeout: secs("health_check_timeout", &mut errors),
+            retries: a
+                .number("health_check_retries", &mut errors)
+                .map(|r| r as u32),
+            start_period: secs("health_check_start_period", &mut errors),
+            ..Healthcheck::default()
+        };
+        let kind = a
+            .text("health_check_type")
+            .unwrap_or_else(|| "http".into())
+            .to_ascii_lowercase();
+        if kind == "cmd" {
+            match a.text("health_check_command") {
+                Some(c) => hc.test = Some(HealthcheckTest::Shell(c)),
+                None => errors.push(Error::new(
+                    at("health_check_command"),
+                    "a command health check needs a command",
+                )),
+            }
+        } else {
+            let port = match a.number("health_check_port", &mut errors) {
+                Some(p) => u16::try_from(p).ok().filter(|p| *p > 0),
+                None => first_port,
+            };
+            let path = a.text("health_check_path").unwrap_or_else(|| "/".into());
+            let scheme = a
+                .text("health_check_scheme")
+                .unwrap_or_else(|| "http".into())
+                .to_ascii_lowercase();
+            let host = a
+                .text("health_check_host")
+                .unwrap_or_else(|| "localhost".into());
+            match port {
+                None => errors.push(Error::new(
+                    at("health_check_port"),
+                    "an HTTP health check needs a port (health_check_port or ports_exposes)",
+                )),
+                Some(port) => {
+                    // Coolify's Docker check, kept as the Compose test (the plan's probes
+                    // replace it with an httpGet).
+                    let url = format!("{scheme}://{host}:{port}{path}");
+                    hc.test = Some(HealthcheckTest::Shell(format!(
+                        "curl -s -X GET -f {url} > /dev/null || wget -q -O- {url} > /dev/null || exit 1"
+                    )));
+                    let local =
+                        matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0" | "::1");
+                    http_probe = Some(ProbeAction::HttpGet {
+                        path: if path.starts_with('/') {
+                            path
+                        } else {
+                            format!("/{path}")
+                        },
+                        port,
+                        scheme: if scheme == "https" {
+                            "HTTPS".into()
+                        } else {
+                            "HTTP".into()
+                        },
+                        host: if local { None } else { Some(host) },
+                    });
+                    if a.text("health_check_method")
+                        .is_some_and(|m| !m.eq_ignore_ascii_case("GET"))
+                    {
+                        report.add(
+                            at("health_check_method"),
+                            Outcome::Approximated,
+                            "Kubernetes HTTP probes use GET",
+                        );
+                    }
+                    if a.text("health_check_response_text").is_some() {
+                        report.add(
+                            at("health_check_response_text"),
+                            Outcome::Dropped,
+                            "Kubernetes HTTP probes check the status, not the body",
+                        );
+                    }
+                    if a.text("health_check_return_code")
+                        .is_some_and(|c| c != "200")
+                    {
+                        report.add(
+                            at("health_check_return_code"),
+                            Outcome::Approximated,
+                            "Kubernetes HTTP probes accept any status from 200 to 399",
+                        );
+                    }
+                }
+            }
+        }
+        svc.healthcheck = Some(hc);
+    }
+
+    // Labels and routes.
+    let readonly = a.flag("is_container_label_readonly_enabled", true);
+    let custom = a
+        .text("custom_labels")
+        .map(|c| decode_labels(&c))
+        .unwrap_or_default();
+    let labels_path = at("custom_labels");
+    let mut routes = Vec::new();
+    for (k, v) in &custom {
+        if proxy_labels::is_proxy_label(k) {
+            continue;
+        }
+        if k.starts_with("coolify.") {
+            continue;
+        }
+        svc.labels.insert(k.clone(), v.clone());
+    }
+    if readonly || pr > 0 {
+        if custom.keys().any(|k| proxy_labels::is_proxy_label(k)) {
+            report.add(
+                labels_path.clone(),
+                Outcome::Mapped,
+                "proxy labels are Coolify's generated ones (read-only labels): routes come from the FQDNs",
+            );
+        }
+        if let Some(list) = &fqdn_list {
+            let basic_auth = if a.flag("is_http_basic_auth_enabled", false) {
+                match (
+                    a.text("http_basic_auth_username"),
+                    a.string("http_basic_auth_password"),
+                ) {
+                    (Some(u), Some(pw)) if !pw.is_empty() => {
+                        let salt_seed = seed.map(str::to_string).unwrap_or_else(|| {
+                            format!("coolify-k8s:{}", uuid.as_deref().unwrap_or(&app_name))
+                        });
+                        Some(BasicAuth {
+                            users: vec![format!("{u}:{}", bcrypt_hash(&pw, &salt_seed)?)],
+                            realm: None,
+                        })
+                    }
+                    _ => {
+                        errors.push(Error::new(
+                            at("http_basic_auth_username"),
+                            "basic auth needs a username and a password",
+                        ));
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            let redirect = match a.text("redirect") {
+                Some(r) => RedirectDirection::parse(&r).unwrap_or_else(|| {
+                    errors.push(Error::new(
+                        at("redirect"),
+                        format!("{r:?} is not both, www or non-www"),
+                    ));
+                    RedirectDirection::Both
+                }),
+                None => RedirectDirection::Both,
+            };
+            let settings = FqdnSettings {
+                force_https: a.flag("is_force_https_enabled", true),
+                gzip: a.flag("is_gzip_enabled", true),
+                strip_prefix: a.flag("is_stripprefix_enabled", true),
+                // Coolify applies the www redirect to production domains only.
+                redirect: if pr > 0 {
+                    RedirectDirection::Both
+                } else {
+                    redirect
+                },
+                basic_auth,
+                default_port: first_port,
+            };
+            let path = if pr > 0 && a.text("preview_fqdn").is_none() {
+                at("fqdn")
+            } else if pr > 0 {
+                at("preview_fqdn")
+            } else {
+                at("fqdn")
+            };
+            match fqdn::routes(&service, list, &settings, &path) {
+                Ok(r) => routes = r,
+                Err(e) => errors.extend(e),
+            }
+        }
+    } else {
+        let unescaped: BTreeMap<String, String> = custom
+            .iter()
+            .map(|(k, v)| (k.clone(), v.replace("$$", "$")))
+            .collect();
+        routes = proxy_labels::routes(&service, &unescaped, &labels_path, &mut report);
+    }
+
+    // Identity.
+    let slug = |s: &str| crate::plan::names::dns_label(s, 63);
+    svc.labels.insert("coolify.managed".into(), "true".into());
+    svc.labels
+        .insert("coolify.type".into(), "application".into());
+    if let Some(id) = a.text("id") {
+        svc.labels.insert("coolify.applicationId".into(), id);
+    }
+    svc.labels.insert("coolify.name".into(), slug(&app_name));
+    svc.labels
+        .insert("coolify.resourceName".into(), slug(&app_name));
+    svc.labels
+        .insert("coolify.serviceName".into(), slug(&app_name));
+    if let Some(p) = a.text("project_name") {
+        svc.labels.insert("coolify.projectName".into(), slug(&p));
+    }
+    if let Some(e) = a.text("environment_name") {
+        svc.labels
+            .insert("coolify.environmentName".into(), slug(&e));
+    }
+    svc.labels
+        .insert("coolify.pullRequestId".into(), pr.to_string());
+
+    let autoscale = match a.get("autoscale") {
+        Some(v) => match crate::k8s::autoscaling::Autoscale::from_value(v, &at("autoscale")) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        },
+        None => None,
+    };
+
+    if let Some(e) = Errors::from_vec(errors) {
+        return Err(e);
+    }
+    let mut project = Project {
+        name: Some(base.clone()),
+        ..Project::default()
+    };
+    project.services.insert(service.clone(), svc);
+    Ok(ApplicationInput {
+        project,
+        service,
+        resource: base,
+        variables,
+        secret_variables,
+        routes,
+        http_probe,
+        autoscale,
+        report,
+    })
+}
+
+fn volume(
+    kind: MountType,
+    source: Option<String>,
+    target: String,
+    content: Option<String>,
+    is_directory: Option<bool>,
+) -> ServiceVolume {
+    ServiceVolume {
+        kind,
+        source,
+        target,
+        read_only: false,
+        consistency: None,
+        bind: None,
+        volume: None,
+        tmpfs: None,
+        image: None,
+        content,
+        is_directory,
+    }
+}
+
+/// `8080:80`, `8080:80/udp`, `127.0.0.1:8080:80`.
+fn parse_mapping(m: &str) -> Option<Port> {
+    let (spec, proto) = match m.rsplit_once('/') {
+        Some((s, p)) => (s, p),
+        None => (m, "tcp"),
+    };
+    let protocol = match proto {
+        "tcp" => Protocol::Tcp,
+        "udp" => Protocol::Udp,
+        _ => return None,
+    };
+    let parts: Vec<&str> = spec.split(':').collect();
+    let (host_ip, published, target) = match parts.as_slice() {
+        [p, t] => (None, *p, *t),
+        [ip, p, t] => (Some(ip.to_string()), *p, *t),
+        _ => return None,
+    };
+    let target = target.parse::<u16>().ok().filter(|p| *p > 0)?;
+    published.parse::<u16>().ok().filter(|p| *p > 0)?;
+    Some(Port {
+        name: None,
+        target,
+        published: Some(published.to_string()),
+        host_ip,
+        protocol,
+        app_protocol: None,
+        mode: None,
+    })
+}
+
+/// Coolify stores `custom_labels` base64-encoded; plain text is accepted too. One
+/// `key=value` per line.
+pub fn decode_labels(s: &str) -> BTreeMap<String, String> {
+    use base64::Engine as _;
+    let text = base64::engine::general_purpose::STANDARD
+        .decode(s.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .filter(|t| t.contains('='))
+        .unwrap_or_else(|| s.to_string());
+    text.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let (k, v) = l.split_once('=')?;
+            let k = k.trim();
+            (!k.is_empty() && !k.starts_with('#')).then(|| (k.to_string(), v.trim().to_string()))
+        })
+        .collect()
+}
+
+/// Coolify's preview domains: each production URL's host replaced by the template
+/// (`{{pr_id}}.{{domain}}` → `https://42.app.example.com`).
+pub fn preview_fqdns(fqdns: &str, template: &str, pr: u64) -> String {
+    fqdns
+        .split(',')
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(|u| {
+            let (scheme, rest) = u.split_once("://").unwrap_or(("https", u));
+            let (host, tail) = match rest.find([':', '/']) {
+                Some(i) => rest.split_at(i),
+                None => (rest, ""),
+            };
+            let host = template
+                .replace("{{pr_id}}", &pr.to_string())
+                .replace("{{domain}}", host)
+                .replace("{{random}}", &pr.to_string());
+            format!("{scheme}://{host}{tail}")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A bcrypt hash (`$2y$`, cost 10, like PHP's `password_hash`) with a salt derived from
+/// `seed`, so the same inputs give the same output. A value that already is a bcrypt hash is
+/// kept.
+fn bcrypt_hash(password: &str, seed: &str) -> Result<String, Errors> {
+    if password.starts_with("$2") && password.len() == 60 {
+        return Ok(password.to_string());
+    }
+    let digest = Sha256::digest(format!("{seed}\0basic-auth").as_bytes());
+    let mut salt = [0u8; 16];
+    salt.copy_from_slice(digest.get(..16).unwrap_or(&[0u8; 16]));
+    bcrypt::hash_with_salt(password, 10, salt)
+        .map(|h| h.format_for_version(bcrypt::Version::TwoY))
+        .map_err(|e| {
+            Error::new(
+                InputPath::root().key("http_basic_auth_password"),
+                format!(
+                    "cannot hash the password: {}",
+                    e.to_string().replace(password, "…")
+                ),
+            )
+            .into()
+        })
+}
+
+impl crate::Translator {
+    /// Translate a Coolify Application's attributes (see [`from_attributes`] and the README
+    /// section "Applications") into manifests, through the same plan as a Compose file.
+    ///
+    /// The instance is the application's normalized name (`-pr-N` for a preview); the
+    /// namespace defaults to the name without the preview suffix, so previews deploy beside
+    /// production.
+    ///
+    /// ```
+    /// use coolify_k8s_core::{Options, Translator};
+    /// let m = Translator::new(Options::default()).application(&serde_json::json!({
+    ///     "name": "blog", "image": "ghost:5", "ports_exposes": "2368",
+    ///     "fqdn": "https://blog.example.com",
+    /// })).unwrap();
+    /// assert!(m.objects().iter().any(|o| o["kind"] == "Ingress"));
+    /// ```
+    pub fn application(&self, attrs: &Value) -> Result<crate::Manifests, Errors> {
+        let base = self.options();
+        let input = from_attributes(attrs, base.seed.as_deref())?;
+        let mut options = base.clone();
+        options
+            .secret_variables
+            .extend(input.secret_variables.iter().cloned());
+        if options.name.is_none() {
+            options.name = Some(input.service.clone());
+        }
+        if options.namespace.is_none() {
+            options.namespace = Some(input.resource.clone());
+        }
+        options.validate()?;
+        let mut plan = crate::plan::plan(&input.project, &options, &input.variables, None)?;
+        let at = InputPath::root();
+        for w in plan
+            .workloads
+            .iter_mut()
+            .filter(|w| w.service == input.service)
+        {
+            w.routes = input.routes.clone();
+            if let (Some(action), Some(c)) = (&input.http_probe, w.containers.first_mut()) {
+                for probe in [&mut c.readiness, &mut c.liveness, &mut c.startup]
+                    .into_iter()
+                    .flatten()
+                {
+                    probe.action = action.clone();
+                }
+            }
+            let autoscale = input
+                .autoscale
+                .or(options.autoscale.filter(|_| !w.routes.is_empty()));
+            crate::proxy::attach::set_autoscale(
+                w,
+                autoscale,
+                &at.key("autoscale"),
+                &mut plan.report,
+            );
+            crate::proxy::attach::ensure_route_ports(w, &at.key("fqdn"), &mut plan.report);
+        }
+        let (objects, build_report) = crate::k8s::build(&plan, &options)?;
+        let mut report = input.report;
+        report.extend(plan.report);
+        report.extend(build_report);
+        report.normalize();
+        Ok(crate::Manifests::new(objects, report))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proxy::HttpMode;
+    use serde_json::json;
+
+    fn input(v: Value) -> ApplicationInput {
+        from_attributes(&v, Some("seed")).unwrap()
+    }
+
+    #[test]
+    fn dockerimage_app_with_one_fqdn() {
+        let app = input(json!({
+            "id": 7, "uuid": "abc123", "name": "My Blog", "image": "ghost:5",
+            "fqdn": "https://blog.example.com", "ports_exposes": "2368",
+            "environment_variables": [
+                {"key": "DB_PASSWORD", "value": "s3cret", "is_runtime": true, "is_buildtime": false, "is_preview": false},
+                {"key": "NPM_TOKEN", "value": "t", "is_runtime": false, "is_buildtime": true, "is_preview": false},
+                {"key": "DB_PASSWORD", "value": "preview-pw", "is_runtime": true, "is_preview": true}
+            ],
+            "build_pack": "dockerimage",
+        }));
+        assert_eq!(app.service, "my-blog");
+        let svc = &app.project.services["my-blog"];
+        assert_eq!(svc.image.as_deref(), Some("ghost:5"));
+        assert_eq!(svc.expose[0].target, 2368);
+        // The secret is a deferred reference; its value only in `variables`.
+        assert_eq!(
+            svc.environment["DB_PASSWORD"],
+            Some(deferred::reference("DB_PASSWORD"))
+        );
+        assert_eq!(app.variables["DB_PASSWORD"], "s3cret");
+        assert!(app.secret_variables.contains("DB_PASSWORD"));
+        assert!(!svc.environment.contains_key("NPM_TOKEN"));
+        assert_eq!(svc.environment["PORT"].as_deref(), Some("2368"));
+        assert_eq!(svc.environment["HOST"].as_deref(), Some("0.0.0.0"));
+        assert_eq!(
+            svc.environment["COOLIFY_FQDN"].as_deref(),
+            Some("blog.example.com")
+        );
+        assert_eq!(
+            svc.environment["COOLIFY_CONTAINER_NAME"].as_deref(),
+            Some("abc123")
+        );
+        assert_eq!(svc.labels["coolify.applicationId"], "7");
+        assert_eq!(svc.labels["coolify.pullRequestId"], "0");
+        assert_eq!(app.routes.len(), 1);
+        let r = &app.routes[0];
+        assert_eq!(
+            (r.hosts[0].as_str(), r.port, r.http),
+            ("blog.example.com", Some(2368), HttpMode::RedirectToHttps)
+        );
+        assert!(app
+            .report
+            .entries()
+            .iter()
+            .any(|e| e.path.to_string() == "build_pack"));
+    }
+
+    #[test]
+    fn http_health_check_and_limits() {
+        let app = input(json!({
+            "name": "api", "image": "api:1", "ports_exposes": "3000,9090",
+            "health_check_enabled": true, "health_check_path": "/health",
+            "health_check_interval": 10, "health_check_timeout": "3", "health_check_retries": 5,
+            "health_check_start_period": 20, "health_check_host": "localhost",
+            "limits_memory": "512m", "limits_cpus": "1.5", "limits_memory_reservation": "0",
+            "limits_cpu_shares": 1024, "limits_memory_swappiness": 60
+        }));
+        assert_eq!(
+            app.http_probe,
+            Some(ProbeAction::HttpGet {
+                path: "/health".into(),
+                port: 3000,
+                scheme: "HTTP".into(),
+                host: None
+            })
+        );
+        let svc = &app.project.services["api"];
+        let hc = svc.healthcheck.as_ref().unwrap();
+        assert_eq!(
+            (hc.interval, hc.timeout, hc.retries),
+            (
+                Some(Duration::from_secs(10)),
+                Some(Duration::from_secs(3)),
+                Some(5)
+            )
+        );
+        assert_eq!(svc.mem_limit, Some(ByteSize::from_bytes(512 * 1024 * 1024)));
+        assert_eq!(svc.cpus, Some(1.5));
+        assert_eq!((svc.mem_reservation, svc.cpu_shares), (None, None));
+        assert!(app.report.entries().is_empty(), "{:?}", app.report);
+    }
+
+    #[test]
+    fn two_fqdns_path_strip_prefix_basic_auth_and_www() {
+        let app = input(json!({
+            "name": "web", "image": "nginx", "ports_exposes": "80",
+            "fqdn": "https://example.com,https://example.com:8080/api",
+            "redirect": "www", "is_force_https_enabled": false,
+            "is_http_basic_auth_enabled": true, "http_basic_auth_username": "admin",
+            "http_basic_auth_password": "hunter2",
+        }));
+        assert_eq!(app.routes.len(), 2);
+        let (a, b) = (&app.routes[0], &app.routes[1]);
+        assert_eq!(
+            (a.port, a.path.as_str(), a.strip_prefix),
+            (Some(80), "/", false)
+        );
+        assert_eq!(
+            (b.port, b.path.as_str(), b.strip_prefix),
+            (Some(8080), "/api", true)
+        );
+        assert_eq!(a.www_redirect, Some(crate::proxy::WwwRedirect::ToWww));
+        assert_eq!(a.http, HttpMode::Serve);
+        let user = &a.basic_auth.as_ref().unwrap().users[0];
+        let hash = user.strip_prefix("admin:").unwrap();
+        assert!(hash.starts_with("$2y$10$"));
+        assert!(bcrypt::verify("hunter2", hash).unwrap());
+        // Deterministic for a seed.
+        let again = input(json!({
+            "name": "web", "image": "nginx", "ports_exposes": "80", "fqdn": "https://example.com",
+            "is_http_basic_auth_enabled": true, "http_basic_auth_username": "admin",
+            "http_basic_auth_password": "hunter2",
+        }));
+        assert_eq!(&again.routes[0].basic_auth.as_ref().unwrap().users[0], user);
+        // The password appears nowhere in the project.
+        assert!(!format!("{:?}", app.project).contains("hunter2"));
+    }
+
+    #[test]
+    fn preview_deployment() {
+        let app = input(json!({
+            "uuid": "u1", "name": "shop", "image": "shop:pr-42", "ports_exposes": "3000",
+            "ports_mappings": "8080:3000", "fqdn": "https://shop.example.com",
+            "pull_request_id": 42, "redirect": "www",
+            "persistent_storages": [{"name": "u1-data", "mount_path": "/data"}],
+            "environment_variables": [
+                {"key": "MODE", "value": "prod", "is_preview": false},
+                {"key": "MODE", "value": "preview", "is_preview": true}
+            ]
+        }));
+        assert_eq!(app.service, "shop-pr-42");
+        let svc = &app.project.services["shop-pr-42"];
+        assert!(svc.ports.is_empty());
+        assert_eq!(app.variables["MODE"], "preview");
+        assert_eq!(svc.volumes[0].source.as_deref(), Some("u1-data-pr-42"));
+        assert_eq!(svc.labels["coolify.pullRequestId"], "42");
+        assert_eq!(
+            svc.environment["COOLIFY_CONTAINER_NAME"].as_deref(),
+            Some("u1-pr-42")
+        );
+        assert_eq!(app.routes[0].hosts, vec!["42.shop.example.com"]);
+        assert_eq!(app.routes[0].www_redirect, None);
+        assert!(app
+            .report
+            .entries()
+            .iter()
+            .any(|e| e.path.to_string() == "ports_mappings"));
+    }
+
+    #[test]
+    fn custom_labels_when_not_read_only() {
+        use base64::Engine as _;
+        let labels = "traefik.enable=true\ntraefik.http.routers.r.rule=Host(`x.io`)\ntraefik.http.routers.r.middlewares=auth\ntraefik.http.middlewares.auth.basicauth.users=u:$$2y$$05$$abc\nmy.label=1\n";
+        let app = input(json!({
+            "name": "x", "image": "x", "ports_exposes": "80", "fqdn": "https://ignored.io",
+            "is_container_label_readonly_enabled": false,
+            "custom_labels": base64::engine::general_purpose::STANDARD.encode(labels),
+        }));
+        assert_eq!(app.routes.len(), 1);
+        assert_eq!(app.routes[0].hosts, vec!["x.io"]);
+        assert_eq!(
+            app.routes[0].basic_auth.as_ref().unwrap().users,
+            vec!["u:$2y$05$abc"]
+        );
+        assert_eq!(app.project.services["x"].labels["my.label"], "1");
+        assert!(!app.project.services["x"]
+            .labels
+            .contains_key("traefik.enable"));
+    }
+
+    #[test]
+    fn bad_attributes_name_their_path() {
+        let e = from_attributes(
+            &json!({"name": "x", "ports_exposes": "80,abc", "fqdn": "ftp://x", "limits_memory": "lots",
+                    "environment_variables": [{"value": "v"}]}),
+            None,
+        )
+        .unwrap_err();
+        let lines: Vec<String> = e.iter().map(ToString::to_string).collect();
+        for want in [
+            "image: ",
+            "ports_exposes[1]: ",
+            "fqdn[0]: ",
+            "limits_memory: ",
+            "environment_variables[0].key: ",
+        ] {
+            assert!(
+                lines.iter().any(|l| l.starts_with(want)),
+                "{want} in {lines:?}"
+            );
+        }
+        assert!(from_attributes(&json!([1]), None).is_err());
+    }
+}

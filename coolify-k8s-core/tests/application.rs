@@ -1,0 +1,333 @@
+//! Application golden tests: a Coolify Application's attributes (`tests/application/*.json`)
+//! into manifests (`tests/application/*.yaml`, plus the report in `*.report.txt`), each with
+//! assertions on what Coolify does on Docker, and a schema check of every router's output.
+//!
+//! `UPDATE_GOLDEN=1 cargo test -p coolify-k8s-core --test application` rewrites the golden
+//! files; read every rewritten file against docs/COOLIFY.md and MAPPING.md before committing.
+
+use coolify_k8s_core::options::{Options, Router};
+use coolify_k8s_core::{Manifests, Translator};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/application")
+}
+
+fn attrs(case: &str) -> Value {
+    let text = std::fs::read_to_string(dir().join(format!("{case}.json"))).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn translate(case: &str, options: Options) -> Manifests {
+    let options = Options {
+        seed: Some("golden-seed".into()),
+        ..options
+    };
+    Translator::new(options)
+        .application(&attrs(case))
+        .unwrap_or_else(|e| panic!("{case}: {e}"))
+}
+
+fn find<'a>(m: &'a Manifests, kind: &str, name: &str) -> &'a Value {
+    m.objects()
+        .iter()
+        .find(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind}/{name} in {:#?}", names(m)))
+}
+
+fn names(m: &Manifests) -> Vec<String> {
+    m.objects()
+        .iter()
+        .map(|o| {
+            format!(
+                "{}/{}",
+                o["kind"].as_str().unwrap_or("?"),
+                o["metadata"]["name"].as_str().unwrap_or("?")
+            )
+        })
+        .collect()
+}
+
+/// Compare with (or, with UPDATE_GOLDEN, write) the golden files of a case.
+fn golden(case: &str, m: &Manifests) {
+    let yaml_path = dir().join(format!("{case}.yaml"));
+    let report_path = dir().join(format!("{case}.report.txt"));
+    let yaml = m.to_yaml();
+    let report: String = m
+        .report()
+        .entries()
+        .iter()
+        .map(|e| format!("{e}\n"))
+        .collect();
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&yaml_path, &yaml).unwrap();
+        std::fs::write(&report_path, &report).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(&yaml_path).unwrap_or_default();
+    assert!(
+        want == yaml,
+        "{case}: manifests differ from {}:\n{yaml}",
+        yaml_path.display()
+    );
+    let want = std::fs::read_to_string(&report_path).unwrap_or_default();
+    assert!(
+        want == report,
+        "{case}: report differs from {}:\n{report}",
+        report_path.display()
+    );
+}
+
+fn no_secret_outside_secrets(m: &Manifests, secrets: &[&str]) {
+    for o in m.objects().iter().filter(|o| o["kind"] != "Secret") {
+        let s = serde_json::to_string(o).unwrap();
+        for secret in secrets {
+            assert!(!s.contains(secret), "{secret} in {s}");
+        }
+    }
+    for e in m.report().entries() {
+        for secret in secrets {
+            assert!(!e.message.contains(secret), "{secret} in report: {e}");
+        }
+    }
+}
+
+#[test]
+fn dockerimage_app_with_one_fqdn() {
+    let m = translate("dockerimage-one-fqdn", Options::default());
+    golden("dockerimage-one-fqdn", &m);
+    let d = find(&m, "Deployment", "whoami");
+    assert_eq!(d["metadata"]["namespace"], "whoami");
+    let c = &d["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["image"], "traefik/whoami:v1.10");
+    // Coolify's .env: PORT, HOST and the user's variable (through the Secret).
+    let env = c["env"].as_array().unwrap();
+    let var = |n: &str| {
+        env.iter()
+            .find(|e| e["name"] == n)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(var("PORT")["value"], "80");
+    assert_eq!(var("HOST")["value"], "0.0.0.0");
+    assert_eq!(var("COOLIFY_URL")["value"], "https://whoami.example.com");
+    assert!(var("WHOAMI_NAME")["valueFrom"]["secretKeyRef"].is_object());
+    // No health check, no limits ("0" = none).
+    assert!(c.get("readinessProbe").is_none());
+    assert!(c.get("resources").is_none() || c["resources"]["limits"].is_null());
+    // The route: HTTPS with cert-manager, port 80.
+    let ing = find(&m, "Ingress", "whoami-0");
+    assert_eq!(ing["spec"]["tls"][0]["hosts"][0], "whoami.example.com");
+    assert_eq!(
+        ing["metadata"]["annotations"]["cert-manager.io/cluster-issuer"],
+        "letsencrypt"
+    );
+    assert_eq!(
+        ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]["port"]["number"],
+        80
+    );
+    // Identity labels.
+    assert_eq!(d["metadata"]["labels"]["coolify.io/applicationId"], "12");
+    no_secret_outside_secrets(&m, &["whoami-secret-value"]);
+}
+
+#[test]
+fn app_with_two_fqdns_a_path_and_strip_prefix() {
+    let options = Options {
+        router: Router::Traefik,
+        ..Options::default()
+    };
+    let m = translate("two-fqdns-path-strip-prefix", options);
+    golden("two-fqdns-path-strip-prefix", &m);
+    // First domain: root path to the first exposed port; HTTP served too (no force-HTTPS).
+    let r0 = find(&m, "IngressRoute", "docs-0");
+    assert_eq!(
+        r0["spec"]["routes"][0]["match"],
+        "Host(`docs.example.com`) && PathPrefix(`/`)"
+    );
+    assert_eq!(r0["spec"]["routes"][0]["services"][0]["port"], 80);
+    let r0h = find(&m, "IngressRoute", "docs-0-http");
+    assert!(r0h["spec"]["routes"][0].get("middlewares").is_none());
+    // Second domain: /docs on container port 8080, prefix stripped, no gzip.
+    let r1 = find(&m, "IngressRoute", "docs-1");
+    assert_eq!(
+        r1["spec"]["routes"][0]["match"],
+        "Host(`example.com`) && PathPrefix(`/docs`)"
+    );
+    assert_eq!(r1["spec"]["routes"][0]["services"][0]["port"], 8080);
+    assert_eq!(
+        r1["spec"]["routes"][0]["middlewares"][0]["name"],
+        "docs-1-stripprefix"
+    );
+    let strip = find(&m, "Middleware", "docs-1-stripprefix");
+    assert_eq!(strip["spec"]["stripPrefix"]["prefixes"][0], "/docs");
+    assert!(!names(&m).iter().any(|n| n.ends_with("-gzip")));
+}
+
+#[test]
+fn app_with_basic_auth_and_www_redirect() {
+    let options = Options {
+        router: Router::Traefik,
+        ..Options::default()
+    };
+    let m = translate("basic-auth-www", options);
+    golden("basic-auth-www", &m);
+    let route = find(&m, "IngressRoute", "admin-panel-0");
+    let mws: Vec<&str> = route["spec"]["routes"][0]["middlewares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    // Coolify's order: gzip, the www redirect, basic auth.
+    assert_eq!(
+        mws,
+        vec![
+            "admin-panel-0-gzip",
+            "admin-panel-0-to-www",
+            "admin-panel-0-basic-auth"
+        ]
+    );
+    let www = find(&m, "Middleware", "admin-panel-0-to-www");
+    assert_eq!(
+        www["spec"]["redirectRegex"]["replacement"],
+        "${1}://www.${2}"
+    );
+    assert_eq!(www["spec"]["redirectRegex"]["permanent"], false);
+    let secret = find(&m, "Secret", "admin-panel-0-basic-auth");
+    let users = secret["stringData"]["users"].as_str().unwrap();
+    let hash = users.trim().strip_prefix("admin:").unwrap();
+    assert!(bcrypt::verify("correct horse battery staple", hash).unwrap());
+    let http = find(&m, "IngressRoute", "admin-panel-0-http");
+    assert_eq!(
+        http["spec"]["routes"][0]["middlewares"][0]["name"],
+        "admin-panel-0-redirect-to-https"
+    );
+    no_secret_outside_secrets(&m, &["correct horse", "$2y$"]);
+    // A plain Ingress cannot enforce basic auth: the route is not exposed, and reported.
+    let plain = translate("basic-auth-www", Options::default());
+    assert!(!names(&plain).iter().any(|n| n.starts_with("Ingress/")));
+    assert!(plain
+        .report()
+        .entries()
+        .iter()
+        .any(|e| e.message.contains("basic auth")));
+}
+
+#[test]
+fn app_with_http_health_check_and_limits() {
+    let m = translate("http-health-check-limits", Options::default());
+    golden("http-health-check-limits", &m);
+    let kind = if names(&m).iter().any(|n| n == "StatefulSet/api") {
+        "StatefulSet"
+    } else {
+        "Deployment"
+    };
+    let w = find(&m, kind, "api");
+    let c = &w["spec"]["template"]["spec"]["containers"][0];
+    let probe = &c["readinessProbe"];
+    assert_eq!(probe["httpGet"]["path"], "/healthz");
+    assert_eq!(probe["httpGet"]["port"], 8000);
+    assert_eq!(probe["httpGet"]["scheme"], "HTTP");
+    assert!(
+        probe["httpGet"].get("host").is_none(),
+        "localhost means the pod itself"
+    );
+    assert_eq!(probe["periodSeconds"], 10);
+    assert_eq!(probe["timeoutSeconds"], 5);
+    assert_eq!(probe["failureThreshold"], 3);
+    assert!(c["livenessProbe"]["httpGet"].is_object());
+    assert_eq!(c["resources"]["limits"]["memory"], "512Mi");
+    assert_eq!(c["resources"]["limits"]["cpu"], "1500m");
+    assert_eq!(c["resources"]["requests"]["memory"], "256Mi");
+    // Persistent storage → a claim; the file storage → a ConfigMap key.
+    assert!(names(&m)
+        .iter()
+        .any(|n| n.starts_with("PersistentVolumeClaim/")));
+    assert!(m.objects().iter().any(|o| o["kind"] == "ConfigMap"
+        && serde_json::to_string(&o["data"])
+            .unwrap()
+            .contains("port = 8000")));
+}
+
+#[test]
+fn preview_deployment() {
+    let m = translate("preview", Options::default());
+    golden("preview", &m);
+    let d = find(&m, "Deployment", "shop-pr-42");
+    // Beside production, in its namespace, with its own instance.
+    assert_eq!(d["metadata"]["namespace"], "shop");
+    assert_eq!(
+        d["metadata"]["labels"]["app.kubernetes.io/instance"],
+        "shop-pr-42"
+    );
+    assert_eq!(d["metadata"]["labels"]["coolify.io/pullRequestId"], "42");
+    let ing = find(&m, "Ingress", "shop-pr-42-0");
+    assert_eq!(ing["spec"]["rules"][0]["host"], "42.shop.example.com");
+    // No host port for previews; the preview's variable value, not production's.
+    assert!(!names(&m).iter().any(|n| n.contains("public")));
+    use base64::Engine as _;
+    let secrets: String = m
+        .objects()
+        .iter()
+        .filter(|o| o["kind"] == "Secret")
+        .flat_map(|o| o["data"].as_object().cloned().unwrap_or_default())
+        .map(|(_, v)| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(v.as_str().unwrap())
+                .unwrap();
+            String::from_utf8(bytes).unwrap()
+        })
+        .collect();
+    assert!(secrets.contains("sk_test_preview"));
+    assert!(!secrets.contains("sk_live_production"));
+    no_secret_outside_secrets(&m, &["sk_test_preview"]);
+}
+
+#[test]
+fn every_router_output_is_schema_valid() {
+    let crds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/schemas/crds");
+    if !crds.is_dir() {
+        eprintln!("skipping schema validation: {} is absent", crds.display());
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("coolify-k8s-app-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut files = Vec::new();
+    for router in [Router::Ingress, Router::Traefik, Router::Gateway] {
+        for case in [
+            "dockerimage-one-fqdn",
+            "two-fqdns-path-strip-prefix",
+            "basic-auth-www",
+            "http-health-check-limits",
+            "preview",
+        ] {
+            let m = translate(
+                case,
+                Options {
+                    router,
+                    ..Options::default()
+                },
+            );
+            let f = tmp.join(format!("{case}-{router:?}.yaml"));
+            std::fs::write(&f, m.to_yaml()).unwrap();
+            files.push(f);
+        }
+    }
+    let out = Command::new(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-manifests.sh"),
+    )
+    .arg("-q")
+    .args(&files)
+    .output()
+    .expect("run scripts/validate-manifests.sh");
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
