@@ -5,7 +5,7 @@
 use super::magic::deferred::MARK;
 use super::merge::{self, Directives};
 // Until the normalize stage lands, a stand-in with its agreed signatures.
-use super::normalize_pending as normalize;
+use super::normalize;
 use super::project::Project;
 use super::{env_file, extends, include, interpolate, profiles, yaml};
 use crate::error::{Error, Errors};

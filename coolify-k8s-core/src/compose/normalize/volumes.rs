@@ -66,7 +66,7 @@ const CONSISTENCIES: &[&str] = &["consistent", "cached", "delegated"];
 pub(crate) fn canonicalize_volumes(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
     // The schema's `uniqueItems` applies to the entries as written; two different short
     // and long entries may well be equal once rewritten.
-    if let Value::Array(items) = v {
+    if let (Value::Array(items), false) = (&*v, d.canonical_input) {
         value::unique(items, path, d);
     }
     rewrite_volumes(v, path, d);
@@ -135,7 +135,7 @@ pub(crate) fn parse_short(
     if parts.iter().any(String::is_empty) {
         d.error(
             path,
-            format!("invalid volume {s:?}: empty section between colons"),
+            format!("invalid volume {s:?}: empty section between colons (is a variable unset?)"),
         );
         return None;
     }
@@ -373,7 +373,7 @@ mod tests {
             msgs,
             vec![
                 "v: invalid volume \"a:b:c:d\": too many colons",
-                "v: invalid volume \":/x\": empty section between colons"
+                "v: invalid volume \":/x\": empty section between colons (is a variable unset?)"
             ]
         );
     }
