@@ -229,6 +229,7 @@ const CASES: &[Case] = &[
     invalid("top-level secret null", "secrets: {s: null}"),
     invalid("secret with content", "secrets: {s: {content: x}}"),
     invalid("invalid top-level volume name", "volumes: {'my vol': {}}"),
+    valid("any top-level network name", "networks: {'my net': {}}"),
     valid("env_file forms", "services: {a: {env_file: .env}, b: {env_file: [.env, {path: x.env, required: false, format: raw}]}}"),
     invalid("env_file entry without path", "services: {web: {env_file: [{required: true}]}}"),
     valid("build forms", "services: {a: {build: .}, b: {build: {context: ., dockerfile: Dockerfile, args: [A=1], labels: {a: b}, target: prod, cache_from: [x], platforms: [linux/amd64]}}}"),
