@@ -309,9 +309,21 @@ pub(crate) fn volumes(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<S
         let Some(target) = text("target") else {
             continue;
         };
+        let mut source = text("source");
+        // `memos/:/var/opt/memos` (Coolify's memos template): a volume name cannot hold a
+        // slash; the name is the part before it.
+        if let (MountType::Volume, Some(name)) = (kind, source.as_mut()) {
+            if name.ends_with('/') && name.trim_end_matches('/').bytes().all(|b| b != b'/') {
+                *name = name.trim_end_matches('/').to_string();
+                d.approximated(
+                    &p.key("source"),
+                    format!("volume name {name:?}: the trailing slash is dropped"),
+                );
+            }
+        }
         out.push(ServiceVolume {
             kind,
-            source: text("source"),
+            source,
             target,
             read_only: m.get("read_only").and_then(Value::as_bool).unwrap_or(false),
             consistency: text("consistency"),
@@ -360,6 +372,18 @@ mod tests {
             short("vol:/d:nocopy,cached"),
             json!({"type": "volume", "source": "vol", "target": "/d", "consistency": "cached", "volume": {"nocopy": true}})
         );
+    }
+
+    #[test]
+    fn trailing_slash_of_a_volume_name() {
+        let mut d = Diagnostics::default();
+        let v = volumes(
+            &json!(["memos/:/var/opt/memos"]),
+            &InputPath::root().key("volumes"),
+            &mut d,
+        );
+        assert_eq!(v[0].source.as_deref(), Some("memos"));
+        assert_eq!(d.report.entries().len(), 1);
     }
 
     #[test]
