@@ -143,7 +143,7 @@ fn files_the_resolver_refuses_are_errors_at_the_reference() {
     );
     let e = tree_error("services:\n  web:\n    env_file: app.env\n");
     assert!(
-        e.starts_with("services.web.env_file: cannot read \"app.env\""),
+        e.starts_with("services.web.env_file[0]: cannot read \"app.env\""),
         "{e}"
     );
 }
