@@ -151,3 +151,22 @@ fn kompose_fixture_inputs() {
     assert_eq!(invalid, INVALID, "loaded: {ok:?}");
     assert_eq!(ok.len() + INVALID.len(), 130);
 }
+
+#[test]
+fn kompose_multiple_files_merge() {
+    let Some(corpus) = corpus() else { return };
+    let dir = corpus.join("kompose-fixtures/multiple-files");
+    let files: Vec<SourceFile> = ["first.yaml", "second.yaml"]
+        .iter()
+        .map(|n| SourceFile {
+            name: dir.join(n).to_string_lossy().into_owned(),
+            text: std::fs::read_to_string(dir.join(n)).unwrap(),
+        })
+        .collect();
+    let loaded = load(&files, &LoadOptions::default(), &DirFiles).unwrap();
+    let model = serde_json::to_value(&loaded.project).unwrap();
+    // second.yaml sets bar's replicas; everything else comes from first.yaml.
+    assert_eq!(model["services"]["bar"]["image"], "bar");
+    assert_eq!(model["services"]["bar"]["deploy"]["replicas"], 99);
+    assert_eq!(model["services"]["foo"]["deploy"]["replicas"], 3);
+}
