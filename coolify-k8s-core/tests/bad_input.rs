@@ -188,7 +188,6 @@ fn huge_file_is_a_limit_error() {
 }
 
 #[test]
-#[ignore = "needs the normalize stage (typed model), built by another helper"]
 fn wrong_types_and_invalid_ports_name_the_path() {
     let e = load(
         &[file("services:\n  web:\n    image: nginx\n    ports: 80\n")],
