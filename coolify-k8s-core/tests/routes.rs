@@ -3,6 +3,8 @@
 //! and the CRDs in `../shared/schemas/crds` through `scripts/validate-manifests.sh`.
 //! The schema check skips with a message when `../shared` is absent.
 
+mod convert_support;
+
 use coolify_k8s_core::k8s::routes::{render, RouteTarget};
 use coolify_k8s_core::options::{IngressController, Options, Router};
 use coolify_k8s_core::proxy::fqdn::{self, FqdnSettings, RedirectDirection};
@@ -212,5 +214,62 @@ fn autoscaling_objects_are_schema_valid() {
     let yaml = Manifests::new(objects, Report::default()).to_yaml();
     if let Some((ok, text)) = validate("autoscaling", &yaml) {
         assert!(ok, "{text}\n{yaml}");
+    }
+}
+
+/// The route objects of every corpus template that declares routes (`SERVICE_URL_*` /
+/// `SERVICE_FQDN_*`), for each router, pass the schemas.
+#[test]
+fn corpus_route_objects_are_schema_valid_for_every_router() {
+    let Some(corpus) = convert_support::corpus() else {
+        return;
+    };
+    let route_kinds = ["Ingress", "IngressRoute", "Middleware", "HTTPRoute"];
+    for (name, options) in routers() {
+        let mut objects = Vec::new();
+        let mut with_routes = 0;
+        for p in convert_support::templates(&corpus) {
+            let text = std::fs::read_to_string(&p).unwrap();
+            if !text.contains("SERVICE_URL_") && !text.contains("SERVICE_FQDN_") {
+                continue;
+            }
+            let options = Options {
+                seed: Some("corpus".into()),
+                base_domain: Some("https://apps.example.com".into()),
+                ..options.clone()
+            };
+            let m = match convert_support::translate_with(&p, options) {
+                Ok(m) => m,
+                Err(e) if e.to_string().contains("normalize stage") => {
+                    eprintln!(
+                        "skipping the corpus route check: the normalize stage is not built in"
+                    );
+                    return;
+                }
+                // Whether every template translates is corpus_convert.rs's concern.
+                Err(e) => {
+                    eprintln!("{}: does not translate: {e}", p.display());
+                    continue;
+                }
+            };
+            let routes: Vec<Value> = m
+                .objects()
+                .iter()
+                .filter(|o| route_kinds.iter().any(|k| o["kind"] == *k))
+                .cloned()
+                .collect();
+            if !routes.is_empty() {
+                with_routes += 1;
+            }
+            objects.extend(routes);
+        }
+        assert!(
+            with_routes >= 100,
+            "{name}: only {with_routes} templates have routes"
+        );
+        let yaml = Manifests::new(objects, Report::default()).to_yaml();
+        if let Some((ok, text)) = validate(&format!("corpus-{name}"), &yaml) {
+            assert!(ok, "{name}: {text}");
+        }
     }
 }

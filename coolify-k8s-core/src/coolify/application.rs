@@ -940,8 +940,19 @@ impl crate::Translator {
             options.namespace = Some(input.resource.clone());
         }
         options.validate()?;
-        let mut plan = crate::plan::plan(&input.project, &options, &input.variables, None)?;
-        let at = InputPath::root();
+        // Autoscaling goes through the plan as Compose's extension would (the `autoscale`
+        // option applies to an application that serves routes).
+        let mut project = input.project;
+        let autoscale = input
+            .autoscale
+            .or(options.autoscale.filter(|_| !input.routes.is_empty()));
+        if let (Some(a), Some(svc)) = (autoscale, project.services.get_mut(&input.service)) {
+            if let Ok(v) = serde_json::to_value(a) {
+                svc.extensions
+                    .insert(crate::plan::workload::AUTOSCALE_KEY.to_string(), v);
+            }
+        }
+        let mut plan = crate::plan::plan(&project, &options, &input.variables, None)?;
         for w in plan
             .workloads
             .iter_mut()
@@ -956,16 +967,7 @@ impl crate::Translator {
                     probe.action = action.clone();
                 }
             }
-            let autoscale = input
-                .autoscale
-                .or(options.autoscale.filter(|_| !w.routes.is_empty()));
-            crate::proxy::attach::set_autoscale(
-                w,
-                autoscale,
-                &at.key("autoscale"),
-                &mut plan.report,
-            );
-            crate::proxy::attach::ensure_route_ports(w, &at.key("fqdn"), &mut plan.report);
+            crate::proxy::attach::ensure_route_ports(w);
         }
         let (objects, build_report) = crate::k8s::build(&plan, &options)?;
         let mut report = input.report;

@@ -196,25 +196,6 @@ pub fn render(
     out
 }
 
-/// The HPA and PDB of a planned workload.
-pub fn workload_autoscaling(plan: &crate::plan::Plan, w: &crate::plan::Workload) -> Vec<Value> {
-    let kind = match w.kind {
-        crate::plan::WorkloadKind::Deployment => "Deployment",
-        crate::plan::WorkloadKind::StatefulSet => "StatefulSet",
-        _ => return Vec::new(),
-    };
-    let labels = super::meta::labels(plan, &w.service_name, &w.labels);
-    let selector = super::meta::selector_labels(plan, &w.service_name);
-    let t = ScaleTarget {
-        kind,
-        name: &w.name,
-        namespace: &plan.namespace,
-        labels: &labels,
-        selector: &selector,
-    };
-    render(&t, w.autoscale.as_ref(), w.replicas)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -109,12 +109,20 @@ fn build_objects(
     for p in &plan.network_policies {
         out.push(serde_json::to_value(access::network_policy(plan, p))?);
     }
-    // Routes, then autoscaling.
+    // Routes.
     for w in &plan.workloads {
-        out.extend(routes::workload_routes(plan, w, options, &mut report));
-    }
-    for w in &plan.workloads {
-        out.extend(autoscaling::workload_autoscaling(plan, w));
+        if w.routes.is_empty() {
+            continue;
+        }
+        let labels = meta::labels(plan, &w.service_name, &w.labels);
+        let target = routes::RouteTarget {
+            name: &w.service_name,
+            namespace: &plan.namespace,
+            labels: &labels,
+            service_name: &w.service_name,
+            default_port: w.ports.first().map(|p| p.port),
+        };
+        out.extend(routes::render(&w.routes, &target, options, &mut report));
     }
     Ok((out, report))
 }

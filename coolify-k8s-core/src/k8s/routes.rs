@@ -68,42 +68,6 @@ pub fn render(
     out
 }
 
-/// The route objects of a planned workload: its routes to its Service, each route's
-/// container port mapped to the Service port that targets it.
-pub fn workload_routes(
-    plan: &crate::plan::Plan,
-    w: &crate::plan::Workload,
-    options: &Options,
-    report: &mut Report,
-) -> Vec<Value> {
-    if w.routes.is_empty() {
-        return Vec::new();
-    }
-    let labels = super::meta::labels(plan, &w.service_name, &w.labels);
-    // Routes name container ports (Coolify's meaning); backends name Service ports.
-    let routes: Vec<Route> = w
-        .routes
-        .iter()
-        .map(|r| {
-            let mut r = r.clone();
-            if let Some(p) = r.port {
-                if let Some(sp) = w.ports.iter().find(|sp| sp.target == p) {
-                    r.port = Some(sp.port);
-                }
-            }
-            r
-        })
-        .collect();
-    let target = RouteTarget {
-        name: &w.service_name,
-        namespace: &plan.namespace,
-        labels: &labels,
-        service_name: &w.service_name,
-        default_port: w.ports.first().map(|p| p.port),
-    };
-    render(&routes, &target, options, report)
-}
-
 /// One route being rendered.
 #[derive(Debug, Clone, Copy)]
 pub struct RouteContext<'a> {

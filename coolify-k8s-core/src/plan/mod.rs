@@ -83,28 +83,16 @@ pub fn plan(
     let k8s_names = service_names(project).map_err(to_errors)?;
 
     // Values of deferred variables.
-    let magic = crate::coolify::magic_values::resolve_with(
-        &project.magic,
-        &crate::coolify::magic_values::ResolveOptions {
-            supplied: Some(env),
-            seed: options.seed.as_deref(),
-            base_domain: options.base_domain.as_deref(),
-            resource: &instance,
-            url_paths: crate::proxy::service_urls::url_paths(project.services.values()),
-            jwt_issued_at: None,
-        },
-    )?;
-    report.extend(magic.report.clone());
-    let magic_urls = crate::coolify::magic_values::MagicValues {
-        urls: magic.urls.clone(),
-        ..Default::default()
+    let resolve_options = crate::coolify::magic_values::ResolveOptions {
+        supplied: Some(env),
+        seed: options.seed.as_deref(),
+        base_domain: options.base_domain.as_deref(),
+        resource: &instance,
+        url_paths: crate::proxy::service_urls::url_paths(project.services.values()),
+        jwt_issued_at: None,
     };
-    for name in &magic.generated {
-        report.warn(
-            InputPath::root(),
-            format!("generated a value for {name} from the seed: store it with the resource so the next deployment keeps it"),
-        );
-    }
+    let magic = crate::coolify::magic_values::resolve_with(&project.magic, &resolve_options)?;
+    report.extend(magic.report.clone());
     let mut values = env::Values {
         secret_name: names::object_name(&format!("{instance}-secrets")),
         values: magic.values.clone(),
@@ -152,12 +140,27 @@ pub fn plan(
         let Some(k8s_name) = k8s_names.get(name) else {
             continue;
         };
+        let at = InputPath::root().key("services").key(name.as_str());
+        let url_routes = match crate::proxy::service_urls::routes(
+            name,
+            service,
+            &magic,
+            &crate::proxy::fqdn::FqdnSettings::default(),
+            &at,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.extend(e);
+                Vec::new()
+            }
+        };
         let cx = workload::ServiceContext {
             name,
             k8s_name,
             service,
             options,
             is_job: jobs.contains(name),
+            url_routes,
         };
         match workload::plan_service(&cx, &mut storage, &mut values, &mut report) {
             Ok(w) => workloads.push(w),
@@ -167,8 +170,12 @@ pub fn plan(
     if !errors.is_empty() {
         return Err(to_errors(errors));
     }
-    crate::proxy::attach::attach(project, options, &magic_urls, &mut workloads, &mut report)
-        .map_err(to_errors)?;
+
+    // A routed port must be a port of the Service and the container (Coolify's templates
+    // name it only in SERVICE_URL_<ID>_<PORT>).
+    for w in &mut workloads {
+        crate::proxy::attach::ensure_route_ports(w);
+    }
 
     // Init containers that wait for dependencies.
     let targets: BTreeMap<String, ordering::Target> = workloads

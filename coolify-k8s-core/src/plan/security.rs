@@ -383,11 +383,10 @@ pub fn report_host_keys(service: &Service, at: &InputPath, report: &mut Report) 
             "containers outside the project cannot be linked; use their Service names",
         );
     }
-    // `x-coolify-autoscale` is read by the proxy stage (crate::proxy::attach).
     for k in service
         .extensions
         .keys()
-        .filter(|k| *k != crate::proxy::attach::AUTOSCALE_EXTENSION)
+        .filter(|k| *k != super::workload::AUTOSCALE_KEY)
     {
         report.add(
             at.key(k.as_str()),

@@ -76,6 +76,32 @@ pub struct TranslateArgs {
     /// An active Compose profile (repeatable).
     #[arg(long = "profile", value_name = "NAME")]
     pub profiles: Vec<String>,
+    /// The Ingress controller, for redirects, strip-prefix, compression and basic auth on
+    /// Ingress output: none (reported) or traefik (Middlewares) (default none).
+    #[arg(long = "ingress-controller", value_name = "CONTROLLER", value_parser = ["none", "traefik"])]
+    pub ingress_controller: Option<String>,
+    /// Scheme and domain for generated SERVICE_URL_* domains, like Coolify's wildcard domain
+    /// (default http://127.0.0.1.sslip.io).
+    #[arg(long = "base-domain", value_name = "URL")]
+    pub base_domain: Option<String>,
+    /// Autoscale routed workloads: min=N,max=N[,cpu=PCT][,memory=PCT].
+    #[arg(long, value_name = "SETTINGS", value_parser = autoscale)]
+    pub autoscale: Option<Value>,
+}
+
+fn autoscale(s: &str) -> Result<Value, String> {
+    let mut m = Map::new();
+    for part in s.split(',').filter(|p| !p.is_empty()) {
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| format!("expected KEY=NUMBER, got {part:?}"))?;
+        let n: u32 = v
+            .trim()
+            .parse()
+            .map_err(|_| format!("{k}: {v:?} is not a whole number"))?;
+        m.insert(k.trim().to_string(), json!(n));
+    }
+    Ok(Value::Object(m))
 }
 
 fn key_value(s: &str) -> Result<(String, String), String> {
@@ -112,6 +138,11 @@ impl TranslateArgs {
         put("bind_mounts", &self.bind_mounts);
         put("published_ports", &self.published_ports);
         put("seed", &self.seed);
+        put("ingress_controller", &self.ingress_controller);
+        put("base_domain", &self.base_domain);
+        if let Some(a) = &self.autoscale {
+            m.insert("autoscale".into(), a.clone());
+        }
         m.insert("network_policies".into(), json!(self.network_policies));
         m.insert("images".into(), pairs(&self.images));
         m.insert("labels".into(), pairs(&self.labels));
