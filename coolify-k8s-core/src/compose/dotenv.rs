@@ -202,12 +202,21 @@ mod tests {
         assert_eq!(one("A=plain value  \n").as_deref(), Some("plain value"));
         assert_eq!(one("A = spaced\n").as_deref(), Some("spaced"));
         assert_eq!(one("A=x # comment\n").as_deref(), Some("x"));
-        assert_eq!(one("A=x#not-a-comment\n").as_deref(), Some("x#not-a-comment"));
+        assert_eq!(
+            one("A=x#not-a-comment\n").as_deref(),
+            Some("x#not-a-comment")
+        );
         assert_eq!(one("A=\n").as_deref(), Some(""));
         assert_eq!(one("A: colon\n").as_deref(), Some("colon"));
-        assert_eq!(one("A=\"a\\nb \\\"q\\\"\"\n").as_deref(), Some("a\nb \"q\""));
+        assert_eq!(
+            one("A=\"a\\nb \\\"q\\\"\"\n").as_deref(),
+            Some("a\nb \"q\"")
+        );
         assert_eq!(one("A='a\\nb $OUTER'\n").as_deref(), Some("a\\nb $OUTER"));
-        assert_eq!(one("A=\"x ${OUTER} ${NONE:-d}\"\n").as_deref(), Some("x out d"));
+        assert_eq!(
+            one("A=\"x ${OUTER} ${NONE:-d}\"\n").as_deref(),
+            Some("x out d")
+        );
         assert_eq!(one("A=$OUTER\n").as_deref(), Some("out"));
         assert_eq!(one("export   A=1\n").as_deref(), Some("1"));
         assert_eq!(one("exportA=1\n").as_deref(), Some("1"));

@@ -312,7 +312,10 @@ mod tests {
         let mut report = Report::default();
         interpolate(&mut doc, &options(), &mut report).unwrap();
         let env = &doc["services"]["db"]["environment"];
-        assert_eq!(env["URL"], "postgres://u:\u{0}SERVICE_PASSWORD_DB\u{0}@db/x");
+        assert_eq!(
+            env["URL"],
+            "postgres://u:\u{0}SERVICE_PASSWORD_DB\u{0}@db/x"
+        );
         assert_eq!(env["KEY"], "\u{0}SERVICE_BASE64_64_KEY\u{0}");
         assert_eq!(env["D"], "\u{0}SERVICE_USER_X\u{0}");
         assert_eq!(env["P"], "\u{0}PW\u{0}");
@@ -321,7 +324,8 @@ mod tests {
 
     #[test]
     fn unset_warns_with_the_path_and_required_errors_with_the_path() {
-        let mut doc = json!({"services": {"web": {"image": "nginx:${NOPE}", "ports": ["${P:?set a port}"]}}});
+        let mut doc =
+            json!({"services": {"web": {"image": "nginx:${NOPE}", "ports": ["${P:?set a port}"]}}});
         let mut report = Report::default();
         let e = interpolate(&mut doc, &options(), &mut report).unwrap_err();
         assert_eq!(

@@ -37,8 +37,7 @@ impl Directives {
             self.0
                 .iter()
                 .filter(|t| {
-                    t.keys.len() > prefix.len()
-                        && t.keys.iter().zip(prefix).all(|(a, b)| a == b)
+                    t.keys.len() > prefix.len() && t.keys.iter().zip(prefix).all(|(a, b)| a == b)
                 })
                 .map(|t| TaggedPath {
                     keys: t.keys[prefix.len()..].to_vec(),
@@ -134,13 +133,20 @@ fn rule(path: &[String]) -> Rule {
         ["services", _, "secrets"] => Rule::Unique(Key::MountTarget("/run/secrets/")),
         ["services", _, "configs"] => Rule::Unique(Key::MountTarget("/")),
         ["services", _, "env_file"] => Rule::Unique(Key::Path),
-        [
-            "services",
-            _,
-            "cap_add" | "cap_drop" | "dns" | "dns_opt" | "dns_search" | "expose" | "links"
-            | "external_links" | "profiles" | "tmpfs" | "group_add" | "security_opt"
-            | "label_file" | "device_cgroup_rules",
-        ] => Rule::Unique(Key::Value),
+        ["services", _, "cap_add"
+        | "cap_drop"
+        | "dns"
+        | "dns_opt"
+        | "dns_search"
+        | "expose"
+        | "links"
+        | "external_links"
+        | "profiles"
+        | "tmpfs"
+        | "group_add"
+        | "security_opt"
+        | "label_file"
+        | "device_cgroup_rules"] => Rule::Unique(Key::Value),
         ["services", _, "networks", _, "aliases" | "link_local_ips"] => Rule::Unique(Key::Value),
         ["services", _, "build", "tags" | "platforms"] => Rule::Unique(Key::Value),
         ["services", _, "ulimits"] => Rule::EntriesReplace,
@@ -258,7 +264,10 @@ mod tests {
 
     #[test]
     fn rules_by_path() {
-        assert_eq!(rule(&["services".into(), "a".into(), "command".into()]), Rule::Replace);
+        assert_eq!(
+            rule(&["services".into(), "a".into(), "command".into()]),
+            Rule::Replace
+        );
         assert_eq!(
             rule(&["services".into(), "a".into(), "environment".into()]),
             Rule::Default
@@ -272,7 +281,10 @@ mod tests {
             keys: vec!["services".into(), "a".into(), "ports".into()],
             tag: MergeTag::Reset,
         }]);
-        assert_eq!(d.under(&["services", "a"]).0[0].keys, vec!["ports".to_string()]);
+        assert_eq!(
+            d.under(&["services", "a"]).0[0].keys,
+            vec!["ports".to_string()]
+        );
         assert!(d.under(&["services", "b"]).0.is_empty());
         let mut over = json!({"services": {"a": {"ports": [], "image": "x"}}});
         d.strip_resets(&mut over);

@@ -259,10 +259,9 @@ impl Builder<'_> {
                 };
                 let (size, depth) = (node.size, node.depth);
                 if self.stack.len() + depth > MAX_DEPTH {
-                    return Err(self.error_at(
-                        &mark,
-                        &format!("nesting deeper than {MAX_DEPTH} levels"),
-                    ));
+                    return Err(
+                        self.error_at(&mark, &format!("nesting deeper than {MAX_DEPTH} levels"))
+                    );
                 }
                 self.count(size, &mark)?;
                 let Some(node) = self.anchors.get(&id).cloned() else {
@@ -306,8 +305,7 @@ impl Builder<'_> {
                 }
                 let (value, merge_tag) = match &tag {
                     TagKind::Core(core) => (
-                        core_tagged(&text, style, core)
-                            .map_err(|m| self.error_at(&mark, &m))?,
+                        core_tagged(&text, style, core).map_err(|m| self.error_at(&mark, &m))?,
                         None,
                     ),
                     TagKind::Merge(t) => (resolve_scalar(&text, style), Some(*t)),
@@ -472,7 +470,10 @@ fn merge_into(
             Ok(())
         }
         Kind::Seq(items) => {
-            let maps = items.iter().filter(|n| matches!(n.kind, Kind::Map(_))).count();
+            let maps = items
+                .iter()
+                .filter(|n| matches!(n.kind, Kind::Map(_)))
+                .count();
             if maps == items.len() {
                 for item in items {
                     if let Kind::Map(pairs) = item.kind {
@@ -784,11 +785,9 @@ mod tests {
 
     #[test]
     fn anchors_and_mapping_merges() {
-        let v = one(
-            "x-base: &base {image: a, restart: always}\n\
+        let v = one("x-base: &base {image: a, restart: always}\n\
              x-more: &more {user: u, image: b}\n\
-             s:\n  image: mine\n  <<: [*base, *more]\n  env: &e [A=1]\n  e2: *e\n",
-        );
+             s:\n  image: mine\n  <<: [*base, *more]\n  env: &e [A=1]\n  e2: *e\n");
         // Explicit keys win; among merged maps the earlier wins.
         assert_eq!(
             v["s"],
@@ -811,7 +810,10 @@ mod tests {
             "a:\n  environment: &env\n    - A=1\n    - B=2\n  volumes: &vols\n    - d:/data\n\
              b:\n  environment:\n    <<: *env\n    EXTRA: x\n    FLAG:\n  volumes:\n    <<: *vols\n",
         );
-        assert_eq!(v["b"]["environment"], json!(["A=1", "B=2", "EXTRA=x", "FLAG"]));
+        assert_eq!(
+            v["b"]["environment"],
+            json!(["A=1", "B=2", "EXTRA=x", "FLAG"])
+        );
         assert_eq!(v["b"]["volumes"], json!(["d:/data"]));
     }
 
@@ -823,7 +825,10 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors_with_a_path() {
         let e = err("services:\n  web:\n    image: a\n    image: b\n");
-        assert!(e.starts_with("services.web.image: duplicate key \"image\""), "{e}");
+        assert!(
+            e.starts_with("services.web.image: duplicate key \"image\""),
+            "{e}"
+        );
         assert!(e.contains("line 4"), "{e}");
     }
 
@@ -833,7 +838,10 @@ mod tests {
         assert!(e.starts_with("services.web.image[0]: "), "{e}");
         assert!(e.ends_with("(t.yaml: line 4, column 5)"), "{e}");
         let e = err("a: b: c\n");
-        assert_eq!(e, "t.yaml: line 1, column 5: mapping values are not allowed in this context");
+        assert_eq!(
+            e,
+            "t.yaml: line 1, column 5: mapping values are not allowed in this context"
+        );
         let e = err("a: *nope\n");
         assert!(e.contains("line 1"), "{e}");
     }
@@ -866,7 +874,10 @@ mod tests {
 
     #[test]
     fn core_tags() {
-        assert_eq!(one("a: !!str 123\nb: !!int '7'\n"), json!({"a": "123", "b": 7}));
+        assert_eq!(
+            one("a: !!str 123\nb: !!int '7'\n"),
+            json!({"a": "123", "b": 7})
+        );
         assert!(err("a: !!int x\n").contains("not a valid !!int"));
     }
 
