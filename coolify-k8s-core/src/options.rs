@@ -36,6 +36,18 @@ pub enum Router {
     None,
 }
 
+/// The controller behind `networking.k8s.io/v1` Ingress objects, for the features an
+/// Ingress cannot express (redirects, strip-prefix, compression, basic auth).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IngressController {
+    /// Unknown controller: those features are reported, and basic-auth routes not exposed.
+    #[default]
+    None,
+    /// Traefik: its `router.middlewares` annotation with Middleware objects.
+    Traefik,
+}
+
 /// What becomes of a host bind mount.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -157,6 +169,15 @@ pub struct Options {
     pub secret_variables: BTreeSet<String>,
     /// Active Compose profiles.
     pub profiles: Vec<String>,
+    /// The Ingress controller, for what an Ingress cannot express (default `none`).
+    pub ingress_controller: IngressController,
+    /// Scheme and domain under which `SERVICE_URL_*` domains are generated, like Coolify's
+    /// wildcard domain (`https://apps.example.com`); default
+    /// [`crate::coolify::magic_values::DEFAULT_BASE_DOMAIN`].
+    pub base_domain: Option<String>,
+    /// Autoscaling of the workloads that serve routes (a service's `x-coolify-autoscale`
+    /// overrides it): an HPA and a PodDisruptionBudget (default none).
+    pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
 }
 
 impl Default for Options {
@@ -181,6 +202,9 @@ impl Default for Options {
             annotations: BTreeMap::new(),
             secret_variables: BTreeSet::new(),
             profiles: Vec::new(),
+            ingress_controller: IngressController::None,
+            base_domain: None,
+            autoscale: None,
         }
     }
 }
@@ -230,6 +254,11 @@ impl Options {
                 at("gateway"),
                 format!("expected NAMESPACE/NAME, got {:?}", self.gateway),
             )),
+        }
+        if let Some(a) = &self.autoscale {
+            if let Err(e) = a.validate(&at("autoscale")) {
+                errors.push(e);
+            }
         }
         for (service, image) in &self.images {
             if image.trim().is_empty() || image.chars().any(char::is_whitespace) {

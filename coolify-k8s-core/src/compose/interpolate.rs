@@ -12,6 +12,10 @@
 //!
 //! A `$` that starts none of these forms (`$(cmd)`, `$1`, a trailing `$`) is kept as it is,
 //! as compose-go does.
+//!
+//! Coolify's `content:` on a service volume is the body of a file that Coolify writes
+//! itself; Docker Compose never sees it, so it is not interpolated: the `${…}` in such
+//! bodies belong to the program that reads the file (nginx, envsubst, Vector, …).
 
 use super::load::{lookup, LoadOptions};
 use super::magic::{deferred, MagicVariable};
@@ -212,7 +216,14 @@ pub fn interpolate(
 ) -> Result<(), Errors> {
     let lookup = |name: &str| variable(name, options);
     let mut errors = Vec::new();
-    walk(doc, &InputPath::root(), &lookup, report, &mut errors);
+    walk(
+        doc,
+        &InputPath::root(),
+        &mut Vec::new(),
+        &lookup,
+        report,
+        &mut errors,
+    );
     match Errors::from_vec(errors) {
         Some(e) => Err(e),
         None => Ok(()),
@@ -226,7 +237,14 @@ pub fn interpolate_with(
     report: &mut Report,
 ) -> Result<(), Errors> {
     let mut errors = Vec::new();
-    walk(doc, &InputPath::root(), lookup, report, &mut errors);
+    walk(
+        doc,
+        &InputPath::root(),
+        &mut Vec::new(),
+        lookup,
+        report,
+        &mut errors,
+    );
     match Errors::from_vec(errors) {
         Some(e) => Err(e),
         None => Ok(()),
@@ -237,6 +255,7 @@ pub fn interpolate_with(
 fn walk(
     value: &mut Value,
     path: &InputPath,
+    trail: &mut Vec<Option<String>>,
     lookup: &dyn Fn(&str) -> Option<Variable>,
     report: &mut Report,
     errors: &mut Vec<Error>,
@@ -267,7 +286,9 @@ fn walk(
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                walk(item, &path.index(i), lookup, report, errors);
+                trail.push(None);
+                walk(item, &path.index(i), trail, lookup, report, errors);
+                trail.pop();
             }
         }
         Value::Object(map) => {
@@ -280,11 +301,27 @@ fn walk(
                     ));
                     continue;
                 }
-                walk(v, &p, lookup, report, errors);
+                if k == "content" && is_service_volume(trail) {
+                    if v.as_str().is_some_and(|s| s.contains(deferred::MARK)) {
+                        errors.push(Error::new(
+                            p,
+                            "the value holds a NUL character, which Compose files cannot contain",
+                        ));
+                    }
+                    continue;
+                }
+                trail.push(Some(k.clone()));
+                walk(v, &p, trail, lookup, report, errors);
+                trail.pop();
             }
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
+}
+
+/// True at `services.<name>.volumes[<i>]`.
+fn is_service_volume(trail: &[Option<String>]) -> bool {
+    matches!(trail, [Some(s), Some(_), Some(v), None] if s == "services" && v == "volumes")
 }
 
 #[cfg(test)]
@@ -346,6 +383,20 @@ mod tests {
         let mut doc = json!({"a": "x\u{0}y"});
         let e = interpolate(&mut doc, &options(), &mut Report::default()).unwrap_err();
         assert!(e.to_string().starts_with("a: the value holds a NUL"));
+    }
+
+    #[test]
+    fn coolify_content_bodies_are_not_interpolated() {
+        let mut doc = json!({"services": {"nginx": {"volumes": [
+            {"type": "bind", "source": "./n.conf", "target": "/etc/n.conf", "content": "proxy_set_header Host $host; ${NGINX_PORT:?x}"}
+        ], "x-content": {"content": "${TAG}"}}}});
+        interpolate(&mut doc, &options(), &mut Report::default()).unwrap();
+        let v = &doc["services"]["nginx"]["volumes"][0];
+        assert_eq!(
+            v["content"],
+            "proxy_set_header Host $host; ${NGINX_PORT:?x}"
+        );
+        assert_eq!(doc["services"]["nginx"]["x-content"]["content"], "1.25");
     }
 
     #[test]

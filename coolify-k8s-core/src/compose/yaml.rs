@@ -27,8 +27,9 @@ use std::collections::{HashMap, HashSet};
 pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
 /// Deepest nesting of mappings and sequences accepted (real files nest below 10).
 pub const MAX_DEPTH: usize = 128;
-/// Most nodes one document may hold after alias expansion.
-pub const MAX_NODES: usize = 500_000;
+/// Most nodes one document may hold after alias expansion (Coolify's largest template has
+/// a few thousand).
+pub const MAX_NODES: usize = 100_000;
 
 /// A Compose merge tag on a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -174,7 +175,12 @@ struct Builder<'f> {
 
 impl Builder<'_> {
     fn error_at(&self, mark: &Marker, message: &str) -> Error {
-        let path = self.path();
+        // A path through hundreds of levels helps nobody; the line and column do.
+        let path = if self.stack.len() > 16 {
+            InputPath::root()
+        } else {
+            self.path()
+        };
         let at = format!(
             "{}: line {}, column {}",
             self.file,
@@ -270,10 +276,7 @@ impl Builder<'_> {
                 // An alias in key position names a key by a scalar's text.
                 if let Some(Frame::Map { pending: None, .. }) = self.stack.last() {
                     return match node.kind {
-                        Kind::Scalar(v) => {
-                            self.set_key(PendingKey::Key(scalar_text(&v)));
-                            Ok(())
-                        }
+                        Kind::Scalar(v) => self.set_key(PendingKey::Key(scalar_text(&v)), &mark),
                         _ => Err(self.error_at(&mark, "a mapping key must be a scalar")),
                     };
                 }
@@ -300,8 +303,7 @@ impl Builder<'_> {
                         };
                         self.anchors.insert(anchor, node);
                     }
-                    self.set_key(key);
-                    return Ok(());
+                    return self.set_key(key, &mark);
                 }
                 let (value, merge_tag) = match &tag {
                     TagKind::Core(core) => (
@@ -376,7 +378,27 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn set_key(&mut self, key: PendingKey) {
+    /// Set the key of the next value; a key written twice is an error at the second.
+    fn set_key(&mut self, key: PendingKey, mark: &Marker) -> Result<(), Error> {
+        let duplicate = match (&key, self.stack.last()) {
+            (PendingKey::Key(k), Some(Frame::Map { explicit, .. })) => explicit.contains(k),
+            _ => false,
+        };
+        self.restore_key(key);
+        if duplicate {
+            let name = match self.stack.last() {
+                Some(Frame::Map {
+                    pending: Some(PendingKey::Key(k)),
+                    ..
+                }) => k.clone(),
+                _ => String::new(),
+            };
+            return Err(self.error_at(mark, &format!("duplicate key {name:?}")));
+        }
+        Ok(())
+    }
+
+    fn restore_key(&mut self, key: PendingKey) {
         if let Some(Frame::Map { pending, .. }) = self.stack.last_mut() {
             *pending = Some(key);
         }
@@ -404,7 +426,7 @@ impl Builder<'_> {
                 Some(PendingKey::Key(key)) => {
                     if !explicit.insert(key.clone()) {
                         let message = format!("duplicate key {key:?}");
-                        self.set_key(PendingKey::Key(key));
+                        self.restore_key(PendingKey::Key(key));
                         return Err(self.error_at(mark, &message));
                     }
                     match index.get(&key) {
@@ -423,7 +445,7 @@ impl Builder<'_> {
                 }
                 Some(PendingKey::Merge) => merge_into(entries, index, node).map_err(|m| {
                     // Restore the key so that the message's path names `<<`.
-                    self.set_key(PendingKey::Merge);
+                    self.restore_key(PendingKey::Merge);
                     self.error_at(mark, &m)
                 }),
             },

@@ -2,7 +2,7 @@
 //! already normalized to what its Kubernetes kind allows.
 
 use crate::report::Report;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// Everything one Compose project becomes.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,8 +34,6 @@ pub struct Plan {
     pub network_policies: Vec<NetworkPolicyPlan>,
     /// What was mapped, approximated or dropped.
     pub report: Report,
-    /// Input keys that the plan carried over (paths), for the coverage check.
-    pub coverage: BTreeSet<String>,
 }
 
 /// The resource's Secret.
@@ -132,6 +130,9 @@ pub struct Workload {
     pub annotations: BTreeMap<String, String>,
     /// Compose networks the service is on (for NetworkPolicies).
     pub networks: Vec<String>,
+    /// Routes to this workload (from Coolify FQDNs and Traefik / Caddy labels; the proxy
+    /// stage builds them).
+    pub routes: Vec<crate::proxy::Route>,
 }
 
 /// A container.
@@ -364,7 +365,7 @@ pub struct PodSettings {
 pub struct AliasService {
     /// The alias (the Service's name).
     pub name: String,
-    /// The workload it points to (its `app.kubernetes.io/name`).
+    /// The workload it points to (its Service name and `app.kubernetes.io/name`).
     pub target: String,
     /// The target's ports.
     pub ports: Vec<ServicePort>,

@@ -6,6 +6,7 @@ pub mod caddy_labels;
 pub mod fqdn;
 pub mod labels;
 pub mod route;
+pub mod service_urls;
 pub mod traefik_labels;
 pub mod traefik_rule;
 

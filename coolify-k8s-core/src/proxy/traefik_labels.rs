@@ -197,7 +197,9 @@ pub fn routes(
         tls: bool,
         redirects_to_https: bool,
     }
-    let mut groups: Vec<((Vec<String>, String, PathMatch, Option<u16>), Vec<Part>)> = Vec::new();
+    /// What a router serves: hosts, path, path match, port.
+    type Target = (Vec<String>, String, PathMatch, Option<u16>);
+    let mut groups: Vec<(Target, Vec<Part>)> = Vec::new();
 
     for (name, (first_path, router)) in &routers {
         let router_path = labels_path.key(format!("traefik.http.routers.{name}.rule"));
