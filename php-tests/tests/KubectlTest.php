@@ -179,6 +179,8 @@ final class KubectlTest extends TestCase
         $cases = [
             [fn () => $k->logs($m, 'nope'), 'service', 'no workload for service "nope" (known: web, db)'],
             [fn () => $k->exec($m, 'web', []), 'command', 'is empty'],
+            [fn () => $k->exec($m, 'web', ['ls', 3]), 'command[1]', 'must be a string'],
+            [fn () => $k->exec($m, 'web', ['a' => 'ls']), 'command', 'must be a list of strings'],
             [fn () => $k->rolloutStatus($m, 0), 'timeout', 'must be a positive number of seconds'],
             [fn () => $k->logs($m, 'web', -1), 'tail', 'must be a number of lines'],
             [fn () => (new Kubectl(['namespace' => 'other']))->apply($m), 'objects[1].metadata.namespace', 'is "acme-prod", the target namespace is "other"'],
