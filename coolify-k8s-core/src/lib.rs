@@ -18,12 +18,16 @@ pub mod error;
 pub mod k8s;
 pub mod kubectl;
 pub mod manifests;
+pub mod options;
 pub mod path;
 pub mod plan;
 pub mod proxy;
 pub mod report;
+pub mod translator;
 
 pub use error::{Error, Errors};
 pub use manifests::Manifests;
+pub use options::Options;
 pub use path::InputPath;
 pub use report::{Outcome, Report, ReportEntry};
+pub use translator::Translator;

@@ -1,8 +1,20 @@
 //! Manifests: the translator's output, a list of Kubernetes objects in apply order, plus
-//! the mapping report.
+//! the mapping report; and their rendering as YAML and JSON.
 //!
 //! Objects are kept as JSON values (already serialized from k8s-openapi types or the
 //! project's CRD structs), so every surface (YAML, JSON, PHP arrays, kubectl) reads one form.
+//!
+//! ```
+//! use coolify_k8s_core::{Manifests, Report};
+//! let m = Manifests::new(vec![
+//!     serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+//!                        "metadata": {"name": "a"}, "data": {"FLAG": "yes", "MODE": "0755"}}),
+//! ], Report::default());
+//! let yaml = m.to_yaml();
+//! // Strings that YAML 1.1 readers take for booleans or numbers stay strings.
+//! assert!(yaml.contains("FLAG: 'yes'") || yaml.contains("FLAG: \"yes\""), "{yaml}");
+//! assert!(yaml.contains("MODE: '0755'") || yaml.contains("MODE: \"0755\""), "{yaml}");
+//! ```
 
 use crate::report::Report;
 use serde_json::Value;
@@ -30,5 +42,161 @@ impl Manifests {
     /// The mapping report.
     pub fn report(&self) -> &Report {
         &self.report
+    }
+
+    /// Multi-document YAML: one document per object, each starting with `---`, in apply
+    /// order. Strings that a YAML 1.1 reader would take for another type (`yes`, `on`,
+    /// `0755`, `1e3`, `null`) are quoted, so Kubernetes reads them back as strings.
+    pub fn to_yaml(&self) -> String {
+        let mut out = String::new();
+        for object in &self.objects {
+            out.push_str("---\n");
+            // Serializing a JSON tree cannot fail (string keys only); an error would be a
+            // bug in the serializer, and is written into the output rather than panicking.
+            match serde_saphyr::to_string(object) {
+                Ok(doc) => {
+                    let doc = doc.strip_prefix("---\n").unwrap_or(&doc);
+                    out.push_str(doc);
+                    if !doc.ends_with('\n') {
+                        out.push('\n');
+                    }
+                }
+                Err(e) => out.push_str(&format!("# cannot render this object: {e}\n")),
+            }
+        }
+        out
+    }
+
+    /// JSON: a `v1` `List` of the objects, pretty-printed, so `kubectl apply -f -` reads it.
+    pub fn to_json(&self) -> String {
+        let list = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "List",
+            "items": self.objects,
+        });
+        let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// The report as lines (`approximated: services.web.ports[0]: ...`), one per entry.
+    pub fn warnings(&self) -> Vec<String> {
+        self.report
+            .entries()
+            .iter()
+            .map(|e| e.to_string())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn roundtrip(m: &Manifests) -> Vec<Value> {
+        serde_saphyr::from_str_multiple::<Value, Vec<Value>>(&m.to_yaml()).unwrap()
+    }
+
+    #[test]
+    fn yaml_keeps_ambiguous_strings_strings() {
+        let tricky = [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "Y",
+            "true",
+            "False",
+            "null",
+            "~",
+            "0755",
+            "1e3",
+            "0x1F",
+            "1_000",
+            "12:30",
+            "2001-12-14",
+            ".inf",
+            "-",
+            "",
+            " lead",
+            "a: b",
+            "#x",
+            "- x",
+            "multi\nline\n",
+            "'q'",
+            "\"dq\"",
+            "@at",
+            "%pct",
+            "*star",
+            "&amp",
+            "!bang",
+            "{x}",
+            "[x]",
+            ">",
+            "|",
+            "1.0",
+            "+1",
+            ".5",
+            "NaN",
+        ];
+        let data: serde_json::Map<String, Value> = tricky
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (format!("K{i}"), json!(s)))
+            .collect();
+        let m = Manifests::new(
+            vec![json!({"apiVersion": "v1", "kind": "ConfigMap", "data": data})],
+            Report::default(),
+        );
+        let back = roundtrip(&m);
+        assert_eq!(back, m.objects().to_vec(), "{}", m.to_yaml());
+        // YAML 1.1 booleans must be quoted for Kubernetes (a YAML 1.1 reader).
+        let y = m.to_yaml();
+        for line in y.lines() {
+            for b in ["yes", "no", "on", "off", "y", "n"] {
+                assert!(!line.ends_with(&format!(": {b}")), "unquoted {b}: {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn documents_are_separated_and_ordered() {
+        let m = Manifests::new(
+            vec![
+                json!({"kind": "Namespace", "metadata": {"name": "a"}}),
+                json!({"kind": "Service", "metadata": {"name": "b"}}),
+            ],
+            Report::default(),
+        );
+        let y = m.to_yaml();
+        assert!(y.starts_with("---\n"), "{y}");
+        assert_eq!(y.matches("---\n").count(), 2, "{y}");
+        let back = roundtrip(&m);
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0]["kind"], "Namespace");
+        let j: Value = serde_json::from_str(&m.to_json()).unwrap();
+        assert_eq!(j["kind"], "List");
+        assert_eq!(j["items"][1]["metadata"]["name"], "b");
+    }
+
+    #[test]
+    fn warnings_are_report_lines() {
+        let mut r = Report::default();
+        r.add(
+            crate::InputPath::root()
+                .key("services")
+                .key("web")
+                .key("pid"),
+            crate::Outcome::Dropped,
+            "host PID namespace",
+        );
+        let m = Manifests::new(vec![], r);
+        assert_eq!(
+            m.warnings(),
+            vec!["dropped: services.web.pid: host PID namespace"]
+        );
     }
 }

@@ -1,1 +1,418 @@
-//! Stage: interpolate (being built).
+//! Stage: `${VAR}` interpolation, exactly as the Compose Specification defines it
+//! (interpolation.md): `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
+//! `${VAR:?error}`, `${VAR?error}`, `${VAR:+replacement}`, `${VAR+replacement}`, nested
+//! defaults (`${A:-${B:-x}}`), and `$$` for a literal `$`. Values only, never keys.
+//!
+//! Variables come only from the caller ([`LoadOptions`] through [`lookup`]): Coolify's magic
+//! variables and caller-marked secrets are substituted by a *deferred reference*
+//! ([`crate::compose::magic::deferred`]), so `postgres://u:${SERVICE_PASSWORD_DB}@db` becomes
+//! `postgres://u:\0SERVICE_PASSWORD_DB\0@db`; a magic variable always counts as set and
+//! non-empty. An unset variable becomes an empty string and a warning in the report; an
+//! unset required one (`:?` / `?`) is an error naming the variable and the path.
+//!
+//! A `$` that starts none of these forms (`$(cmd)`, `$1`, a trailing `$`) is kept as it is,
+//! as compose-go does.
+//!
+//! Coolify's `content:` on a service volume is the body of a file that Coolify writes
+//! itself; Docker Compose never sees it, so it is not interpolated: the `${…}` in such
+//! bodies belong to the program that reads the file (nginx, envsubst, Vector, …).
+
+use super::load::{lookup, LoadOptions};
+use super::magic::{deferred, MagicVariable};
+use crate::error::{Error, Errors};
+use crate::path::InputPath;
+use crate::report::Report;
+use serde_json::Value;
+
+/// Deepest nesting of `${…}` inside defaults that is accepted (real files use 2).
+const MAX_NESTING: usize = 16;
+
+/// A variable's state for interpolation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variable {
+    /// What is substituted (the value, or a deferred reference).
+    pub value: String,
+    /// Whether it counts as empty for `:-`, `:?` and `:+`.
+    pub empty: bool,
+}
+
+/// A variable as [`LoadOptions`] define it: `None` when unset.
+pub fn variable(name: &str, options: &LoadOptions) -> Option<Variable> {
+    let value = lookup(name, options)?;
+    let empty = MagicVariable::parse(name).is_none()
+        && options.variables.get(name).is_none_or(|v| v.is_empty());
+    Some(Variable { value, empty })
+}
+
+/// Interpolate one string. `lookup` gives each variable's state; the names of unset
+/// variables used without a default are pushed to `unset`. The error names the variable
+/// (never its value).
+///
+/// ```
+/// use coolify_k8s_core::compose::interpolate::{substitute, Variable};
+/// let vars = |n: &str| (n == "TAG").then(|| Variable { value: "1.2".into(), empty: false });
+/// let mut unset = Vec::new();
+/// assert_eq!(substitute("img:${TAG}-$$HOME-${NOPE:-x}", &vars, &mut unset).unwrap(), "img:1.2-$HOME-x");
+/// assert_eq!(substitute("${MISSING}", &vars, &mut unset).unwrap(), "");
+/// assert_eq!(unset, ["MISSING"]);
+/// assert!(substitute("${DB:?needs a database}", &vars, &mut unset).unwrap_err().contains("DB"));
+/// ```
+pub fn substitute(
+    template: &str,
+    lookup: &dyn Fn(&str) -> Option<Variable>,
+    unset: &mut Vec<String>,
+) -> Result<String, String> {
+    substitute_at(template, lookup, unset, 0)
+}
+
+fn substitute_at(
+    template: &str,
+    lookup: &dyn Fn(&str) -> Option<Variable>,
+    unset: &mut Vec<String>,
+    nesting: usize,
+) -> Result<String, String> {
+    if nesting > MAX_NESTING {
+        return Err(format!(
+            "interpolation nested deeper than {MAX_NESTING} levels"
+        ));
+    }
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        match after.as_bytes().first() {
+            Some(b'$') => {
+                out.push('$');
+                rest = &after[1..];
+            }
+            Some(b'{') => {
+                let body_start = &after[1..];
+                let end = closing_brace(body_start).ok_or_else(|| {
+                    format!("invalid interpolation format: unterminated \"${{{body_start}\"")
+                })?;
+                let body = &body_start[..end];
+                out.push_str(&braced(body, lookup, unset, nesting)?);
+                rest = &body_start[end + 1..];
+            }
+            Some(&c) if c == b'_' || c.is_ascii_alphabetic() => {
+                let len = name_len(after);
+                let name = &after[..len];
+                match lookup(name) {
+                    Some(v) => out.push_str(&v.value),
+                    None => unset.push(name.to_string()),
+                }
+                rest = &after[len..];
+            }
+            _ => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Length of the variable name at the start of `s` (`[_A-Za-z][_A-Za-z0-9]*`).
+fn name_len(s: &str) -> usize {
+    s.bytes()
+        .enumerate()
+        .take_while(|&(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
+        .count()
+}
+
+/// Index of the `}` closing a `${`, skipping nested `${…}` and `$$`.
+fn closing_brace(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut depth = 1usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'$' if bytes.get(i + 1) == Some(&b'$') => i += 2,
+            b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 2;
+            }
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The value of one `${…}` body.
+fn braced(
+    body: &str,
+    lookup: &dyn Fn(&str) -> Option<Variable>,
+    unset: &mut Vec<String>,
+    nesting: usize,
+) -> Result<String, String> {
+    let len = name_len(body);
+    let invalid = || format!("invalid interpolation format: \"${{{body}}}\"");
+    if len == 0 {
+        return Err(invalid());
+    }
+    let name = &body[..len];
+    let rest = &body[len..];
+    let var = lookup(name);
+    let (colon, rest) = match rest.strip_prefix(':') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let Some(op) = rest.chars().next() else {
+        if colon {
+            return Err(invalid());
+        }
+        return Ok(match var {
+            Some(v) => v.value,
+            None => {
+                unset.push(name.to_string());
+                String::new()
+            }
+        });
+    };
+    let arg = &rest[op.len_utf8()..];
+    // `:` makes an empty value count as unset.
+    let present = var.as_ref().is_some_and(|v| !(colon && v.empty));
+    match op {
+        '-' => match var {
+            Some(v) if present => Ok(v.value),
+            _ => substitute_at(arg, lookup, unset, nesting + 1),
+        },
+        '?' => match var {
+            Some(v) if present => Ok(v.value),
+            _ => Err(if arg.is_empty() {
+                format!("required variable {name} is missing a value")
+            } else {
+                // The message is the file author's text, kept literal (never a value).
+                format!("required variable {name} is missing a value: {arg}")
+            }),
+        },
+        '+' => {
+            if present {
+                substitute_at(arg, lookup, unset, nesting + 1)
+            } else {
+                Ok(String::new())
+            }
+        }
+        _ => Err(invalid()),
+    }
+}
+
+/// Interpolate every string value of a Compose tree in place (keys are left alone).
+/// Unset variables are reported as warnings at their paths; errors name the path.
+/// Strings holding NUL are rejected: NUL marks deferred references.
+pub fn interpolate(
+    doc: &mut Value,
+    options: &LoadOptions,
+    report: &mut Report,
+) -> Result<(), Errors> {
+    let lookup = |name: &str| variable(name, options);
+    let mut errors = Vec::new();
+    walk(
+        doc,
+        &InputPath::root(),
+        &mut Vec::new(),
+        &lookup,
+        report,
+        &mut errors,
+    );
+    match Errors::from_vec(errors) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Interpolate a tree with any variable source (the `.env` of an `include`, for one).
+pub fn interpolate_with(
+    doc: &mut Value,
+    lookup: &dyn Fn(&str) -> Option<Variable>,
+    report: &mut Report,
+) -> Result<(), Errors> {
+    let mut errors = Vec::new();
+    walk(
+        doc,
+        &InputPath::root(),
+        &mut Vec::new(),
+        lookup,
+        report,
+        &mut errors,
+    );
+    match Errors::from_vec(errors) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Depth is bounded by the YAML stage's limit, so recursion is safe.
+fn walk(
+    value: &mut Value,
+    path: &InputPath,
+    trail: &mut Vec<Option<String>>,
+    lookup: &dyn Fn(&str) -> Option<Variable>,
+    report: &mut Report,
+    errors: &mut Vec<Error>,
+) {
+    match value {
+        Value::String(s) => {
+            if s.contains(deferred::MARK) {
+                errors.push(Error::new(
+                    path.clone(),
+                    "the value holds a NUL character, which Compose files cannot contain",
+                ));
+                return;
+            }
+            if !s.contains('$') {
+                return;
+            }
+            let mut unset = Vec::new();
+            match substitute(s, lookup, &mut unset) {
+                Ok(new) => *s = new,
+                Err(m) => errors.push(Error::new(path.clone(), m)),
+            }
+            for name in unset {
+                report.warn(
+                    path.clone(),
+                    format!("variable {name} is not set; substituting an empty string"),
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                trail.push(None);
+                walk(item, &path.index(i), trail, lookup, report, errors);
+                trail.pop();
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                let p = path.key(k.clone());
+                if k.contains(deferred::MARK) {
+                    errors.push(Error::new(
+                        p,
+                        "the key holds a NUL character, which Compose files cannot contain",
+                    ));
+                    continue;
+                }
+                if k == "content" && is_service_volume(trail) {
+                    if v.as_str().is_some_and(|s| s.contains(deferred::MARK)) {
+                        errors.push(Error::new(
+                            p,
+                            "the value holds a NUL character, which Compose files cannot contain",
+                        ));
+                    }
+                    continue;
+                }
+                trail.push(Some(k.clone()));
+                walk(v, &p, trail, lookup, report, errors);
+                trail.pop();
+            }
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+/// True at `services.<name>.volumes[<i>]`.
+fn is_service_volume(trail: &[Option<String>]) -> bool {
+    matches!(trail, [Some(s), Some(_), Some(v), None] if s == "services" && v == "volumes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn options() -> LoadOptions {
+        let mut o = LoadOptions::default();
+        o.variables.insert("TAG".into(), "1.25".into());
+        o.variables.insert("EMPTY".into(), String::new());
+        o.variables.insert("PW".into(), "hunter2".into());
+        o.secret_variables.insert("PW".into());
+        o
+    }
+
+    #[test]
+    fn magic_and_secret_variables_are_deferred() {
+        let mut doc = json!({"services": {"db": {"environment": {
+            "URL": "postgres://u:${SERVICE_PASSWORD_DB}@db/x",
+            "KEY": "${SERVICE_BASE64_64_KEY:?required}",
+            "D": "${SERVICE_USER_X:-fallback}",
+            "P": "$PW",
+        }}}});
+        let mut report = Report::default();
+        interpolate(&mut doc, &options(), &mut report).unwrap();
+        let env = &doc["services"]["db"]["environment"];
+        assert_eq!(
+            env["URL"],
+            "postgres://u:\u{0}SERVICE_PASSWORD_DB\u{0}@db/x"
+        );
+        assert_eq!(env["KEY"], "\u{0}SERVICE_BASE64_64_KEY\u{0}");
+        assert_eq!(env["D"], "\u{0}SERVICE_USER_X\u{0}");
+        assert_eq!(env["P"], "\u{0}PW\u{0}");
+        assert!(report.entries().is_empty());
+    }
+
+    #[test]
+    fn unset_warns_with_the_path_and_required_errors_with_the_path() {
+        let mut doc =
+            json!({"services": {"web": {"image": "nginx:${NOPE}", "ports": ["${P:?set a port}"]}}});
+        let mut report = Report::default();
+        let e = interpolate(&mut doc, &options(), &mut report).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "services.web.ports[0]: required variable P is missing a value: set a port"
+        );
+        assert_eq!(
+            report.entries()[0].to_string(),
+            "warning: services.web.image: variable NOPE is not set; substituting an empty string"
+        );
+    }
+
+    #[test]
+    fn keys_are_not_interpolated_and_nul_is_rejected() {
+        let mut doc = json!({"${TAG}": "${TAG}"});
+        interpolate(&mut doc, &options(), &mut Report::default()).unwrap();
+        assert_eq!(doc, json!({"${TAG}": "1.25"}));
+        let mut doc = json!({"a": "x\u{0}y"});
+        let e = interpolate(&mut doc, &options(), &mut Report::default()).unwrap_err();
+        assert!(e.to_string().starts_with("a: the value holds a NUL"));
+    }
+
+    #[test]
+    fn coolify_content_bodies_are_not_interpolated() {
+        let mut doc = json!({"services": {"nginx": {"volumes": [
+            {"type": "bind", "source": "./n.conf", "target": "/etc/n.conf", "content": "proxy_set_header Host $host; ${NGINX_PORT:?x}"}
+        ], "x-content": {"content": "${TAG}"}}}});
+        interpolate(&mut doc, &options(), &mut Report::default()).unwrap();
+        let v = &doc["services"]["nginx"]["volumes"][0];
+        assert_eq!(
+            v["content"],
+            "proxy_set_header Host $host; ${NGINX_PORT:?x}"
+        );
+        assert_eq!(doc["services"]["nginx"]["x-content"]["content"], "1.25");
+    }
+
+    #[test]
+    fn empty_secret_counts_as_empty() {
+        let mut o = options();
+        o.variables.insert("S".into(), String::new());
+        o.secret_variables.insert("S".into());
+        let mut doc = json!(["${S:-d}", "${S-d}"]);
+        interpolate(&mut doc, &o, &mut Report::default()).unwrap();
+        assert_eq!(doc, json!(["d", "\u{0}S\u{0}"]));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let s = format!("{}x{}", "${A:-".repeat(1000), "}".repeat(1000));
+        let e = substitute(&s, &|_: &str| None, &mut Vec::new()).unwrap_err();
+        assert!(e.contains("nested deeper"), "{e}");
+    }
+}

@@ -2,9 +2,16 @@
 //!
 //! (Contract shared by every stage; the stages themselves live in their own files.)
 
+use super::magic::deferred::MARK;
+use super::merge::{self, Directives};
+// Until the normalize stage lands, a stand-in with its agreed signatures.
+use super::normalize_pending as normalize;
 use super::project::Project;
-use crate::error::Errors;
+use super::{env_file, extends, include, interpolate, profiles, yaml};
+use crate::error::{Error, Errors};
+use crate::path::InputPath;
 use crate::report::Report;
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Reads the files a Compose file refers to (`include`, `extends.file`, `env_file`,
@@ -26,6 +33,59 @@ impl Resolver for NoFiles {
         Err(format!(
             "cannot read {path:?}: this caller does not allow file references"
         ))
+    }
+}
+
+/// A resolver over files held in memory (tests; callers that have every file at hand).
+/// A relative path is joined to the including file's folder and `.` / `..` are resolved,
+/// so names are canonical for cycle detection.
+///
+/// ```
+/// use coolify_k8s_core::compose::{MemoryFiles, Resolver};
+/// let files = MemoryFiles::new([("app/base.yaml", "services: {}")]);
+/// assert_eq!(files.read(Some("app/compose.yaml"), "./base.yaml").unwrap().0, "app/base.yaml");
+/// assert!(files.read(Some("app/compose.yaml"), "../x.yaml").is_err());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct MemoryFiles(pub BTreeMap<String, String>);
+
+impl MemoryFiles {
+    /// Files by name.
+    pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self(
+            files
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+}
+
+impl Resolver for MemoryFiles {
+    fn read(&self, from: Option<&str>, path: &str) -> Result<(String, String), String> {
+        let joined = match (from.and_then(|f| f.rsplit_once('/')), path.starts_with('/')) {
+            (Some((dir, _)), false) => format!("{dir}/{path}"),
+            _ => path.to_string(),
+        };
+        let mut parts: Vec<&str> = Vec::new();
+        for part in joined.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                p => parts.push(p),
+            }
+        }
+        let name = format!(
+            "{}{}",
+            if joined.starts_with('/') { "/" } else { "" },
+            parts.join("/")
+        );
+        match self.0.get(&name) {
+            Some(text) => Ok((name, text.clone())),
+            None => Err(format!("cannot read {path:?}: no such file")),
+        }
     }
 }
 
@@ -61,13 +121,162 @@ pub struct Loaded {
 }
 
 /// Load one or more Compose files (later files merge over earlier ones).
+///
+/// Each file goes through the stages in order: [`yaml`](super::yaml) (parse, merge keys,
+/// limits), `!reset` removal, [`interpolate`](super::interpolate), the canonical long form
+/// (`normalize::canonicalize`), [`include`](super::include), [`extends`](super::extends) and
+/// service `env_file`s ([`env_file`](super::env_file)); then the files are
+/// [`merge`](super::merge)d, [`profiles`](super::profiles) filter the services, and
+/// `normalize::project` builds the typed model.
 pub fn load(
     files: &[SourceFile],
     options: &LoadOptions,
     resolver: &dyn Resolver,
 ) -> Result<Loaded, Errors> {
-    let _ = (files, options, resolver);
-    Err(crate::Error::new(crate::InputPath::root(), "the loader is being built").into())
+    let (tree, mut report) = load_tree(files, options, resolver)?;
+    let project = normalize::project(&tree, &mut report)?;
+    Ok(Loaded { project, report })
+}
+
+/// The stages of [`load`] up to the merged, filtered canonical tree (what `normalize::project`
+/// reads), with the report so far.
+pub fn load_tree(
+    files: &[SourceFile],
+    options: &LoadOptions,
+    resolver: &dyn Resolver,
+) -> Result<(Value, Report), Errors> {
+    if files.is_empty() {
+        return Err(Error::new(InputPath::root(), "no Compose file given").into());
+    }
+    let bad: Vec<Error> = options
+        .variables
+        .iter()
+        .filter(|(k, v)| k.contains(MARK) || v.contains(MARK))
+        .map(|(k, _)| {
+            Error::new(
+                InputPath::root(),
+                format!("variable {:?} holds a NUL character", k.replace(MARK, "")),
+            )
+        })
+        .collect();
+    if let Some(e) = Errors::from_vec(bad) {
+        return Err(e);
+    }
+    let mut ctx = Context {
+        resolver,
+        report: Report::default(),
+        chain: Vec::new(),
+    };
+    let mut merged: Option<Value> = None;
+    for (i, file) in files.iter().enumerate() {
+        ctx.chain.push(file.name.clone());
+        let docs = load_file(&mut ctx, &file.name, &file.text, options).map_err(|e| {
+            if i == 0 {
+                e
+            } else {
+                in_file(e, &file.name)
+            }
+        })?;
+        ctx.chain.pop();
+        for (tree, directives) in docs {
+            match merged.as_mut() {
+                None => merged = Some(tree),
+                Some(base) => merge::merge(base, tree, &directives),
+            }
+        }
+    }
+    let mut tree = merged.unwrap_or_else(|| Value::Object(Map::new()));
+    profiles::apply(&mut tree, &options.profiles, &mut ctx.report)?;
+    Ok((tree, ctx.report))
+}
+
+/// State shared by the stages while one load runs.
+pub(crate) struct Context<'a> {
+    /// The caller's file access.
+    pub resolver: &'a dyn Resolver,
+    /// Warnings so far.
+    pub report: Report,
+    /// Files being loaded, outermost first (to detect `include` cycles).
+    pub chain: Vec<String>,
+}
+
+/// One file: its documents, each through every per-file stage, with the merge directives
+/// that apply when it merges over earlier files.
+pub(crate) fn load_file(
+    ctx: &mut Context<'_>,
+    name: &str,
+    text: &str,
+    options: &LoadOptions,
+) -> Result<Vec<(Value, Directives)>, Errors> {
+    let mut out = Vec::new();
+    let docs = yaml::parse(text, name)?;
+    if docs.is_empty() {
+        return Err(Error::new(
+            InputPath::root(),
+            format!("{name}: the file is empty; a Compose file is a mapping of top-level keys"),
+        )
+        .into());
+    }
+    for doc in docs {
+        let (mut tree, directives) = prepare(ctx, name, doc, options)?;
+        include::apply(ctx, name, &mut tree, options)?;
+        extends::apply(ctx, name, &mut tree, &directives, options)?;
+        env_file::apply(ctx, name, &mut tree, options)?;
+        out.push((tree, directives));
+    }
+    Ok(out)
+}
+
+/// The first per-file stages: shape check, `!reset` removal, `version`, interpolation and
+/// the canonical form. `extends` reads other files through this too.
+pub(crate) fn prepare(
+    ctx: &mut Context<'_>,
+    name: &str,
+    doc: yaml::Document,
+    options: &LoadOptions,
+) -> Result<(Value, Directives), Errors> {
+    let mut tree = doc.root;
+    let Value::Object(map) = &mut tree else {
+        let what = if tree.is_null() {
+            "empty"
+        } else {
+            "not a mapping"
+        };
+        return Err(Error::new(
+            InputPath::root(),
+            format!("{name}: the file is {what}; a Compose file is a mapping of top-level keys"),
+        )
+        .into());
+    };
+    if map.shift_remove("version").is_some() {
+        ctx.report.warn(
+            InputPath::root().key("version"),
+            "`version` is obsolete and ignored",
+        );
+    }
+    let directives = Directives(doc.tags);
+    directives.strip_resets(&mut tree);
+    interpolate::interpolate(&mut tree, options, &mut ctx.report)?;
+    normalize::canonicalize(&mut tree, options)?;
+    Ok((tree, directives))
+}
+
+/// Errors from a file other than the first: say which file.
+pub(crate) fn in_file(errors: Errors, file: &str) -> Errors {
+    let list: Vec<Error> = errors
+        .into_iter()
+        .map(|e| {
+            if e.message.contains(file) {
+                e
+            } else {
+                Error::new(e.path, format!("{} (in {file})", e.message))
+            }
+        })
+        .collect();
+    match Errors::from_vec(list) {
+        Some(e) => e,
+        None => Error::new(InputPath::root(), format!("{file}: cannot be loaded")).into(),
+    }
 }
 
 /// The value a variable has for interpolation: a deferred reference for Coolify's magic

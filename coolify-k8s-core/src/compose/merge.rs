@@ -1,1 +1,293 @@
-//! Stage: merge (being built).
+//! Stage: several Compose trees into one, per the Compose Specification's merge rules
+//! (merge.md), on trees already in canonical (long) form:
+//!
+//! - mappings merge (missing entries added, conflicting ones merged); sequences append;
+//! - `command`, `entrypoint` and `healthcheck.test` are replaced, not appended;
+//! - `ports` are unique by `{host_ip, target, published, protocol}`; `volumes`, `secrets`
+//!   and `configs` by `target`: an entry sharing a key merges into the earlier one;
+//! - lists of plain values where Compose keeps values unique (`dns`, `cap_add`, `expose`,
+//!   `profiles`, …) stay unique; `env_file` entries are unique by `path`;
+//! - `ulimits` entries are replaced whole; `logging` is replaced when its `driver` changes;
+//! - `!reset` removes an attribute, `!override` replaces it without merging (see
+//!   [`Directives`]).
+//!
+//! Depth is bounded by the YAML stage's limit, so the recursion here is too.
+
+use super::yaml::{MergeTag, TaggedPath};
+use serde_json::{Map, Value};
+
+/// The `!reset` / `!override` tags of an overriding tree, by key path.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Directives(pub Vec<TaggedPath>);
+
+impl Directives {
+    /// Apply to an overriding tree before anything else reads it: a `!reset` value is
+    /// removed (its value is ignored, per the specification). Call once per tree.
+    pub fn strip_resets(&self, over: &mut Value) {
+        for t in &self.0 {
+            if t.tag == MergeTag::Reset {
+                remove_path(over, &t.keys);
+            }
+        }
+    }
+
+    /// The directives under a prefix, relative to it (a service's, for `extends`).
+    pub fn under(&self, prefix: &[&str]) -> Directives {
+        Directives(
+            self.0
+                .iter()
+                .filter(|t| {
+                    t.keys.len() > prefix.len() && t.keys.iter().zip(prefix).all(|(a, b)| a == b)
+                })
+                .map(|t| TaggedPath {
+                    keys: t.keys[prefix.len()..].to_vec(),
+                    tag: t.tag,
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Remove the value at `keys` (mapping keys only), if present.
+pub fn remove_path(tree: &mut Value, keys: &[String]) {
+    let Some((last, parents)) = keys.split_last() else {
+        return;
+    };
+    let mut node = tree;
+    for k in parents {
+        match node.get_mut(k.as_str()) {
+            Some(next) => node = next,
+            None => return,
+        }
+    }
+    if let Value::Object(map) = node {
+        map.shift_remove(last);
+    }
+}
+
+/// Merge a whole Compose tree `over` into `base` (both canonical).
+///
+/// ```
+/// use coolify_k8s_core::compose::merge::{merge, Directives};
+/// use serde_json::json;
+/// let mut base = json!({"services": {"web": {"image": "a", "command": ["x"], "dns": ["1.1.1.1"]}}});
+/// let over = json!({"services": {"web": {"command": ["y"], "dns": ["8.8.8.8"]}}});
+/// merge(&mut base, over, &Directives::default());
+/// assert_eq!(base, json!({"services": {"web": {"image": "a", "command": ["y"], "dns": ["1.1.1.1", "8.8.8.8"]}}}));
+/// ```
+pub fn merge(base: &mut Value, over: Value, directives: &Directives) {
+    for t in &directives.0 {
+        remove_path(base, &t.keys);
+    }
+    let mut path = Vec::new();
+    merge_at(base, over, &mut path);
+}
+
+/// Merge one service over another (for `extends`): `base` is the extended service, `over`
+/// the extending one, `directives` relative to the service.
+pub fn merge_service(base: &mut Value, over: Value, directives: &Directives) {
+    for t in &directives.0 {
+        remove_path(base, &t.keys);
+    }
+    let mut path = vec!["services".to_string(), "*".to_string()];
+    merge_at(base, over, &mut path);
+}
+
+/// How a path's value merges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// Mappings merge, sequences append, scalars replace.
+    Default,
+    /// The later value replaces the earlier one.
+    Replace,
+    /// Sequences append, entries unique by a key.
+    Unique(Key),
+    /// Mapping entries replace each other whole (`ulimits`).
+    EntriesReplace,
+    /// `logging`: replaced when the driver changes, merged otherwise.
+    Logging,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    /// The whole value.
+    Value,
+    /// `target`.
+    Target,
+    /// `target`, defaulting to `<prefix><source>`.
+    MountTarget(&'static str),
+    /// `{host_ip, target, published, protocol}`.
+    Port,
+    /// `path` (env_file).
+    Path,
+}
+
+fn rule(path: &[String]) -> Rule {
+    let p: Vec<&str> = path.iter().map(String::as_str).collect();
+    match p.as_slice() {
+        ["services", _, "command" | "entrypoint"] => Rule::Replace,
+        ["services", _, "healthcheck", "test"] => Rule::Replace,
+        ["services", _, "volumes", _, "volume", "subpath"] => Rule::Replace,
+        ["services", _, "ports"] => Rule::Unique(Key::Port),
+        ["services", _, "volumes"] => Rule::Unique(Key::Target),
+        ["services", _, "secrets"] => Rule::Unique(Key::MountTarget("/run/secrets/")),
+        ["services", _, "configs"] => Rule::Unique(Key::MountTarget("/")),
+        ["services", _, "env_file"] => Rule::Unique(Key::Path),
+        ["services", _, "cap_add"
+        | "cap_drop"
+        | "dns"
+        | "dns_opt"
+        | "dns_search"
+        | "expose"
+        | "links"
+        | "external_links"
+        | "profiles"
+        | "tmpfs"
+        | "group_add"
+        | "security_opt"
+        | "label_file"
+        | "device_cgroup_rules"] => Rule::Unique(Key::Value),
+        ["services", _, "networks", _, "aliases" | "link_local_ips"] => Rule::Unique(Key::Value),
+        ["services", _, "build", "tags" | "platforms"] => Rule::Unique(Key::Value),
+        ["services", _, "ulimits"] => Rule::EntriesReplace,
+        ["services", _, "logging"] => Rule::Logging,
+        _ => Rule::Default,
+    }
+}
+
+fn merge_at(base: &mut Value, over: Value, path: &mut Vec<String>) {
+    match rule(path) {
+        Rule::Replace => *base = over,
+        Rule::Unique(key) => match (base, over) {
+            (Value::Array(items), Value::Array(more)) => append_unique(items, more, key, path),
+            (base, over) => *base = over,
+        },
+        Rule::EntriesReplace => match (base, over) {
+            (Value::Object(map), Value::Object(more)) => {
+                for (k, v) in more {
+                    map.insert(k, v);
+                }
+            }
+            (base, over) => *base = over,
+        },
+        Rule::Logging => {
+            let same_driver = match (&*base, &over) {
+                (Value::Object(a), Value::Object(b)) => {
+                    b.get("driver").is_none() || a.get("driver") == b.get("driver")
+                }
+                _ => false,
+            };
+            if same_driver {
+                default_merge(base, over, path);
+            } else {
+                *base = over;
+            }
+        }
+        Rule::Default => default_merge(base, over, path),
+    }
+}
+
+fn default_merge(base: &mut Value, over: Value, path: &mut Vec<String>) {
+    match (base, over) {
+        (Value::Object(map), Value::Object(more)) => merge_maps(map, more, path),
+        (Value::Array(items), Value::Array(more)) => items.extend(more),
+        (base, over) => *base = over,
+    }
+}
+
+fn merge_maps(map: &mut Map<String, Value>, more: Map<String, Value>, path: &mut Vec<String>) {
+    for (k, v) in more {
+        match map.get_mut(&k) {
+            Some(existing) => {
+                path.push(k);
+                merge_at(existing, v, path);
+                path.pop();
+            }
+            None => {
+                map.insert(k, v);
+            }
+        }
+    }
+}
+
+fn unique_key(v: &Value, key: Key) -> Option<String> {
+    let field = |name: &str| v.get(name).map(text);
+    match key {
+        Key::Value => Some(text(v)),
+        Key::Target => field("target"),
+        Key::Path => field("path").or_else(|| v.as_str().map(str::to_string)),
+        Key::MountTarget(prefix) => {
+            field("target").or_else(|| field("source").map(|s| format!("{prefix}{s}")))
+        }
+        Key::Port => {
+            let target = field("target")?;
+            let host = field("host_ip").unwrap_or_else(|| "0.0.0.0".into());
+            let published = field("published").unwrap_or_default();
+            let protocol = field("protocol").unwrap_or_else(|| "tcp".into());
+            Some(format!("{host}:{published}:{target}/{protocol}"))
+        }
+    }
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn append_unique(items: &mut Vec<Value>, more: Vec<Value>, key: Key, path: &mut Vec<String>) {
+    for v in more {
+        let k = unique_key(&v, key);
+        let existing = k.as_ref().and_then(|k| {
+            items
+                .iter()
+                .position(|item| unique_key(item, key).as_ref() == Some(k))
+        });
+        match existing.and_then(|i| items.get_mut(i)) {
+            Some(item) => {
+                // Entries sharing a key merge (the later one's fields win).
+                path.push("*".to_string());
+                default_merge(item, v, path);
+                path.pop();
+            }
+            None => items.push(v),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn rules_by_path() {
+        assert_eq!(
+            rule(&["services".into(), "a".into(), "command".into()]),
+            Rule::Replace
+        );
+        assert_eq!(
+            rule(&["services".into(), "a".into(), "environment".into()]),
+            Rule::Default
+        );
+        assert_eq!(rule(&["x-command".into()]), Rule::Default);
+    }
+
+    #[test]
+    fn directives_under_a_service() {
+        let d = Directives(vec![TaggedPath {
+            keys: vec!["services".into(), "a".into(), "ports".into()],
+            tag: MergeTag::Reset,
+        }]);
+        assert_eq!(
+            d.under(&["services", "a"]).0[0].keys,
+            vec!["ports".to_string()]
+        );
+        assert!(d.under(&["services", "b"]).0.is_empty());
+        let mut over = json!({"services": {"a": {"ports": [], "image": "x"}}});
+        d.strip_resets(&mut over);
+        assert_eq!(over, json!({"services": {"a": {"image": "x"}}}));
+    }
+}

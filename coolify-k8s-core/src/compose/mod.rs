@@ -13,6 +13,8 @@
 //! The model itself: [`Project`], [`Service`] and the types beside them.
 
 pub mod deploy;
+pub mod dotenv;
+pub mod env_file;
 pub mod extends;
 pub mod healthcheck;
 pub mod include;
@@ -21,7 +23,9 @@ pub mod load;
 pub mod magic;
 pub mod merge;
 pub mod normalize;
+pub mod normalize_pending;
 pub mod port;
+pub mod profiles;
 pub mod project;
 pub mod service;
 pub mod units;
@@ -30,7 +34,7 @@ pub mod yaml;
 
 pub use deploy::{Deploy, ResourceSpec, Resources, RestartPolicy};
 pub use healthcheck::{Healthcheck, HealthcheckTest};
-pub use load::{load, LoadOptions, Loaded, NoFiles, Resolver, SourceFile};
+pub use load::{load, load_tree, LoadOptions, Loaded, MemoryFiles, NoFiles, Resolver, SourceFile};
 pub use magic::{MagicKind, MagicVariable, ServiceUrl, ServiceUrlKind};
 pub use port::{ExposedPort, Port, Protocol};
 pub use project::{ConfigDef, Network, Project, SecretDef, Volume};

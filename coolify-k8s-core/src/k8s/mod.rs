@@ -1,1 +1,92 @@
-//! Stage `k8s` (being built; see docs/ARCHITECTURE.md).
+//! Stage `k8s` (build): typed Kubernetes objects (k8s-openapi) from a [`Plan`], serialized
+//! into JSON values in apply order: Namespace, configuration (access, ConfigMaps,
+//! Secrets), storage, workloads, services, network policies, routes.
+
+pub mod access;
+pub mod autoscaling;
+pub mod config;
+pub mod gateway;
+pub mod ingress;
+pub mod meta;
+pub mod pod;
+pub mod routes;
+pub mod services;
+pub mod traefik;
+pub mod workloads;
+
+use crate::error::{Error, Errors};
+use crate::options::Options;
+use crate::path::InputPath;
+use crate::plan::Plan;
+use crate::report::Report;
+use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Build the objects of a plan, in apply order, and what the build had to report.
+pub fn build(plan: &Plan, options: &Options) -> Result<(Vec<Value>, Report), Errors> {
+    build_objects(plan, options).map_err(|e| {
+        Errors::from(Error::new(
+            InputPath::root(),
+            format!("internal error while serializing objects: {e}"),
+        ))
+    })
+}
+
+fn build_objects(
+    plan: &Plan,
+    options: &Options,
+) -> Result<(Vec<Value>, Report), serde_json::Error> {
+    let report = Report::default();
+    let mut out = Vec::new();
+    let ns_labels = meta::labels(plan, &plan.instance, &BTreeMap::new());
+    out.push(serde_json::to_value(Namespace {
+        metadata: ObjectMeta {
+            name: Some(plan.namespace.clone()),
+            labels: Some(ns_labels),
+            annotations: meta::annotations(plan, &BTreeMap::new()),
+            ..Default::default()
+        },
+        ..Default::default()
+    })?);
+    // Configuration.
+    if plan.job_waiter {
+        out.extend(access::job_waiter(plan)?);
+    }
+    for f in plan.files.iter().filter(|f| !f.secret) {
+        out.push(serde_json::to_value(config::config_map(plan, f))?);
+    }
+    if let Some(s) = &plan.secret {
+        out.push(serde_json::to_value(config::resource_secret(plan, s))?);
+    }
+    for f in plan.files.iter().filter(|f| f.secret) {
+        out.push(serde_json::to_value(config::file_secret(plan, f))?);
+    }
+    // Storage.
+    for c in &plan.claims {
+        out.push(serde_json::to_value(config::claim(plan, c))?);
+    }
+    // Workloads.
+    for w in &plan.workloads {
+        out.push(workloads::workload(plan, w)?);
+    }
+    // Services.
+    for w in &plan.workloads {
+        out.push(serde_json::to_value(services::workload_service(plan, w))?);
+    }
+    for a in &plan.aliases {
+        out.push(serde_json::to_value(services::alias_service(plan, a))?);
+    }
+    for w in &plan.workloads {
+        if let Some(s) = services::public_service(plan, w, options) {
+            out.push(serde_json::to_value(s)?);
+        }
+    }
+    // Network policies.
+    for p in &plan.network_policies {
+        out.push(serde_json::to_value(access::network_policy(plan, p))?);
+    }
+    // Routes: rendered by the proxy stage's renderers (k8s/routes.rs) once merged.
+    Ok((out, report))
+}

@@ -1,17 +1,65 @@
-//! `coolify-k8s convert` (being built).
+//! `coolify-k8s convert`: Compose files (Coolify dialect) → Kubernetes manifests on stdout.
+
+use super::translate_args::{read_files, FileResolver, TranslateArgs};
+use coolify_k8s_core::Translator;
+use std::path::PathBuf;
 
 /// Arguments of `convert`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input files.
-    files: Vec<String>,
+    #[command(flatten)]
+    translate: Box<TranslateArgs>,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "yaml",
+          value_parser = ["yaml", "json"])]
+    output: String,
+    /// Print the mapping report (mapped / approximated / dropped keys) on stderr.
+    #[arg(long)]
+    report: bool,
+    /// Compose files; later files merge over earlier ones.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
 }
 
-/// Run `convert`.
+/// Run `convert`: exit 0 translated, 1 the input cannot be translated, 2 usage error.
 pub fn run(args: Args) -> i32 {
-    eprintln!(
-        "coolify-k8s convert: not built yet ({} file(s))",
-        args.files.len()
-    );
-    2
+    let options = match args.translate.options() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("coolify-k8s convert: {e}");
+            return 2;
+        }
+    };
+    let env = match args
+        .translate
+        .variables(args.files.first().map(PathBuf::as_path))
+    {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let files = match read_files(&args.files) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    let manifests = match Translator::new(options).compose_files(&files, &env, &FileResolver) {
+        Ok(m) => m,
+        Err(e) => return super::fail(&e),
+    };
+    if args.report {
+        for line in manifests.warnings() {
+            eprintln!("{line}");
+        }
+    }
+    if args.output == "json" {
+        print!("{}", manifests.to_json());
+    } else {
+        print!("{}", manifests.to_yaml());
+    }
+    0
 }

@@ -4,6 +4,7 @@ mod application;
 mod commands;
 mod config;
 mod convert;
+pub mod translate_args;
 
 use clap::{Parser, Subcommand};
 

@@ -1,1 +1,0 @@
-//! Stage: normalize (being built).

@@ -1,0 +1,89 @@
+//! Services: one per Compose service (ClusterIP from `ports` and `expose`, headless when
+//! there are none), one per alias, and a NodePort / LoadBalancer Service for published
+//! ports when the option asks for it.
+
+use super::meta;
+use crate::options::{Options, PublishedPorts};
+use crate::plan::{AliasService, Plan, ServicePort, Workload};
+use k8s_openapi::api::core::v1::{Service, ServicePort as K8sPort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use std::collections::BTreeMap;
+
+fn ports(ports: &[ServicePort]) -> Vec<K8sPort> {
+    ports
+        .iter()
+        .map(|p| K8sPort {
+            name: Some(p.name.clone()),
+            port: i32::from(p.port),
+            target_port: Some(IntOrString::Int(i32::from(p.target))),
+            protocol: Some(p.protocol.clone()),
+            app_protocol: p.app_protocol.clone(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+fn service(
+    plan: &Plan,
+    name: &str,
+    target: &str,
+    service_ports: &[ServicePort],
+    labels: &BTreeMap<String, String>,
+) -> Service {
+    let headless = service_ports.is_empty();
+    Service {
+        metadata: meta::object_meta(plan, name, target, labels, &BTreeMap::new()),
+        spec: Some(ServiceSpec {
+            selector: Some(meta::selector_labels(plan, target)),
+            cluster_ip: headless.then(|| "None".to_string()),
+            ports: (!headless).then(|| ports(service_ports)),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// The Service of a workload, named after its Compose service.
+pub fn workload_service(plan: &Plan, w: &Workload) -> Service {
+    service(plan, &w.service_name, &w.service_name, &w.ports, &w.labels)
+}
+
+/// A Service that gives a workload another name.
+pub fn alias_service(plan: &Plan, a: &AliasService) -> Service {
+    service(plan, &a.name, &a.target, &a.ports, &BTreeMap::new())
+}
+
+/// The Service publishing a workload's host ports outside the cluster, if any.
+pub fn public_service(plan: &Plan, w: &Workload, options: &Options) -> Option<Service> {
+    if w.published.is_empty() {
+        return None;
+    }
+    let kind = match options.published_ports {
+        PublishedPorts::Clusterip => return None,
+        PublishedPorts::Nodeport => "NodePort",
+        PublishedPorts::Loadbalancer => "LoadBalancer",
+    };
+    let name = crate::plan::names::object_name(&format!("{}-public", w.service_name));
+    Some(Service {
+        metadata: meta::object_meta(plan, &name, &w.service_name, &w.labels, &BTreeMap::new()),
+        spec: Some(ServiceSpec {
+            type_: Some(kind.to_string()),
+            selector: Some(meta::selector_labels(plan, &w.service_name)),
+            ports: Some(
+                w.published
+                    .iter()
+                    .map(|p| K8sPort {
+                        name: Some(p.name.clone()),
+                        port: i32::from(p.port),
+                        target_port: Some(IntOrString::Int(i32::from(p.target))),
+                        protocol: Some(p.protocol.clone()),
+                        node_port: p.node_port.map(i32::from),
+                        ..Default::default()
+                    })
+                    .collect(),
+            ),
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+}

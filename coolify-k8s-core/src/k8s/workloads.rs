@@ -1,0 +1,69 @@
+//! Controllers: Deployment, StatefulSet, DaemonSet and Job objects.
+
+use super::{meta, pod};
+use crate::plan::{Plan, Workload, WorkloadKind};
+use k8s_openapi::api::apps::v1::{
+    DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec, DeploymentStrategy, StatefulSet,
+    StatefulSetSpec,
+};
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use serde_json::Value;
+
+fn replicas(w: &Workload) -> Option<i32> {
+    w.replicas.map(|r| i32::try_from(r).unwrap_or(i32::MAX))
+}
+
+/// The controller object of a workload, as JSON.
+pub fn workload(plan: &Plan, w: &Workload) -> Result<Value, serde_json::Error> {
+    let metadata = meta::object_meta(plan, &w.name, &w.service_name, &w.labels, &w.annotations);
+    let template = pod::template(plan, w);
+    let selector = meta::selector(plan, &w.service_name);
+    match w.kind {
+        WorkloadKind::Deployment => serde_json::to_value(Deployment {
+            metadata,
+            spec: Some(DeploymentSpec {
+                replicas: replicas(w),
+                selector,
+                template,
+                // A ReadWriteOnce claim cannot be mounted by the old and the new pod on two
+                // nodes at once: replace pods instead of rolling.
+                strategy: w.recreate.then(|| DeploymentStrategy {
+                    type_: Some("Recreate".into()),
+                    rolling_update: None,
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        WorkloadKind::StatefulSet => serde_json::to_value(StatefulSet {
+            metadata,
+            spec: Some(StatefulSetSpec {
+                replicas: replicas(w),
+                selector,
+                service_name: Some(w.service_name.clone()),
+                template,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        WorkloadKind::DaemonSet => serde_json::to_value(DaemonSet {
+            metadata,
+            spec: Some(DaemonSetSpec {
+                selector,
+                template,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        WorkloadKind::Job => serde_json::to_value(Job {
+            metadata,
+            spec: Some(JobSpec {
+                template,
+                // `restart: "no"`: one attempt, as on Docker.
+                backoff_limit: (!w.job_retries).then_some(0),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+    }
+}

@@ -1,0 +1,92 @@
+//! `rollout status`: the Kubernetes form of Coolify's health-check loop, with the
+//! diagnostics Coolify shows its users when a rollout fails.
+
+use super::resource::{Resource, Workload, WorkloadKind};
+use super::{namespace_flag, quote, selector_flag, Kubectl};
+use crate::error::Errors;
+use crate::manifests::Manifests;
+
+/// Log lines collected from the pods of a workload whose rollout failed.
+pub const FAILURE_LOG_LINES: u32 = 100;
+
+impl Kubectl {
+    /// One line per workload that waits for it to be ready, at most `timeout_seconds` each:
+    /// `kubectl rollout status` for Deployments, StatefulSets and DaemonSets,
+    /// `kubectl wait --for=condition=complete` for Jobs (CronJobs have nothing to wait for).
+    ///
+    /// A failing wait prints a message, the workload's pods, the namespace's events and the
+    /// last [`FAILURE_LOG_LINES`] log lines of its pods, then ends the batch with status 1
+    /// (`wait || { diagnostics || true …; exit 1; }`, so `bash -se` still stops there).
+    pub fn rollout_status(
+        &self,
+        manifests: &Manifests,
+        timeout_seconds: u32,
+    ) -> Result<Vec<String>, Errors> {
+        let r = self.resource(manifests)?;
+        let ns = namespace_flag(&r.namespace);
+        let timeout = format!("--timeout={timeout_seconds}s");
+        let mut lines = Vec::new();
+        for w in &r.workloads {
+            let reference = quote(&w.reference()).into_owned();
+            let wait = match w.kind {
+                WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {
+                    self.kubectl(&["rollout", "status", &reference, &ns, &timeout])
+                }
+                WorkloadKind::Job => self.kubectl(&[
+                    "wait",
+                    &reference,
+                    &ns,
+                    "--for=condition=complete",
+                    &timeout,
+                ]),
+                WorkloadKind::CronJob => continue,
+            };
+            lines.push(format!(
+                "{wait} || {{ {} exit 1; }}",
+                self.diagnostics(&r, w)
+            ));
+        }
+        Ok(lines)
+    }
+
+    /// The commands run after a failed wait, each allowed to fail (`|| true`).
+    fn diagnostics(&self, r: &Resource, w: &Workload) -> String {
+        let ns = namespace_flag(&r.namespace);
+        let message = format!(
+            "{} {} did not become ready; its pods, the events of namespace {} and the last {} \
+             log lines follow.",
+            w.kind.kind(),
+            w.name,
+            r.namespace,
+            FAILURE_LOG_LINES
+        );
+        let mut steps = vec![format!("echo {} >&2;", quote(&message))];
+        if !w.pod_selector.is_empty() {
+            let sel = selector_flag(&w.pod_selector);
+            steps.push(format!(
+                "{} || true;",
+                self.kubectl(&["get", "pods", &ns, &sel, "-o", "wide"])
+            ));
+        }
+        steps.push(format!(
+            "{} || true;",
+            self.kubectl(&["get", "events", &ns, "--sort-by=.lastTimestamp"])
+        ));
+        if !w.pod_selector.is_empty() {
+            let sel = selector_flag(&w.pod_selector);
+            let tail = format!("--tail={FAILURE_LOG_LINES}");
+            steps.push(format!(
+                "{} || true;",
+                self.kubectl(&[
+                    "logs",
+                    &ns,
+                    &sel,
+                    "--all-containers=true",
+                    "--prefix=true",
+                    &tail
+                ])
+            ));
+        }
+        steps.join(" ")
+    }
+}

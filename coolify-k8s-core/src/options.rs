@@ -1,0 +1,334 @@
+//! Translation options: every option of the public surfaces (CLI flags, PHP option array),
+//! with the defaults ARCHITECTURE.md gives.
+//!
+//! The field names are the PHP option keys; the PHP extension turns its array into a
+//! `serde_json::Value` and calls [`Options::from_value`], so unknown keys and wrong types
+//! give clear errors without code of their own.
+//!
+//! ```
+//! use coolify_k8s_core::options::{Options, Router};
+//! let o = Options::from_value(serde_json::json!({
+//!     "namespace": "acme-prod", "router": "traefik", "entrypoints": "web,websecure",
+//! })).unwrap();
+//! assert_eq!(o.router, Router::Traefik);
+//! assert_eq!(o.storage_size, "1Gi");
+//! let e = Options::from_value(serde_json::json!({"routr": "traefik"})).unwrap_err();
+//! assert!(e.to_string().starts_with("options: unknown field `routr`"));
+//! ```
+
+use crate::error::{Error, Errors};
+use crate::path::InputPath;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How routes are exposed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Router {
+    /// `networking.k8s.io/v1` Ingress.
+    #[default]
+    Ingress,
+    /// Traefik `IngressRoute` + `Middleware`.
+    Traefik,
+    /// Gateway API `HTTPRoute`.
+    Gateway,
+    /// No route objects (routes are only reported).
+    None,
+}
+
+/// The controller behind `networking.k8s.io/v1` Ingress objects, for the features an
+/// Ingress cannot express (redirects, strip-prefix, compression, basic auth).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IngressController {
+    /// Unknown controller: those features are reported, and basic-auth routes not exposed.
+    #[default]
+    None,
+    /// Traefik: its `router.middlewares` annotation with Middleware objects.
+    Traefik,
+}
+
+/// What becomes of a host bind mount.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BindMounts {
+    /// A PersistentVolumeClaim (the host's content is not copied; reported).
+    #[default]
+    Pvc,
+    /// A `hostPath` volume (the pod must run on the node that has the path; reported).
+    Hostpath,
+    /// An error: the input must not use bind mounts.
+    Error,
+}
+
+/// What becomes of a port published on the host.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PublishedPorts {
+    /// Only the in-cluster ClusterIP port (reported).
+    #[default]
+    Clusterip,
+    /// An extra `NodePort` Service.
+    Nodeport,
+    /// An extra `LoadBalancer` Service.
+    Loadbalancer,
+}
+
+/// A pair of names for plain HTTP and HTTPS (Traefik entry points, Gateway listeners).
+/// Given as `"http,https"` or `["http", "https"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HttpPair {
+    /// The name for plain HTTP.
+    pub http: String,
+    /// The name for HTTPS.
+    pub https: String,
+}
+
+impl HttpPair {
+    /// A pair from its two names.
+    pub fn new(http: &str, https: &str) -> Self {
+        Self {
+            http: http.to_string(),
+            https: https.to_string(),
+        }
+    }
+
+    /// Parse `"http,https"`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+        match parts.as_slice() {
+            [h, s] if !h.is_empty() && !s.is_empty() => Ok(Self::new(h, s)),
+            _ => Err(format!(
+                "expected two names separated by a comma (HTTP,HTTPS), got {s:?}"
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HttpPair {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Text(String),
+            List(Vec<String>),
+        }
+        match Form::deserialize(d)? {
+            Form::Text(s) => HttpPair::parse(&s).map_err(serde::de::Error::custom),
+            Form::List(l) => match l.as_slice() {
+                [h, s] => Ok(HttpPair::new(h, s)),
+                _ => Err(serde::de::Error::custom(
+                    "expected a list of two names [HTTP, HTTPS]",
+                )),
+            },
+        }
+    }
+}
+
+/// Options of one translation. `Default` gives ARCHITECTURE.md's defaults, which translate
+/// every Coolify template with no option set.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Options {
+    /// Target namespace (default: the normalized resource name).
+    pub namespace: Option<String>,
+    /// The resource's name: its `app.kubernetes.io/instance` label and default namespace
+    /// (default: Compose `name:`, else the file's folder or stem, else `app`).
+    pub name: Option<String>,
+    /// How routes are exposed (default `ingress`).
+    pub router: Router,
+    /// `ingressClassName` for Ingress output (default: none set).
+    pub ingress_class: Option<String>,
+    /// cert-manager ClusterIssuer for TLS (default `letsencrypt`; empty for none).
+    pub cluster_issuer: String,
+    /// Traefik entry points for HTTP and HTTPS (default `web,websecure`).
+    pub entrypoints: HttpPair,
+    /// The Gateway that HTTPRoutes attach to, `NAMESPACE/NAME` (default `coolify/coolify`).
+    pub gateway: String,
+    /// That Gateway's HTTP and HTTPS listener names (default `http,https`).
+    pub listeners: HttpPair,
+    /// Storage class of PersistentVolumeClaims (default: the cluster's default class).
+    pub storage_class: Option<String>,
+    /// Size of PersistentVolumeClaims (default `1Gi`).
+    pub storage_size: String,
+    /// What becomes of host bind mounts (default `pvc`).
+    pub bind_mounts: BindMounts,
+    /// What becomes of host-published ports (default `clusterip`).
+    pub published_ports: PublishedPorts,
+    /// Emit NetworkPolicies mirroring Compose networks (default off).
+    pub network_policies: bool,
+    /// Images for services that only have `build:`, by service name.
+    pub images: BTreeMap<String, String>,
+    /// Seed for generating missing Coolify magic values.
+    pub seed: Option<String>,
+    /// Labels added to every object.
+    pub labels: BTreeMap<String, String>,
+    /// Annotations added to every object.
+    pub annotations: BTreeMap<String, String>,
+    /// Names of variables whose values are secret (they end up only in Secrets).
+    pub secret_variables: BTreeSet<String>,
+    /// Active Compose profiles.
+    pub profiles: Vec<String>,
+    /// The Ingress controller, for what an Ingress cannot express (default `none`).
+    pub ingress_controller: IngressController,
+    /// Scheme and domain under which `SERVICE_URL_*` domains are generated, like Coolify's
+    /// wildcard domain (`https://apps.example.com`); default
+    /// [`crate::coolify::magic_values::DEFAULT_BASE_DOMAIN`].
+    pub base_domain: Option<String>,
+    /// Autoscaling of the workloads that serve routes (a service's `x-coolify-autoscale`
+    /// overrides it): an HPA and a PodDisruptionBudget (default none).
+    pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            namespace: None,
+            name: None,
+            router: Router::Ingress,
+            ingress_class: None,
+            cluster_issuer: "letsencrypt".to_string(),
+            entrypoints: HttpPair::new("web", "websecure"),
+            gateway: "coolify/coolify".to_string(),
+            listeners: HttpPair::new("http", "https"),
+            storage_class: None,
+            storage_size: "1Gi".to_string(),
+            bind_mounts: BindMounts::Pvc,
+            published_ports: PublishedPorts::Clusterip,
+            network_policies: false,
+            images: BTreeMap::new(),
+            seed: None,
+            labels: BTreeMap::new(),
+            annotations: BTreeMap::new(),
+            secret_variables: BTreeSet::new(),
+            profiles: Vec::new(),
+            ingress_controller: IngressController::None,
+            base_domain: None,
+            autoscale: None,
+        }
+    }
+}
+
+impl Options {
+    /// Options from an untyped tree (the PHP option array); errors name `options.<key>`.
+    pub fn from_value(value: serde_json::Value) -> Result<Self, Errors> {
+        let options: Options = serde_json::from_value(value).map_err(|e| {
+            Errors::from(Error::new(InputPath::root().key("options"), e.to_string()))
+        })?;
+        options.validate()?;
+        Ok(options)
+    }
+
+    /// Check values that the types alone do not restrict.
+    pub fn validate(&self) -> Result<(), Errors> {
+        let mut errors = Vec::new();
+        let at = |k: &str| InputPath::root().key("options").key(k);
+        if let Some(ns) = &self.namespace {
+            if !crate::plan::names::is_dns_label(ns) {
+                errors.push(Error::new(
+                    at("namespace"),
+                    format!("{ns:?} is not a valid namespace name (lowercase letters, digits and '-', at most 63, starting and ending with a letter or digit)"),
+                ));
+            }
+        }
+        if crate::plan::resources::parse_quantity_bytes(&self.storage_size).is_none() {
+            errors.push(Error::new(
+                at("storage_size"),
+                format!(
+                    "{:?} is not a storage size (expected e.g. 1Gi, 500Mi)",
+                    self.storage_size
+                ),
+            ));
+        }
+        if let Some(class) = &self.storage_class {
+            if !crate::plan::names::is_dns_subdomain(class) {
+                errors.push(Error::new(
+                    at("storage_class"),
+                    format!("{class:?} is not a valid storage class name"),
+                ));
+            }
+        }
+        match self.gateway.split_once('/') {
+            Some((ns, name)) if !ns.is_empty() && !name.is_empty() => {}
+            _ => errors.push(Error::new(
+                at("gateway"),
+                format!("expected NAMESPACE/NAME, got {:?}", self.gateway),
+            )),
+        }
+        if let Some(a) = &self.autoscale {
+            if let Err(e) = a.validate(&at("autoscale")) {
+                errors.push(e);
+            }
+        }
+        for (service, image) in &self.images {
+            if image.trim().is_empty() || image.chars().any(char::is_whitespace) {
+                errors.push(Error::new(
+                    at("images").key(service.as_str()),
+                    format!("{image:?} is not an image reference"),
+                ));
+            }
+        }
+        match Errors::from_vec(errors) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let o = Options::default();
+        assert_eq!(o.router, Router::Ingress);
+        assert_eq!(o.cluster_issuer, "letsencrypt");
+        assert_eq!(o.entrypoints, HttpPair::new("web", "websecure"));
+        assert_eq!(o.gateway, "coolify/coolify");
+        assert_eq!(o.listeners, HttpPair::new("http", "https"));
+        assert_eq!(o.storage_size, "1Gi");
+        assert_eq!(o.bind_mounts, BindMounts::Pvc);
+        assert_eq!(o.published_ports, PublishedPorts::Clusterip);
+        assert!(!o.network_policies);
+        // An empty option array is the default.
+        assert_eq!(Options::from_value(json!({})).unwrap(), o);
+    }
+
+    #[test]
+    fn every_key_deserializes() {
+        let o = Options::from_value(json!({
+            "namespace": "acme-prod", "name": "acme", "router": "gateway",
+            "ingress_class": "nginx", "cluster_issuer": "", "entrypoints": ["http", "https"],
+            "gateway": "infra/main", "listeners": "web,secure", "storage_class": "fast",
+            "storage_size": "5Gi", "bind_mounts": "hostpath", "published_ports": "nodeport",
+            "network_policies": true, "images": {"app": "ghcr.io/acme/app:1"}, "seed": "s",
+            "labels": {"team": "a"}, "annotations": {"x/y": "z"},
+            "secret_variables": ["API_KEY"], "profiles": ["debug"],
+        }))
+        .unwrap();
+        assert_eq!(o.router, Router::Gateway);
+        assert_eq!(o.entrypoints, HttpPair::new("http", "https"));
+        assert_eq!(o.listeners, HttpPair::new("web", "secure"));
+        assert_eq!(o.bind_mounts, BindMounts::Hostpath);
+        assert_eq!(o.published_ports, PublishedPorts::Nodeport);
+        assert!(o.secret_variables.contains("API_KEY"));
+    }
+
+    #[test]
+    fn bad_options_name_the_key() {
+        let e = Options::from_value(json!({"router": "nginx"})).unwrap_err();
+        assert!(e.to_string().contains("unknown variant `nginx`"), "{e}");
+        let e = Options::from_value(json!({"network_policies": "yes"})).unwrap_err();
+        assert!(e.to_string().starts_with("options: invalid type"), "{e}");
+        let e = Options::from_value(json!({"namespace": "Acme_Prod"})).unwrap_err();
+        assert!(e.to_string().starts_with("options.namespace: "), "{e}");
+        let e = Options::from_value(json!({"storage_size": "lots"})).unwrap_err();
+        assert!(e.to_string().starts_with("options.storage_size: "), "{e}");
+        let e = Options::from_value(json!({"gateway": "main"})).unwrap_err();
+        assert!(e.to_string().starts_with("options.gateway: "), "{e}");
+        let e = Options::from_value(json!({"entrypoints": "web"})).unwrap_err();
+        assert!(e.to_string().contains("two names"), "{e}");
+    }
+}

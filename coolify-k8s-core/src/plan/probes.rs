@@ -1,0 +1,216 @@
+//! Health checks → probes: a health check gives a readiness probe (it gates traffic, as
+//! Coolify's health check gates the rolling update) and a liveness probe with the same
+//! command and timings, plus a startup probe covering `start_period`.
+//!
+//! `CMD` runs its argv; `CMD-SHELL` and the string form run through `/bin/sh -c` (kompose
+//! passes the string as one argv element, which cannot work).
+
+use super::env::Values;
+use super::model::{Probe, ProbeAction};
+use crate::compose::{Healthcheck, HealthcheckTest};
+use crate::path::InputPath;
+use crate::report::{Outcome, Report};
+
+/// Docker's defaults: interval 30s, timeout 30s, retries 3, start interval 5s.
+const DEFAULT_INTERVAL: u64 = 30;
+const DEFAULT_TIMEOUT: u64 = 30;
+const DEFAULT_RETRIES: u32 = 3;
+const DEFAULT_START_INTERVAL: u64 = 5;
+
+/// The probes of one container.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Probes {
+    /// Readiness.
+    pub readiness: Option<Probe>,
+    /// Liveness.
+    pub liveness: Option<Probe>,
+    /// Startup.
+    pub startup: Option<Probe>,
+}
+
+/// Probes from a health check. Secret variables the probe reads from the environment are
+/// added to `helpers`.
+pub fn plan_probes(
+    hc: &Healthcheck,
+    values: &mut Values,
+    helpers: &mut Vec<String>,
+    at: &InputPath,
+    report: &mut Report,
+) -> Probes {
+    if hc.disable || matches!(hc.test, Some(HealthcheckTest::None)) {
+        return Probes::default();
+    }
+    let tat = at.key("test");
+    let command = match &hc.test {
+        Some(HealthcheckTest::Cmd(argv)) if !argv.is_empty() => {
+            values.probe_command(argv, false, helpers, &tat, report)
+        }
+        Some(HealthcheckTest::Shell(s)) if !s.trim().is_empty() => {
+            values.probe_command(std::slice::from_ref(s), true, helpers, &tat, report)
+        }
+        Some(_) => {
+            report.add(
+                tat,
+                Outcome::Dropped,
+                "an empty health check command runs nothing",
+            );
+            return Probes::default();
+        }
+        None => {
+            report.add(
+                at.clone(),
+                Outcome::Dropped,
+                "timings without a test tune the image's own HEALTHCHECK, which Kubernetes does not run; no probe",
+            );
+            return Probes::default();
+        }
+    };
+    let period = hc
+        .interval
+        .map(|d| d.as_secs_ceil().max(1))
+        .unwrap_or(DEFAULT_INTERVAL);
+    let timeout = hc
+        .timeout
+        .map(|d| d.as_secs_ceil().max(1))
+        .unwrap_or(DEFAULT_TIMEOUT);
+    let retries = hc.retries.unwrap_or(DEFAULT_RETRIES).max(1);
+    let probe = Probe {
+        action: ProbeAction::Exec(command),
+        period: Some(period),
+        timeout: Some(timeout),
+        failure_threshold: Some(retries),
+    };
+    let startup = hc.start_period.and_then(|sp| {
+        let secs = sp.as_secs_ceil();
+        if secs == 0 {
+            return None;
+        }
+        let every = hc
+            .start_interval
+            .map(|d| d.as_secs_ceil().max(1))
+            .unwrap_or(DEFAULT_START_INTERVAL);
+        // Failures inside the start period do not count on Docker; after it, `retries`
+        // more failures are allowed.
+        let within = u32::try_from(secs.div_ceil(every)).unwrap_or(u32::MAX);
+        Some(Probe {
+            period: Some(every),
+            failure_threshold: Some(within.saturating_add(retries)),
+            ..probe.clone()
+        })
+    });
+    Probes {
+        readiness: Some(probe.clone()),
+        liveness: Some(probe),
+        startup,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::Duration;
+
+    fn d(s: &str) -> Option<Duration> {
+        Some(Duration::parse(s).unwrap())
+    }
+
+    #[test]
+    fn shell_form_runs_through_sh() {
+        let hc = Healthcheck {
+            test: Some(HealthcheckTest::Shell(
+                "pg_isready -U ${POSTGRES_USER}".into(),
+            )),
+            interval: d("5s"),
+            timeout: d("20s"),
+            retries: Some(10),
+            ..Default::default()
+        };
+        let p = plan_probes(
+            &hc,
+            &mut Values::default(),
+            &mut vec![],
+            &InputPath::root(),
+            &mut Report::default(),
+        );
+        let r = p.readiness.unwrap();
+        assert_eq!(
+            r.action,
+            ProbeAction::Exec(vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                "pg_isready -U ${POSTGRES_USER}".into()
+            ])
+        );
+        assert_eq!(
+            (r.period, r.timeout, r.failure_threshold),
+            (Some(5), Some(20), Some(10))
+        );
+        assert_eq!(p.liveness.as_ref().map(|l| &l.action), Some(&r.action));
+        assert!(p.startup.is_none());
+    }
+
+    #[test]
+    fn cmd_form_and_start_period() {
+        let hc = Healthcheck {
+            test: Some(HealthcheckTest::Cmd(vec![
+                "redis-cli".into(),
+                "ping".into(),
+            ])),
+            start_period: d("30s"),
+            ..Default::default()
+        };
+        let p = plan_probes(
+            &hc,
+            &mut Values::default(),
+            &mut vec![],
+            &InputPath::root(),
+            &mut Report::default(),
+        );
+        assert_eq!(
+            p.readiness.as_ref().unwrap().action,
+            ProbeAction::Exec(vec!["redis-cli".into(), "ping".into()])
+        );
+        let s = p.startup.unwrap();
+        // 30s / 5s = 6 tries in the start period, then 3 retries.
+        assert_eq!((s.period, s.failure_threshold), (Some(5), Some(9)));
+        assert_eq!(p.readiness.unwrap().period, Some(30));
+    }
+
+    #[test]
+    fn disabled_and_timing_only_give_none() {
+        let mut report = Report::default();
+        for hc in [
+            Healthcheck {
+                disable: true,
+                ..Default::default()
+            },
+            Healthcheck {
+                test: Some(HealthcheckTest::None),
+                ..Default::default()
+            },
+        ] {
+            let p = plan_probes(
+                &hc,
+                &mut Values::default(),
+                &mut vec![],
+                &InputPath::root(),
+                &mut report,
+            );
+            assert_eq!(p, Probes::default());
+        }
+        assert!(report.entries().is_empty());
+        let hc = Healthcheck {
+            interval: d("10s"),
+            ..Default::default()
+        };
+        let p = plan_probes(
+            &hc,
+            &mut Values::default(),
+            &mut vec![],
+            &InputPath::root(),
+            &mut report,
+        );
+        assert_eq!(p, Probes::default());
+        assert_eq!(report.entries().len(), 1);
+    }
+}

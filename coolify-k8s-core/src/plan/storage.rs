@@ -1,0 +1,766 @@
+//! Storage and configuration: a service's `volumes`, `tmpfs`, `shm_size`, `configs` and
+//! `secrets` → claims, ConfigMaps/Secrets holding files, pod volumes and mounts.
+//!
+//! - a named volume → a PersistentVolumeClaim named after it (ReadWriteMany when several
+//!   services share it, reported);
+//! - a Coolify `content:` bind → a key of the service's ConfigMap (`<service>-files`),
+//!   or of its Secret (`<service>-secret-files`) when the body holds a secret, mounted
+//!   with `subPath`;
+//! - another bind mount → a claim (`bind-<path>`, default), a `hostPath`, or an error, per
+//!   the `bind_mounts` option; host-control paths (`/var/run/docker.sock`, `/proc`, …) are
+//!   not mounted; all reported;
+//! - `tmpfs` and `shm_size` → memory-backed `emptyDir`s;
+//! - `configs` / `secrets` → a ConfigMap / Secret per top-level entry, mounted with
+//!   `subPath` at the target.
+
+use super::env::Values;
+use super::model::{AccessMode, Claim, FileSet, Mount, PodVolume, VolumeSource};
+use super::names::{data_key, object_name};
+use crate::compose::{FileReference, MountType, Project, Service, ServiceVolume};
+use crate::error::Error;
+use crate::options::{BindMounts, Options};
+use crate::path::InputPath;
+use crate::report::{Outcome, Report};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// State shared by the services of one project.
+#[derive(Debug)]
+pub struct Storage<'a> {
+    /// The project.
+    pub project: &'a Project,
+    /// The options.
+    pub options: &'a Options,
+    /// The resource's name (for rebasing relative host paths).
+    pub instance: String,
+    /// The caller's variables (for `configs.*.environment`).
+    pub env: &'a BTreeMap<String, String>,
+    /// Services using each claim name.
+    pub users: BTreeMap<String, BTreeSet<String>>,
+    /// Claims by name, with the input that made them (to detect collisions).
+    pub claims: BTreeMap<String, (Claim, String)>,
+    /// ConfigMaps and Secrets holding files, by name.
+    pub files: BTreeMap<String, FileSet>,
+}
+
+/// What one service mounts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceStorage {
+    /// Pod volumes.
+    pub volumes: Vec<PodVolume>,
+    /// The main container's mounts.
+    pub mounts: Vec<Mount>,
+}
+
+/// Paths on the host that control it; they mean nothing in a pod.
+fn host_control(path: &str) -> Option<&'static str> {
+    let p = path.trim_end_matches('/');
+    if p.ends_with("docker.sock") || p.ends_with("podman.sock") || p.ends_with("containerd.sock") {
+        return Some("the container runtime's socket does not exist on Kubernetes nodes in a usable form; not mounted");
+    }
+    if p.is_empty() {
+        return Some("the host's root file system is not mounted");
+    }
+    for (prefix, why) in [
+        ("/var/lib/docker", "Docker's data directory is not mounted"),
+        ("/proc", "the host's /proc is not mounted"),
+        ("/sys", "the host's /sys is not mounted"),
+        ("/dev", "host devices are not mounted"),
+        (
+            "/etc/localtime",
+            "the host's time zone file is not mounted (set TZ instead)",
+        ),
+        (
+            "/etc/timezone",
+            "the host's time zone file is not mounted (set TZ instead)",
+        ),
+        ("/lib/modules", "the host's kernel modules are not mounted"),
+        ("/boot", "the host's /boot is not mounted"),
+    ] {
+        if p == prefix || p.starts_with(&format!("{prefix}/")) {
+            return Some(why);
+        }
+    }
+    None
+}
+
+impl<'a> Storage<'a> {
+    /// Count which services use which claim, before planning (access modes and the
+    /// StatefulSet decision depend on it).
+    pub fn count_users(&mut self) {
+        for (name, svc) in &self.project.services {
+            for v in &svc.volumes {
+                if let Some(claim) = self.claim_name_for(v) {
+                    self.users.entry(claim).or_default().insert(name.clone());
+                }
+            }
+        }
+    }
+
+    /// The claim a mount would use, if it becomes one.
+    fn claim_name_for(&self, v: &ServiceVolume) -> Option<String> {
+        let source = v.source.as_deref()?;
+        match v.kind {
+            MountType::Volume => Some(object_name(source)),
+            MountType::Bind
+                if v.content.is_none()
+                    && host_control(source).is_none()
+                    && self.options.bind_mounts == BindMounts::Pvc =>
+            {
+                Some(bind_claim_name(source))
+            }
+            _ => None,
+        }
+    }
+
+    /// True when the service mounts a named volume no other service uses.
+    pub fn has_exclusive_named_volume(&self, service: &Service) -> bool {
+        service.volumes.iter().any(|v| {
+            v.kind == MountType::Volume
+                && v.source.as_deref().is_some_and(|s| {
+                    !self.project.volumes.get(s).is_some_and(|d| d.external)
+                        && self
+                            .users
+                            .get(&object_name(s))
+                            .is_some_and(|u| u.len() == 1)
+                })
+        })
+    }
+
+    fn add_claim(
+        &mut self,
+        name: &str,
+        input: &str,
+        service: &str,
+        at: &InputPath,
+        report: &mut Report,
+    ) -> Result<(), Error> {
+        if let Some((_, from)) = self.claims.get(name) {
+            if from != input {
+                return Err(Error::new(
+                    at.clone(),
+                    format!("{input:?} and {from:?} both become the PersistentVolumeClaim {name:?}; rename one"),
+                ));
+            }
+            return Ok(());
+        }
+        let users = self.users.get(name).cloned().unwrap_or_default();
+        let shared = users.len() > 1;
+        if shared {
+            report.add(
+                at.clone(),
+                Outcome::Approximated,
+                format!(
+                    "{input:?} is shared by {}: its claim {name:?} asks for ReadWriteMany, which the storage class must support",
+                    users.iter().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            );
+        }
+        let claim = Claim {
+            name: name.to_string(),
+            service: (!shared).then(|| service.to_string()),
+            access: if shared {
+                AccessMode::ReadWriteMany
+            } else {
+                AccessMode::ReadWriteOnce
+            },
+            size: self.options.storage_size.clone(),
+            storage_class: self.options.storage_class.clone(),
+        };
+        self.claims
+            .insert(name.to_string(), (claim, input.to_string()));
+        Ok(())
+    }
+
+    fn add_file(
+        &mut self,
+        set: &str,
+        secret: bool,
+        service: Option<&str>,
+        key: &str,
+        body: String,
+    ) {
+        let f = self
+            .files
+            .entry(set.to_string())
+            .or_insert_with(|| FileSet {
+                name: set.to_string(),
+                secret,
+                service: service.map(str::to_string),
+                data: BTreeMap::new(),
+            });
+        f.data.insert(key.to_string(), body);
+    }
+
+    /// Plan one service's storage.
+    pub fn plan_service(
+        &mut self,
+        name: &str,
+        k8s_name: &str,
+        service: &Service,
+        values: &mut Values,
+        at: &InputPath,
+        report: &mut Report,
+    ) -> Result<ServiceStorage, Vec<Error>> {
+        let mut out = ServiceStorage::default();
+        let mut errors = Vec::new();
+        let mut pod_volumes: BTreeMap<String, VolumeSource> = BTreeMap::new();
+        let mut file_items: BTreeMap<(String, bool), Vec<FileItem>> = BTreeMap::new();
+        let files_name = |secret: bool| {
+            if secret {
+                object_name(&format!("{k8s_name}-secret-files"))
+            } else {
+                object_name(&format!("{k8s_name}-files"))
+            }
+        };
+        for (i, v) in service.volumes.iter().enumerate() {
+            let vat = at.key("volumes").index(i);
+            if v.consistency.is_some() {
+                report.add(
+                    vat.key("consistency"),
+                    Outcome::Dropped,
+                    "mount consistency is a Docker Desktop setting",
+                );
+            }
+            if v.bind.is_some() {
+                report.add(
+                    vat.key("bind"),
+                    Outcome::Dropped,
+                    "bind propagation and SELinux options have no pod volume equivalent",
+                );
+            }
+            let mut sub_path = None;
+            if let Some(opts) = &v.volume {
+                if let Some(sp) = opts.get("subpath").and_then(|s| s.as_str()) {
+                    sub_path = Some(sp.to_string());
+                }
+                if opts.get("nocopy").is_some() {
+                    report.add(
+                        vat.key("volume").key("nocopy"),
+                        Outcome::Mapped,
+                        "Kubernetes never copies image content into a claim",
+                    );
+                }
+            }
+            match v.kind {
+                MountType::Volume => {
+                    let Some(source) = v.source.as_deref() else {
+                        report.add(
+                            vat.clone(),
+                            Outcome::Approximated,
+                            "an anonymous volume becomes an emptyDir: it lives as long as the pod",
+                        );
+                        let vol = format!("anon-{i}");
+                        pod_volumes.insert(
+                            vol.clone(),
+                            VolumeSource::EmptyDir {
+                                memory: false,
+                                size: None,
+                            },
+                        );
+                        out.mounts.push(Mount {
+                            volume: vol,
+                            path: v.target.clone(),
+                            sub_path,
+                            read_only: v.read_only,
+                        });
+                        continue;
+                    };
+                    let def = self.project.volumes.get(source);
+                    let claim = if let Some(d) = def.filter(|d| d.external) {
+                        let existing = object_name(d.name.as_deref().unwrap_or(source));
+                        report.add(
+                            InputPath::root().key("volumes").key(source),
+                            Outcome::Approximated,
+                            format!("external volume: the PersistentVolumeClaim {existing:?} must exist in the namespace"),
+                        );
+                        existing
+                    } else {
+                        let claim = object_name(source);
+                        if let Err(e) = self.add_claim(&claim, source, name, &vat, report) {
+                            errors.push(e);
+                            continue;
+                        }
+                        claim
+                    };
+                    pod_volumes.insert(claim.clone(), VolumeSource::Claim(claim.clone()));
+                    out.mounts.push(Mount {
+                        volume: claim,
+                        path: v.target.clone(),
+                        sub_path,
+                        read_only: v.read_only,
+                    });
+                }
+                MountType::Bind => {
+                    let source = v.source.clone().unwrap_or_default();
+                    if let Some(content) = &v.content {
+                        let key = data_key(&v.target);
+                        let (body, secret) =
+                            values.resolve_text(content, &vat.key("content"), report);
+                        let set = files_name(secret);
+                        self.add_file(&set, secret, Some(name), &key, body);
+                        file_items
+                            .entry((set.clone(), secret))
+                            .or_default()
+                            .push((key.clone(), None));
+                        out.mounts.push(Mount {
+                            volume: if secret {
+                                "secret-files".into()
+                            } else {
+                                "files".into()
+                            },
+                            path: v.target.clone(),
+                            sub_path: Some(key),
+                            read_only: v.read_only,
+                        });
+                        if !v.read_only {
+                            report.add(vat.clone(), Outcome::Approximated, format!("the file {:?} is mounted from a {} and is read-only in the container", v.target, if secret { "Secret" } else { "ConfigMap" }));
+                        }
+                        continue;
+                    }
+                    if let Some(why) = host_control(&source) {
+                        report.add(vat.clone(), Outcome::Dropped, format!("{source}: {why}"));
+                        continue;
+                    }
+                    match self.options.bind_mounts {
+                        BindMounts::Error => errors.push(Error::new(
+                            vat.clone(),
+                            format!("bind mount of the host path {source:?}: host paths are not allowed (option bind_mounts=error); use a named volume"),
+                        )),
+                        BindMounts::Pvc => {
+                            let claim = bind_claim_name(&source);
+                            if let Err(e) = self.add_claim(&claim, &source, name, &vat, report) {
+                                errors.push(e);
+                                continue;
+                            }
+                            report.add(vat.clone(), Outcome::Approximated, format!("the host path {source:?} becomes the PersistentVolumeClaim {claim:?}; the host's files are not copied into it"));
+                            pod_volumes.insert(claim.clone(), VolumeSource::Claim(claim.clone()));
+                            out.mounts.push(Mount { volume: claim, path: v.target.clone(), sub_path, read_only: v.read_only });
+                        }
+                        BindMounts::Hostpath => {
+                            let host = self.rebase(&source);
+                            let vol = object_name(&format!("host-{source}"));
+                            report.add(vat.clone(), Outcome::Approximated, format!("the host path {host:?} is mounted with hostPath: the pod sees the files of the node it runs on"));
+                            pod_volumes.insert(vol.clone(), VolumeSource::HostPath(host));
+                            out.mounts.push(Mount { volume: vol, path: v.target.clone(), sub_path, read_only: v.read_only });
+                        }
+                    }
+                }
+                MountType::Tmpfs => {
+                    let size = v
+                        .tmpfs
+                        .as_ref()
+                        .and_then(|t| t.get("size"))
+                        .and_then(tmpfs_size);
+                    let vol = format!("tmpfs-{i}");
+                    pod_volumes.insert(vol.clone(), VolumeSource::EmptyDir { memory: true, size });
+                    out.mounts.push(Mount {
+                        volume: vol,
+                        path: v.target.clone(),
+                        sub_path: None,
+                        read_only: v.read_only,
+                    });
+                }
+                MountType::Npipe | MountType::Cluster | MountType::Image => {
+                    report.add(
+                        vat.clone(),
+                        Outcome::Dropped,
+                        format!("{:?} mounts have no stable Kubernetes equivalent", v.kind)
+                            .to_lowercase(),
+                    );
+                }
+            }
+        }
+        for (i, t) in service.tmpfs.iter().enumerate() {
+            let (path, opts) = t.split_once(':').unwrap_or((t.as_str(), ""));
+            let size = opts
+                .split(',')
+                .find_map(|o| o.strip_prefix("size="))
+                .and_then(|s| tmpfs_size(&serde_json::Value::String(s.to_string())));
+            let vol = format!("tmpfs-list-{i}");
+            pod_volumes.insert(vol.clone(), VolumeSource::EmptyDir { memory: true, size });
+            out.mounts.push(Mount {
+                volume: vol,
+                path: path.to_string(),
+                sub_path: None,
+                read_only: false,
+            });
+        }
+        if let Some(shm) = service.shm_size {
+            pod_volumes.insert(
+                "dshm".into(),
+                VolumeSource::EmptyDir {
+                    memory: true,
+                    size: Some(super::resources::memory_quantity(shm.bytes())),
+                },
+            );
+            out.mounts.push(Mount {
+                volume: "dshm".into(),
+                path: "/dev/shm".into(),
+                sub_path: None,
+                read_only: false,
+            });
+        }
+        for (i, r) in service.configs.iter().enumerate() {
+            self.file_reference(
+                r,
+                false,
+                &at.key("configs").index(i),
+                values,
+                &mut pod_volumes,
+                &mut out.mounts,
+                report,
+                &mut errors,
+            );
+        }
+        for (i, r) in service.secrets.iter().enumerate() {
+            self.file_reference(
+                r,
+                true,
+                &at.key("secrets").index(i),
+                values,
+                &mut pod_volumes,
+                &mut out.mounts,
+                report,
+                &mut errors,
+            );
+        }
+        for ((set, secret), items) in file_items {
+            let vol = if secret { "secret-files" } else { "files" };
+            pod_volumes.insert(
+                vol.into(),
+                VolumeSource::Files {
+                    name: set,
+                    secret,
+                    items,
+                },
+            );
+        }
+        out.volumes = pod_volumes
+            .into_iter()
+            .map(|(name, source)| PodVolume { name, source })
+            .collect();
+        if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// A relative host path, rebased as Coolify does under its service folder.
+    fn rebase(&self, source: &str) -> String {
+        let base = format!("/data/coolify/services/{}", self.instance);
+        if let Some(rest) = source.strip_prefix("./") {
+            format!("{base}/{rest}")
+        } else if let Some(rest) = source.strip_prefix("~/") {
+            format!("{base}/{rest}")
+        } else if source.starts_with('/') {
+            source.to_string()
+        } else {
+            format!("{base}/{source}")
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn file_reference(
+        &mut self,
+        r: &FileReference,
+        is_secret: bool,
+        at: &InputPath,
+        values: &mut Values,
+        pod_volumes: &mut BTreeMap<String, VolumeSource>,
+        mounts: &mut Vec<Mount>,
+        report: &mut Report,
+        errors: &mut Vec<Error>,
+    ) {
+        let defs = if is_secret {
+            &self.project.secrets
+        } else {
+            &self.project.configs
+        };
+        let top = if is_secret { "secrets" } else { "configs" };
+        let Some(def) = defs.get(&r.source) else {
+            errors.push(Error::new(
+                at.key("source"),
+                format!("no top-level {top} entry {:?}", r.source),
+            ));
+            return;
+        };
+        let key = data_key(&r.source);
+        let target = match &r.target {
+            Some(t) if t.starts_with('/') => t.clone(),
+            Some(t) if is_secret => format!("/run/secrets/{t}"),
+            Some(t) => format!("/{t}"),
+            None if is_secret => format!("/run/secrets/{}", r.source),
+            None => format!("/{}", r.source),
+        };
+        if r.uid.is_some() || r.gid.is_some() {
+            report.add(
+                at.clone(),
+                Outcome::Dropped,
+                "file owner (uid/gid): Kubernetes sets the group through fsGroup only",
+            );
+        }
+        let dat = InputPath::root().key(top).key(r.source.as_str());
+        let (object, secret) = if def.external {
+            let existing = object_name(def.name.as_deref().unwrap_or(&r.source));
+            report.add(
+                dat,
+                Outcome::Approximated,
+                format!(
+                    "external: the {} {existing:?} must exist in the namespace",
+                    if is_secret { "Secret" } else { "ConfigMap" }
+                ),
+            );
+            (existing, is_secret)
+        } else {
+            let body = if let Some(c) = &def.content {
+                Some(values.resolve_text(c, &dat.key("content"), report))
+            } else if let Some(var) = &def.environment {
+                let secret = is_secret || values.is_secret(var);
+                self.env.get(var).map(|v| (v.clone(), secret))
+            } else {
+                None
+            };
+            let Some((body, has_secret)) = body else {
+                errors.push(Error::new(
+                    dat,
+                    format!(
+                        "{top} entry has no content (file, content or environment with a value)"
+                    ),
+                ));
+                return;
+            };
+            let secret = is_secret || has_secret;
+            let object = object_name(&format!(
+                "{}-{}",
+                if is_secret { "secret" } else { "config" },
+                r.source
+            ));
+            self.add_file(&object, secret, None, &key, body);
+            (object, secret)
+        };
+        let vol = object_name(&format!("{}-{}", top, r.source));
+        pod_volumes.insert(
+            vol.clone(),
+            VolumeSource::Files {
+                name: object,
+                secret,
+                items: vec![(key.clone(), r.mode)],
+            },
+        );
+        mounts.push(Mount {
+            volume: vol,
+            path: target,
+            sub_path: Some(key),
+            read_only: true,
+        });
+    }
+}
+
+/// A key of a ConfigMap or Secret mounted as a file, with its mode.
+type FileItem = (String, Option<u32>);
+
+/// The claim name of a bind-mounted host path.
+pub fn bind_claim_name(source: &str) -> String {
+    object_name(&format!("bind-{source}"))
+}
+
+fn tmpfs_size(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Number(n) => n.as_u64().map(super::resources::memory_quantity),
+        serde_json::Value::String(s) => crate::compose::ByteSize::parse(s)
+            .ok()
+            .map(|b| super::resources::memory_quantity(b.bytes())),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vol(kind: MountType, source: Option<&str>, target: &str) -> ServiceVolume {
+        ServiceVolume {
+            kind,
+            source: source.map(str::to_string),
+            target: target.to_string(),
+            read_only: false,
+            consistency: None,
+            bind: None,
+            volume: None,
+            tmpfs: None,
+            image: None,
+            content: None,
+            is_directory: None,
+        }
+    }
+
+    fn project(services: Vec<(&str, Service)>) -> Project {
+        Project {
+            services: services
+                .into_iter()
+                .map(|(n, s)| (n.to_string(), s))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn volumes_binds_content_and_sockets() {
+        let mut content = vol(
+            MountType::Bind,
+            Some("./init.sql"),
+            "/docker-entrypoint-initdb.d/init.sql",
+        );
+        content.content = Some("CREATE TABLE x;".into());
+        let db = Service {
+            volumes: vec![
+                vol(
+                    MountType::Volume,
+                    Some("pg_data"),
+                    "/var/lib/postgresql/data",
+                ),
+                content,
+                vol(
+                    MountType::Bind,
+                    Some("/var/run/docker.sock"),
+                    "/var/run/docker.sock",
+                ),
+                vol(MountType::Bind, Some("./backups"), "/backups"),
+                vol(MountType::Volume, Some("shared"), "/shared"),
+            ],
+            ..Default::default()
+        };
+        let app = Service {
+            volumes: vec![vol(MountType::Volume, Some("shared"), "/data")],
+            ..Default::default()
+        };
+        let p = project(vec![("db", db.clone()), ("app", app)]);
+        let options = Options::default();
+        let env = BTreeMap::new();
+        let mut s = Storage {
+            project: &p,
+            options: &options,
+            instance: "x".into(),
+            env: &env,
+            users: BTreeMap::new(),
+            claims: BTreeMap::new(),
+            files: BTreeMap::new(),
+        };
+        s.count_users();
+        assert!(s.has_exclusive_named_volume(&db));
+        let mut report = Report::default();
+        let at = InputPath::root().key("services").key("db");
+        let out = s
+            .plan_service("db", "db", &db, &mut Values::default(), &at, &mut report)
+            .unwrap();
+        let mounts: Vec<(&str, &str, Option<&str>)> = out
+            .mounts
+            .iter()
+            .map(|m| (m.volume.as_str(), m.path.as_str(), m.sub_path.as_deref()))
+            .collect();
+        assert_eq!(
+            mounts,
+            vec![
+                ("pg-data", "/var/lib/postgresql/data", None),
+                (
+                    "files",
+                    "/docker-entrypoint-initdb.d/init.sql",
+                    Some("docker-entrypoint-initdb.d-init.sql")
+                ),
+                ("bind-backups", "/backups", None),
+                ("shared", "/shared", None),
+            ]
+        );
+        assert_eq!(s.claims["shared"].0.access, AccessMode::ReadWriteMany);
+        assert_eq!(s.claims["pg-data"].0.access, AccessMode::ReadWriteOnce);
+        assert_eq!(
+            s.files["db-files"].data["docker-entrypoint-initdb.d-init.sql"],
+            "CREATE TABLE x;"
+        );
+        let dropped: Vec<String> = report
+            .with_outcome(Outcome::Dropped)
+            .map(|e| e.path.to_string())
+            .collect();
+        assert_eq!(dropped, vec!["services.db.volumes[2]"]);
+    }
+
+    #[test]
+    fn bind_policy_error_names_the_mount() {
+        let svc = Service {
+            volumes: vec![vol(MountType::Bind, Some("./data"), "/data")],
+            ..Default::default()
+        };
+        let p = project(vec![("web", svc.clone())]);
+        let options = Options {
+            bind_mounts: BindMounts::Error,
+            ..Default::default()
+        };
+        let env = BTreeMap::new();
+        let mut s = Storage {
+            project: &p,
+            options: &options,
+            instance: "x".into(),
+            env: &env,
+            users: BTreeMap::new(),
+            claims: BTreeMap::new(),
+            files: BTreeMap::new(),
+        };
+        let at = InputPath::root().key("services").key("web");
+        let e = s
+            .plan_service(
+                "web",
+                "web",
+                &svc,
+                &mut Values::default(),
+                &at,
+                &mut Report::default(),
+            )
+            .unwrap_err();
+        assert!(
+            e[0].to_string()
+                .starts_with("services.web.volumes[0]: bind mount"),
+            "{}",
+            e[0]
+        );
+    }
+
+    #[test]
+    fn colliding_claim_names_are_errors() {
+        let svc = Service {
+            volumes: vec![
+                vol(MountType::Volume, Some("db_data"), "/a"),
+                vol(MountType::Volume, Some("db-data"), "/b"),
+            ],
+            ..Default::default()
+        };
+        let p = project(vec![("web", svc.clone())]);
+        let options = Options::default();
+        let env = BTreeMap::new();
+        let mut s = Storage {
+            project: &p,
+            options: &options,
+            instance: "x".into(),
+            env: &env,
+            users: BTreeMap::new(),
+            claims: BTreeMap::new(),
+            files: BTreeMap::new(),
+        };
+        let at = InputPath::root().key("services").key("web");
+        let e = s
+            .plan_service(
+                "web",
+                "web",
+                &svc,
+                &mut Values::default(),
+                &at,
+                &mut Report::default(),
+            )
+            .unwrap_err();
+        assert!(
+            e[0].to_string().starts_with("services.web.volumes[1]: "),
+            "{}",
+            e[0]
+        );
+    }
+}

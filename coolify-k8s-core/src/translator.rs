@@ -1,0 +1,394 @@
+//! The translator facade: Compose text (or files) and options in, [`Manifests`] out.
+//!
+//! It runs the pipeline of ARCHITECTURE.md: `compose::load` → `plan` → `k8s` (build),
+//! and collects the report of every stage.
+//!
+//! ```no_run
+//! use coolify_k8s_core::{Options, Translator};
+//! use std::collections::BTreeMap;
+//! let t = Translator::new(Options::default());
+//! let m = t.compose("services:\n  web:\n    image: nginx:1.27\n", &BTreeMap::new()).unwrap();
+//! print!("{}", m.to_yaml());
+//! ```
+
+use crate::compose::{self, LoadOptions, NoFiles, Project, Resolver, SourceFile};
+use crate::error::Errors;
+use crate::manifests::Manifests;
+use crate::options::Options;
+use crate::report::Report;
+use std::collections::BTreeMap;
+
+/// Translates Coolify's Compose dialect into Kubernetes manifests with fixed [`Options`].
+#[derive(Debug, Clone, Default)]
+pub struct Translator {
+    options: Options,
+}
+
+impl Translator {
+    /// A translator with these options.
+    pub fn new(options: Options) -> Self {
+        Self { options }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Translate one Compose document. `env` holds the values of `${VAR}` references and
+    /// of Coolify's magic variables (stored values; missing ones are generated from the
+    /// `seed` option). The resource name defaults to the Compose `name:`, else `app`.
+    pub fn compose(&self, yaml: &str, env: &BTreeMap<String, String>) -> Result<Manifests, Errors> {
+        let files = [SourceFile {
+            name: "compose.yaml".to_string(),
+            text: yaml.to_string(),
+        }];
+        self.compose_files(&files, env, &NoFiles)
+    }
+
+    /// Translate one or more Compose files (later ones merge over earlier ones); files they
+    /// refer to are read through `resolver`. The resource name defaults to the Compose
+    /// `name:`, else the first file's folder or stem (see [`default_name`]).
+    pub fn compose_files(
+        &self,
+        files: &[SourceFile],
+        env: &BTreeMap<String, String>,
+        resolver: &dyn Resolver,
+    ) -> Result<Manifests, Errors> {
+        let load_options = LoadOptions {
+            variables: env.clone(),
+            secret_variables: self.options.secret_variables.clone(),
+            profiles: self.options.profiles.clone(),
+        };
+        let loaded = compose::load(files, &load_options, resolver)?;
+        let fallback = files.first().map(|f| default_name(&f.name));
+        self.project(&loaded.project, loaded.report, env, fallback.as_deref())
+    }
+
+    /// Translate an already loaded project. `load_report` is the loader's report (merged
+    /// into the result); `fallback_name` is used when neither the `name` option nor the
+    /// project's `name:` gives one (`app` when absent).
+    pub fn project(
+        &self,
+        project: &Project,
+        load_report: Report,
+        env: &BTreeMap<String, String>,
+        fallback_name: Option<&str>,
+    ) -> Result<Manifests, Errors> {
+        self.options.validate()?;
+        let plan = crate::plan::plan(project, &self.options, env, fallback_name)?;
+        let (objects, build_report) = crate::k8s::build(&plan, &self.options)?;
+        let mut report = load_report;
+        report.extend(plan.report.clone());
+        report.extend(build_report);
+        report.normalize();
+        Ok(Manifests::new(objects, report))
+    }
+}
+
+/// The resource name a file gives when nothing else does: its stem (`supabase.yaml` →
+/// `supabase`), or its folder's name when the stem is a generic Compose file name
+/// (`apps/blog/docker-compose.yml` → `blog`); `app` when neither gives one.
+///
+/// ```
+/// use coolify_k8s_core::translator::default_name;
+/// assert_eq!(default_name("templates/supabase.yaml"), "supabase");
+/// assert_eq!(default_name("apps/blog/docker-compose.yml"), "blog");
+/// assert_eq!(default_name("compose.yaml"), "app");
+/// ```
+pub fn default_name(file: &str) -> String {
+    let parts: Vec<&str> = file
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let Some((last, folders)) = parts.split_last() else {
+        return "app".to_string();
+    };
+    let stem = last.split('.').next().unwrap_or(last);
+    let generic = matches!(
+        stem,
+        "compose" | "docker-compose" | "docker_compose" | "stack" | ""
+    );
+    let pick = if generic {
+        folders.last().copied().filter(|f| *f != "..")
+    } else {
+        Some(stem)
+    };
+    match pick {
+        Some(p) if p.chars().any(|c| c.is_ascii_alphanumeric()) => p.to_string(),
+        _ => "app".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::magic::deferred::reference;
+    use crate::compose::{
+        DependsOn, DependsOnCondition, Healthcheck, HealthcheckTest, MagicVariable, MountType,
+        Port, Protocol, Restart, Service, ServiceVolume,
+    };
+    use serde_json::Value;
+
+    fn vol(kind: MountType, source: &str, target: &str) -> ServiceVolume {
+        ServiceVolume {
+            kind,
+            source: Some(source.into()),
+            target: target.into(),
+            read_only: false,
+            consistency: None,
+            bind: None,
+            volume: None,
+            tmpfs: None,
+            image: None,
+            content: None,
+            is_directory: None,
+        }
+    }
+
+    /// A small project as the loader would give it: a database with a generated password,
+    /// an app that embeds it, and a migration Job.
+    pub(crate) fn sample() -> (Project, BTreeMap<String, String>) {
+        let mut p = Project {
+            name: Some("Blog".into()),
+            ..Default::default()
+        };
+        let pw = "SERVICE_PASSWORD_DB".to_string();
+        p.magic
+            .insert(pw.clone(), MagicVariable::parse(&pw).unwrap());
+        let mut db = Service {
+            image: Some("postgres:16".into()),
+            healthcheck: Some(Healthcheck {
+                test: Some(HealthcheckTest::Shell("pg_isready -U app".into())),
+                ..Default::default()
+            }),
+            volumes: vec![vol(
+                MountType::Volume,
+                "db_data",
+                "/var/lib/postgresql/data",
+            )],
+            ..Default::default()
+        };
+        db.environment
+            .insert("POSTGRES_PASSWORD".into(), Some(reference(&pw)));
+        let mut web = Service {
+            image: Some("ghost:5".into()),
+            ports: vec![Port {
+                name: None,
+                target: 2368,
+                published: Some("80".into()),
+                host_ip: None,
+                protocol: Protocol::Tcp,
+                app_protocol: None,
+                mode: None,
+            }],
+            command: Some(vec![
+                "serve".into(),
+                format!("--db-password={}", reference(&pw)),
+            ]),
+            ..Default::default()
+        };
+        web.environment.insert(
+            "DATABASE_URL".into(),
+            Some(format!("postgres://app:{}@db:5432/app", reference(&pw))),
+        );
+        web.environment.insert("FLAG".into(), Some("yes".into()));
+        web.depends_on.insert(
+            "db".into(),
+            DependsOn {
+                condition: DependsOnCondition::ServiceHealthy,
+                restart: false,
+                required: true,
+            },
+        );
+        web.depends_on.insert(
+            "migrate".into(),
+            DependsOn {
+                condition: DependsOnCondition::ServiceCompletedSuccessfully,
+                restart: false,
+                required: true,
+            },
+        );
+        let migrate = Service {
+            image: Some("ghost:5".into()),
+            restart: Some(Restart::No),
+            ..Default::default()
+        };
+        p.services.insert("db".into(), db);
+        p.services.insert("web".into(), web);
+        p.services.insert("migrate".into(), migrate);
+        let env = BTreeMap::from([(pw, "s3cr3t-value".to_string())]);
+        (p, env)
+    }
+
+    fn kinds(m: &Manifests) -> Vec<String> {
+        m.objects()
+            .iter()
+            .map(|o| {
+                format!(
+                    "{}/{}",
+                    o["kind"].as_str().unwrap(),
+                    o["metadata"]["name"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn translates_a_project_end_to_end() {
+        let (p, env) = sample();
+        let m = Translator::default()
+            .project(&p, Report::default(), &env, None)
+            .unwrap();
+        assert_eq!(
+            kinds(&m),
+            vec![
+                "Namespace/blog",
+                "ServiceAccount/blog-job-waiter",
+                "Role/blog-job-waiter",
+                "RoleBinding/blog-job-waiter",
+                "Secret/blog-secrets",
+                "PersistentVolumeClaim/db-data",
+                "StatefulSet/db",
+                "Job/migrate",
+                "Deployment/web",
+                "Service/db",
+                "Service/migrate",
+                "Service/web",
+            ]
+        );
+        let yaml = m.to_yaml();
+        if std::env::var_os("SHOW").is_some() {
+            eprintln!("{yaml}");
+        }
+        // The secret value appears once, base64-encoded, in the Secret only.
+        assert!(!yaml.contains("s3cr3t-value"));
+        let by_name = |k: &str, n: &str| -> Value {
+            m.objects()
+                .iter()
+                .find(|o| o["kind"] == k && o["metadata"]["name"] == n)
+                .cloned()
+                .unwrap()
+        };
+        let web = by_name("Deployment", "web");
+        let c = &web["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(c["args"][1], "--db-password=$(SERVICE_PASSWORD_DB)");
+        let env_list: Vec<(String, String)> = c["env"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["name"].as_str().unwrap().to_string(),
+                    e.get("value")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or("<ref>")
+                        .to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            env_list,
+            vec![
+                ("SERVICE_PASSWORD_DB".to_string(), "<ref>".to_string()),
+                (
+                    "DATABASE_URL".to_string(),
+                    "postgres://app:$(SERVICE_PASSWORD_DB)@db:5432/app".to_string()
+                ),
+                ("FLAG".to_string(), "yes".to_string()),
+            ]
+        );
+        let init: Vec<&str> = web["spec"]["template"]["spec"]["initContainers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(init, vec!["wait-for-db", "wait-for-migrate"]);
+        assert_eq!(
+            web["spec"]["template"]["spec"]["serviceAccountName"],
+            "blog-job-waiter"
+        );
+        let db = by_name("StatefulSet", "db");
+        let probe =
+            &db["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["exec"]["command"];
+        assert_eq!(
+            probe,
+            &serde_json::json!(["/bin/sh", "-c", "pg_isready -U app"])
+        );
+        assert_eq!(by_name("Service", "db")["spec"]["clusterIP"], "None");
+        assert_eq!(by_name("Service", "web")["spec"]["ports"][0]["port"], 2368);
+        let job = by_name("Job", "migrate");
+        assert_eq!(job["spec"]["backoffLimit"], 0);
+        assert_eq!(job["spec"]["template"]["spec"]["restartPolicy"], "Never");
+        // Every object carries the standard labels.
+        for o in m.objects() {
+            let l = &o["metadata"]["labels"];
+            assert_eq!(l["app.kubernetes.io/instance"], "blog", "{o}");
+            assert_eq!(l["app.kubernetes.io/managed-by"], "coolify", "{o}");
+            assert!(l["app.kubernetes.io/name"].is_string(), "{o}");
+        }
+        // The host port is reported.
+        assert!(m
+            .warnings()
+            .iter()
+            .any(|w| w.starts_with("approximated: services.web.ports[0]: host port 80")));
+        // Same input, same output.
+        let again = Translator::default()
+            .project(&p, Report::default(), &env, None)
+            .unwrap();
+        assert_eq!(again.to_yaml(), yaml);
+    }
+
+    #[test]
+    fn a_service_without_an_image_is_an_error() {
+        let mut p = Project::default();
+        p.services.insert(
+            "app".into(),
+            Service {
+                build: Some(Default::default()),
+                ..Default::default()
+            },
+        );
+        let e = Translator::default()
+            .project(&p, Report::default(), &BTreeMap::new(), None)
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("services.app: the service has only `build:`"),
+            "{e}"
+        );
+        let t = Translator::new(Options {
+            images: BTreeMap::from([("app".to_string(), "r/app:1".to_string())]),
+            ..Default::default()
+        });
+        let m = t
+            .project(&p, Report::default(), &BTreeMap::new(), None)
+            .unwrap();
+        assert_eq!(
+            m.objects()[1]["spec"]["template"]["spec"]["containers"][0]["image"],
+            "r/app:1"
+        );
+    }
+
+    #[test]
+    fn colliding_service_names_are_errors() {
+        let mut p = Project::default();
+        for n in ["my_app", "my-app"] {
+            p.services.insert(
+                n.into(),
+                Service {
+                    image: Some("x".into()),
+                    ..Default::default()
+                },
+            );
+        }
+        let e = Translator::default()
+            .project(&p, Report::default(), &BTreeMap::new(), None)
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "services.my_app: the service names \"my-app\" and \"my_app\" both become \"my-app\" on Kubernetes; rename one"
+        );
+    }
+}

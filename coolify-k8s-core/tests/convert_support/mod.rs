@@ -1,0 +1,118 @@
+//! Shared by the translation tests (`golden`, `properties`, `corpus_convert`): where the
+//! corpus is, and how a corpus file is translated (no flags besides a fixed seed, and
+//! image overrides for services that only have `build:`).
+
+#![allow(dead_code)]
+
+use coolify_k8s_core::compose::{self, LoadOptions, Resolver, SourceFile};
+use coolify_k8s_core::{Errors, Manifests, Options, Translator};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The fixed seed of every corpus translation.
+pub const SEED: &str = "coolify-k8s-golden";
+
+/// `../shared/corpus` of the project root, or `None` (with a message) when absent.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("skipped: {} is absent", dir.display());
+        None
+    }
+}
+
+/// Every Coolify template, sorted.
+pub fn templates(corpus: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(corpus.join("coolify-templates"))
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
+    v.sort();
+    v
+}
+
+/// Every kompose fixture input (Compose files, not kompose's expected outputs), sorted.
+pub fn kompose_inputs(corpus: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![corpus.join("kompose-fixtures")];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if (name.ends_with(".yaml") || name.ends_with(".yml"))
+                && !name.starts_with("output")
+                && (name.contains("compose") || name.contains("docker"))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Reads files relative to the including file.
+pub struct DirFiles;
+
+impl Resolver for DirFiles {
+    fn read(&self, from: Option<&str>, path: &str) -> Result<(String, String), String> {
+        let base = from
+            .and_then(|f| Path::new(f).parent())
+            .unwrap_or(Path::new("."));
+        let p = base.join(path);
+        let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read {path:?}: {e}"))?;
+        Ok((p.to_string_lossy().into_owned(), text))
+    }
+}
+
+/// The options of a corpus translation: defaults, a fixed seed.
+pub fn options() -> Options {
+    Options {
+        seed: Some(SEED.to_string()),
+        ..Default::default()
+    }
+}
+
+/// Translate one corpus file with default options (plus the seed). Services with only
+/// `build:` get an image override `registry.example/<service>:latest`, as a caller who
+/// built them would pass.
+pub fn translate(path: &Path) -> Result<Manifests, Errors> {
+    translate_with(path, options())
+}
+
+/// [`translate`] with other options.
+pub fn translate_with(path: &Path, mut options: Options) -> Result<Manifests, Errors> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let files = [SourceFile {
+        name: path.to_string_lossy().into_owned(),
+        text,
+    }];
+    let env = BTreeMap::new();
+    if let Ok(loaded) = compose::load(&files, &LoadOptions::default(), &DirFiles) {
+        for (name, svc) in &loaded.project.services {
+            if svc.image.is_none() && !options.images.contains_key(name) {
+                options
+                    .images
+                    .insert(name.clone(), format!("registry.example/{name}:latest"));
+            }
+        }
+    }
+    Translator::new(options).compose_files(&files, &env, &DirFiles)
+}
+
+/// The stem of a corpus file (`supabase` for `.../supabase.yaml`).
+pub fn stem(path: &Path) -> String {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .to_string()
+}

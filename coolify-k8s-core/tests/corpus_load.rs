@@ -1,0 +1,116 @@
+//! Corpus-wide loading: every Coolify template and every valid kompose fixture input loads;
+//! the invalid kompose inputs give a clear error. Reads `../shared/corpus/` and skips with a
+//! message when it is absent.
+
+use coolify_k8s_core::compose::{load_tree, LoadOptions, NoFiles, Resolver, SourceFile};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn corpus() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("skipped: {} is absent", dir.display());
+        None
+    }
+}
+
+/// Names of the variables a file requires with `${VAR:?…}` / `${VAR?…}`.
+fn required_variables(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for (i, _) in text.match_indices("${") {
+        let rest = &text[i + 2..];
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let after = &rest[len..];
+        if after.starts_with(":?") || after.starts_with('?') {
+            out.insert(rest[..len].to_string());
+        }
+    }
+    out
+}
+
+/// Reads files relative to the including file, as the CLI does.
+struct DirFiles;
+
+impl Resolver for DirFiles {
+    fn read(&self, from: Option<&str>, path: &str) -> Result<(String, String), String> {
+        let base = from
+            .and_then(|f| Path::new(f).parent())
+            .unwrap_or(Path::new("."));
+        let p = base.join(path);
+        let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read {path:?}: {e}"))?;
+        Ok((p.to_string_lossy().into_owned(), text))
+    }
+}
+
+#[test]
+fn every_coolify_template_loads() {
+    let Some(corpus) = corpus() else { return };
+    let mut names: Vec<_> = std::fs::read_dir(corpus.join("coolify-templates"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 254);
+    let mut failures = Vec::new();
+    for path in &names {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut options = LoadOptions::default();
+        for v in required_variables(&text) {
+            options.variables.insert(v, "value".into());
+        }
+        let file = SourceFile {
+            name: path.file_name().unwrap().to_string_lossy().into_owned(),
+            text,
+        };
+        if let Err(e) = load_tree(&[file], &options, &NoFiles) {
+            failures.push(format!("{}: {e}", path.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn kompose_fixture_inputs() {
+    let Some(corpus) = corpus() else { return };
+    let root = corpus.join("kompose-fixtures");
+    let mut inputs = Vec::new();
+    let mut dirs = vec![root.clone()];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
+                && !name.starts_with("output")
+            {
+                inputs.push(p);
+            }
+        }
+    }
+    inputs.sort();
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    for p in &inputs {
+        let rel = p
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let file = SourceFile {
+            name: p.to_string_lossy().into_owned(),
+            text: std::fs::read_to_string(p).unwrap(),
+        };
+        match load_tree(&[file], &LoadOptions::default(), &DirFiles) {
+            Ok(_) => ok.push(rel),
+            Err(e) => bad.push(format!("{rel}: {}", e.to_string().replace('\n', " | "))),
+        }
+    }
+    println!("OK {}\n{}", ok.len(), bad.join("\n"));
+    assert!(bad.is_empty());
+}

@@ -1,0 +1,104 @@
+//! PHP values to `serde_json::Value` and back: the only data conversions of the extension.
+
+use coolify_k8s_core::{Error, InputPath};
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+use serde_json::{Map, Number, Value};
+
+/// Deepest nesting accepted from PHP (a self-referencing array would otherwise recurse).
+const MAX_DEPTH: usize = 64;
+
+/// A PHP array as JSON: a list (keys 0..n in order) becomes an array, anything else an
+/// object with string keys. `path` names the argument in errors (`options.sudo`).
+pub fn array_to_json(array: &ZendHashTable, path: &InputPath) -> Result<Value, Error> {
+    array_at(array, path, 0)
+}
+
+/// An options array: like [`array_to_json`], but an empty array is an empty object.
+pub fn options_to_json(array: &ZendHashTable, path: &InputPath) -> Result<Value, Error> {
+    if array.is_empty() {
+        return Ok(Value::Object(Map::new()));
+    }
+    array_to_json(array, path)
+}
+
+fn array_at(array: &ZendHashTable, path: &InputPath, depth: usize) -> Result<Value, Error> {
+    if depth > MAX_DEPTH {
+        return Err(Error::new(path.clone(), "nested too deeply"));
+    }
+    if array.has_sequential_keys() && !array.is_empty() {
+        let mut items = Vec::with_capacity(array.len());
+        for (i, value) in array.values().enumerate() {
+            items.push(zval_at(value, &path.index(i), depth + 1)?);
+        }
+        return Ok(Value::Array(items));
+    }
+    let mut map = Map::new();
+    for (key, value) in array.iter() {
+        let key = match key {
+            ArrayKey::Long(n) => n.to_string(),
+            ArrayKey::String(s) => s,
+            ArrayKey::Str(s) => s.to_string(),
+            ArrayKey::ZendString(s) => s.as_str().map(str::to_string).map_err(|_| {
+                Error::new(path.clone(), "array key is not valid UTF-8")
+            })?,
+        };
+        let v = zval_at(value, &path.key(key.as_str()), depth + 1)?;
+        map.insert(key, v);
+    }
+    Ok(Value::Object(map))
+}
+
+fn zval_at(z: &Zval, path: &InputPath, depth: usize) -> Result<Value, Error> {
+    let z = z.dereference();
+    if z.is_null() {
+        Ok(Value::Null)
+    } else if let Some(b) = z.bool() {
+        Ok(Value::Bool(b))
+    } else if let Some(n) = z.long() {
+        Ok(Value::Number(n.into()))
+    } else if let Some(f) = z.double() {
+        Number::from_f64(f)
+            .map(Value::Number)
+            .ok_or_else(|| Error::new(path.clone(), "must be a finite number"))
+    } else if z.is_string() {
+        z.str()
+            .map(|s| Value::String(s.to_string()))
+            .ok_or_else(|| Error::new(path.clone(), "must be valid UTF-8 text"))
+    } else if let Some(a) = z.array() {
+        array_at(a, path, depth)
+    } else {
+        Err(Error::new(
+            path.clone(),
+            format!("must be a string, number, boolean, null or array, not {:?}", z.get_type()),
+        ))
+    }
+}
+
+/// JSON as a PHP value: objects become associative arrays, arrays lists.
+pub fn json_to_zval(v: &Value) -> ext_php_rs::error::Result<Zval> {
+    match v {
+        Value::Null => Ok(Zval::new()),
+        Value::Bool(b) => b.into_zval(false),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into_zval(false),
+            None => n.as_f64().unwrap_or(0.0).into_zval(false),
+        },
+        Value::String(s) => s.as_str().into_zval(false),
+        Value::Array(items) => {
+            let mut ht: ZBox<ZendHashTable> = ZendHashTable::with_capacity(u32::try_from(items.len()).unwrap_or(u32::MAX));
+            for item in items {
+                ht.push(json_to_zval(item)?)?;
+            }
+            ht.into_zval(false)
+        }
+        Value::Object(map) => {
+            let mut ht: ZBox<ZendHashTable> = ZendHashTable::with_capacity(u32::try_from(map.len()).unwrap_or(u32::MAX));
+            for (k, item) in map {
+                ht.insert(k.as_str(), json_to_zval(item)?)?;
+            }
+            ht.into_zval(false)
+        }
+    }
+}

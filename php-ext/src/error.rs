@@ -1,0 +1,101 @@
+//! `Coolify\Kubernetes\TranslationException`, the mapping of core errors to it, and the
+//! guard that turns a Rust panic into that exception instead of taking PHP down.
+
+use coolify_k8s_core::{Error, Errors, InputPath};
+use ext_php_rs::convert::IntoZval;
+use ext_php_rs::exception::{throw_object, PhpException};
+use ext_php_rs::class::RegisteredClass;
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendClassObject;
+use ext_php_rs::zend::{ce, ClassEntry, ExecutorGlobals};
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+extern "C" {
+    /// SPL's `RuntimeException` class entry, exported by the PHP binary (`PHPAPI`).
+    static spl_ce_RuntimeException: *mut ClassEntry;
+}
+
+/// `\RuntimeException`, else `\Exception`. Classes are registered at module startup, when
+/// the executor's class table (which `ClassEntry::try_find` reads) does not exist yet; SPL
+/// is built into PHP and sets its class entries before any shared extension starts.
+fn runtime_exception() -> &'static ClassEntry {
+    // SAFETY: a pointer-sized read of a global that SPL wrote during its own startup and
+    // never changes afterwards; null (not expected) falls back to `\Exception`.
+    unsafe { spl_ce_RuntimeException.as_ref() }.unwrap_or_else(ce::exception)
+}
+
+/// Every failure of the extension: bad input (with the path in the input), bad options,
+/// or an internal error. The message holds one line per error.
+#[php_class]
+#[php(name = "Coolify\\Kubernetes\\TranslationException")]
+#[php(extends(ce = runtime_exception, stub = "\\RuntimeException"))]
+#[derive(Default)]
+pub struct TranslationException {
+    errors: Vec<(String, String)>,
+}
+
+#[php_impl]
+impl TranslationException {
+    /// The path in the input of the first error (`services.web.ports[1]`), `""` for the
+    /// whole input.
+    pub fn get_input_path(&self) -> String {
+        self.errors.first().map(|e| e.0.clone()).unwrap_or_default()
+    }
+
+    /// Every error: a list of `['path' => string, 'message' => string]`.
+    pub fn get_errors(&self) -> Vec<BTreeMap<String, String>> {
+        self.errors
+            .iter()
+            .map(|(path, message)| {
+                BTreeMap::from([
+                    ("path".to_string(), path.clone()),
+                    ("message".to_string(), message.clone()),
+                ])
+            })
+            .collect()
+    }
+}
+
+/// Throw `errors` as a TranslationException carrying their paths. Returns the value a
+/// method returns as its error; throwing it again is a no-op, the exception is pending.
+pub fn to_exception(errors: Errors) -> PhpException {
+    let message = errors.to_string();
+    let fields: Vec<(String, String)> = errors
+        .iter()
+        .map(|e| (e.path.to_string(), e.message.clone()))
+        .collect();
+    let ce = TranslationException::get_metadata().ce();
+    PhpException::new(message.clone(), 0, ce).throw();
+    // Fill in the paths on the pending exception object, then put it back.
+    if let Some(mut object) = ExecutorGlobals::take_exception() {
+        if let Some(ex) = ZendClassObject::<TranslationException>::from_zend_obj_mut(&mut object) {
+            ex.errors = fields;
+        }
+        if let Ok(zval) = object.into_zval(false) {
+            let _ = throw_object(zval);
+        }
+    }
+    PhpException::new(message, 0, ce)
+}
+
+/// Run `f`; its errors and any panic inside become a TranslationException.
+pub fn guard<T>(f: impl FnOnce() -> Result<T, Errors>) -> PhpResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(to_exception(e)),
+        // The panic message is not repeated: it could quote input, and input may hold secrets.
+        Err(_) => Err(to_exception(
+            Error::new(
+                InputPath::root(),
+                "internal error in coolify-k8s (a Rust panic); please report it with the input",
+            )
+            .into(),
+        )),
+    }
+}
+
+/// An [`Error`] as [`Errors`].
+pub fn one(e: Error) -> Errors {
+    e.into()
+}

@@ -1,0 +1,105 @@
+//! `Coolify\Kubernetes\Manifests`: translated objects and the mapping report.
+
+use crate::convert::json_to_zval;
+use crate::error::{guard, one};
+use coolify_k8s_core::{Error, InputPath, Manifests, Report};
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::Zval;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Kubernetes objects in apply order, plus the report of what was mapped, approximated or
+/// dropped. Made by `Translator`, or from stored JSON with `Manifests::fromJson()`.
+#[php_class]
+#[php(name = "Coolify\\Kubernetes\\Manifests")]
+pub struct PhpManifests {
+    pub(crate) inner: Manifests,
+}
+
+#[php_impl]
+impl PhpManifests {
+    /// Multi-document YAML (`---` before each object), ready for `kubectl apply -f`.
+    pub fn to_yaml(&self) -> String {
+        self.inner.to_yaml()
+    }
+
+    /// A JSON `v1` `List` of the objects.
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// The objects as PHP arrays, in apply order.
+    pub fn to_array(&self) -> PhpResult<Zval> {
+        let list = Value::Array(self.inner.objects().to_vec());
+        json_to_zval(&list).map_err(|e| PhpException::from(e.to_string()))
+    }
+
+    /// The report as lines (`dropped: services.web.pid: …`).
+    pub fn warnings(&self) -> Vec<String> {
+        self.inner.warnings()
+    }
+
+    /// The report as a list of `['path' => …, 'outcome' => mapped|approximated|dropped|warning,
+    /// 'message' => …]`.
+    pub fn report(&self) -> Vec<BTreeMap<String, String>> {
+        self.inner
+            .report()
+            .entries()
+            .iter()
+            .map(|e| {
+                let outcome = serde_json::to_value(e.outcome)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                BTreeMap::from([
+                    ("path".to_string(), e.path.to_string()),
+                    ("outcome".to_string(), outcome),
+                    ("message".to_string(), e.message.clone()),
+                ])
+            })
+            .collect()
+    }
+
+    /// Manifests from JSON: what `toJson()` wrote (a `List`), or a JSON array of objects.
+    /// The report is empty. For building commands from stored manifests.
+    pub fn from_json(json: &str) -> PhpResult<Self> {
+        guard(|| {
+            let value: Value = serde_json::from_str(json)
+                .map_err(|e| one(Error::new(InputPath::root(), format!("not JSON: {e}"))))?;
+            let objects = match value {
+                Value::Array(items) => items,
+                Value::Object(mut map) if map.get("kind").and_then(Value::as_str) == Some("List") => {
+                    match map.remove("items") {
+                        Some(Value::Array(items)) => items,
+                        _ => {
+                            return Err(one(Error::new(
+                                InputPath::root().key("items"),
+                                "must be a list of objects",
+                            )))
+                        }
+                    }
+                }
+                Value::Object(map) => vec![Value::Object(map)],
+                _ => {
+                    return Err(one(Error::new(
+                        InputPath::root(),
+                        "expected a List, an object or a list of objects",
+                    )))
+                }
+            };
+            for (i, o) in objects.iter().enumerate() {
+                if !o.is_object() {
+                    return Err(one(Error::new(InputPath::root().key("items").index(i), "must be an object")));
+                }
+            }
+            Ok(Self {
+                inner: Manifests::new(objects, Report::default()),
+            })
+        })
+    }
+
+    /// Number of objects.
+    pub fn count(&self) -> i64 {
+        i64::try_from(self.inner.objects().len()).unwrap_or(i64::MAX)
+    }
+}

@@ -1,0 +1,81 @@
+//! `Coolify\Kubernetes\Translator`: options array in, `Manifests` out.
+
+use crate::convert::{array_to_json, options_to_json};
+use crate::error::{guard, one};
+use crate::manifests::PhpManifests;
+use coolify_k8s_core::{Error, InputPath, Options, Translator};
+use ext_php_rs::prelude::*;
+use ext_php_rs::types::ZendHashTable;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Translates Coolify's Compose dialect (and, later, Application settings) with fixed
+/// options. Option keys are the CLI flags in snake_case (`namespace`, `router`, …).
+#[php_class]
+#[php(name = "Coolify\\Kubernetes\\Translator")]
+pub struct PhpTranslator {
+    inner: Translator,
+}
+
+#[php_impl]
+impl PhpTranslator {
+    /// A translator; unknown option keys and wrong types throw a TranslationException
+    /// naming the option (`options: unknown field `routr``).
+    #[php(optional = options)]
+    pub fn __construct(options: Option<&ZendHashTable>) -> PhpResult<Self> {
+        guard(|| {
+            let value = options.map_or(Ok(serde_json::Value::Object(Default::default())), |o| options_to_json(o, &InputPath::root().key("options"))).map_err(one)?;
+            let options = Options::from_value(value)?;
+            Ok(Self {
+                inner: Translator::new(options),
+            })
+        })
+    }
+
+    /// Translate one Compose document; `$env` holds the values of `${VAR}` references and
+    /// Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…').
+    #[php(optional = env)]
+    pub fn compose(&self, yaml: &str, env: Option<&ZendHashTable>) -> PhpResult<PhpManifests> {
+        guard(|| {
+            let env = match env {
+                Some(e) => env_map(e)?,
+                None => BTreeMap::new(),
+            };
+            let inner = self.inner.compose(yaml, &env)?;
+            Ok(PhpManifests { inner })
+        })
+    }
+}
+
+/// `$env` as a map of strings: values must be strings, numbers or booleans (as in a
+/// `.env` file); anything else names the key.
+fn env_map(env: &ZendHashTable) -> Result<BTreeMap<String, String>, coolify_k8s_core::Errors> {
+    let path = InputPath::root().key("env");
+    let value = if env.is_empty() {
+        Value::Object(Default::default())
+    } else {
+        array_to_json(env, &path).map_err(one)?
+    };
+    let Value::Object(map) = value else {
+        return Err(one(Error::new(path, "must be an array of NAME => value")));
+    };
+    let mut out = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (k, v) in map {
+        let s = match v {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => if b { "true" } else { "false" }.to_string(),
+            Value::Null => String::new(),
+            _ => {
+                errors.push(Error::new(path.key(k.as_str()), "must be a string"));
+                continue;
+            }
+        };
+        out.insert(k, s);
+    }
+    match coolify_k8s_core::Errors::from_vec(errors) {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
