@@ -104,6 +104,8 @@ pid_alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null
 
 KUBECTL() { kubectl --kubeconfig "$RUN/kubeconfig" "$@"; }
 
+default_sa_exists() { KUBECTL get serviceaccount default -n default >/dev/null 2>&1; }
+
 api_ready() { KUBECTL get --raw /readyz >/dev/null 2>&1; }
 
 wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
@@ -222,7 +224,7 @@ cmd_start() {
     --authorization-kubeconfig "$RUN/kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --port 0 --cert-dir "$RUN/pki/sched" \
     --leader-elect=false --profiling=false
-  wait_for 60 "default service account" KUBECTL get serviceaccount default -n default
+  wait_for 60 "default service account" default_sa_exists
   register_node
   echo "$RUN/kubeconfig"
 }

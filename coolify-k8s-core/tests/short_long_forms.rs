@@ -98,7 +98,14 @@ fn short_forms_read_as_the_specification_says() {
     let ports: Vec<_> = web
         .ports
         .iter()
-        .map(|x| (x.target, x.published.as_deref(), x.host_ip.as_deref(), x.protocol))
+        .map(|x| {
+            (
+                x.target,
+                x.published.as_deref(),
+                x.host_ip.as_deref(),
+                x.protocol,
+            )
+        })
         .collect();
     assert_eq!(
         ports,
@@ -108,12 +115,19 @@ fn short_forms_read_as_the_specification_says() {
         ]
     );
     assert_eq!(
-        (web.volumes[0].kind, web.volumes[0].source.as_deref(), web.volumes[0].read_only),
+        (
+            web.volumes[0].kind,
+            web.volumes[0].source.as_deref(),
+            web.volumes[0].read_only
+        ),
         (MountType::Volume, Some("data"), true)
     );
     assert_eq!(web.volumes[1].kind, MountType::Bind);
     let dep = &web.depends_on["db"];
-    assert_eq!((dep.condition, dep.required, dep.restart), (DependsOnCondition::ServiceStarted, true, false));
+    assert_eq!(
+        (dep.condition, dep.required, dep.restart),
+        (DependsOnCondition::ServiceStarted, true, false)
+    );
     assert_eq!(
         web.healthcheck.as_ref().and_then(|h| h.test.clone()),
         Some(HealthcheckTest::Shell("pg_isready".into()))

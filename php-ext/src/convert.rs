@@ -40,9 +40,10 @@ fn array_at(array: &ZendHashTable, path: &InputPath, depth: usize) -> Result<Val
             ArrayKey::Long(n) => n.to_string(),
             ArrayKey::String(s) => s,
             ArrayKey::Str(s) => s.to_string(),
-            ArrayKey::ZendString(s) => s.as_str().map(str::to_string).map_err(|_| {
-                Error::new(path.clone(), "array key is not valid UTF-8")
-            })?,
+            ArrayKey::ZendString(s) => s
+                .as_str()
+                .map(str::to_string)
+                .map_err(|_| Error::new(path.clone(), "array key is not valid UTF-8"))?,
         };
         let v = zval_at(value, &path.key(key.as_str()), depth + 1)?;
         map.insert(key, v);
@@ -71,7 +72,10 @@ fn zval_at(z: &Zval, path: &InputPath, depth: usize) -> Result<Value, Error> {
     } else {
         Err(Error::new(
             path.clone(),
-            format!("must be a string, number, boolean, null or array, not {:?}", z.get_type()),
+            format!(
+                "must be a string, number, boolean, null or array, not {:?}",
+                z.get_type()
+            ),
         ))
     }
 }
@@ -87,14 +91,16 @@ pub fn json_to_zval(v: &Value) -> ext_php_rs::error::Result<Zval> {
         },
         Value::String(s) => s.as_str().into_zval(false),
         Value::Array(items) => {
-            let mut ht: ZBox<ZendHashTable> = ZendHashTable::with_capacity(u32::try_from(items.len()).unwrap_or(u32::MAX));
+            let mut ht: ZBox<ZendHashTable> =
+                ZendHashTable::with_capacity(u32::try_from(items.len()).unwrap_or(u32::MAX));
             for item in items {
                 ht.push(json_to_zval(item)?)?;
             }
             ht.into_zval(false)
         }
         Value::Object(map) => {
-            let mut ht: ZBox<ZendHashTable> = ZendHashTable::with_capacity(u32::try_from(map.len()).unwrap_or(u32::MAX));
+            let mut ht: ZBox<ZendHashTable> =
+                ZendHashTable::with_capacity(u32::try_from(map.len()).unwrap_or(u32::MAX));
             for (k, item) in map {
                 ht.insert(k.as_str(), json_to_zval(item)?)?;
             }

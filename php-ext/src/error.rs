@@ -2,9 +2,9 @@
 //! guard that turns a Rust panic into that exception instead of taking PHP down.
 
 use coolify_k8s_core::{Error, Errors, InputPath};
+use ext_php_rs::class::RegisteredClass;
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::{throw_object, PhpException};
-use ext_php_rs::class::RegisteredClass;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendClassObject;
 use ext_php_rs::zend::{ce, ClassEntry, ExecutorGlobals};

@@ -23,7 +23,11 @@ impl PhpKubectl {
     #[php(optional = options)]
     pub fn __construct(options: Option<&ZendHashTable>) -> PhpResult<Self> {
         guard(|| {
-            let value = options.map_or(Ok(serde_json::Value::Object(Default::default())), |o| options_to_json(o, &InputPath::root())).map_err(one)?;
+            let value = options
+                .map_or(Ok(serde_json::Value::Object(Default::default())), |o| {
+                    options_to_json(o, &InputPath::root())
+                })
+                .map_err(one)?;
             let target = Target::from_json(&value)?;
             Ok(Self {
                 inner: Kubectl::new(target)?,
@@ -45,7 +49,12 @@ impl PhpKubectl {
             let t = u32::try_from(timeout)
                 .ok()
                 .filter(|t| *t > 0)
-                .ok_or_else(|| one(Error::new(InputPath::root().key("timeout"), "must be a positive number of seconds")))?;
+                .ok_or_else(|| {
+                    one(Error::new(
+                        InputPath::root().key("timeout"),
+                        "must be a positive number of seconds",
+                    ))
+                })?;
             self.inner.rollout_status(&manifests.inner, t)
         })
     }
@@ -68,8 +77,16 @@ impl PhpKubectl {
     /// Delete every object of the resource by label; its PersistentVolumeClaims unless
     /// `$volumes` is false; its namespace only when `$namespace` is true.
     #[php(defaults(volumes = true, namespace = false))]
-    pub fn delete(&self, manifests: &PhpManifests, volumes: bool, namespace: bool) -> PhpResult<Vec<String>> {
-        guard(|| self.inner.delete(&manifests.inner, DeleteOptions { volumes, namespace }))
+    pub fn delete(
+        &self,
+        manifests: &PhpManifests,
+        volumes: bool,
+        namespace: bool,
+    ) -> PhpResult<Vec<String>> {
+        guard(|| {
+            self.inner
+                .delete(&manifests.inner, DeleteOptions { volumes, namespace })
+        })
     }
 
     /// One line printing a tab-separated line per workload; read it with `parseStatus()`.
@@ -90,10 +107,19 @@ impl PhpKubectl {
 
     /// The last `$tail` log lines of every container of `$service`'s pods.
     #[php(defaults(tail = 100))]
-    pub fn logs(&self, manifests: &PhpManifests, service: &str, tail: i64) -> PhpResult<Vec<String>> {
+    pub fn logs(
+        &self,
+        manifests: &PhpManifests,
+        service: &str,
+        tail: i64,
+    ) -> PhpResult<Vec<String>> {
         guard(|| {
-            let t = u32::try_from(tail)
-                .map_err(|_| one(Error::new(InputPath::root().key("tail"), "must be a number of lines ≥ 0")))?;
+            let t = u32::try_from(tail).map_err(|_| {
+                one(Error::new(
+                    InputPath::root().key("tail"),
+                    "must be a number of lines ≥ 0",
+                ))
+            })?;
             self.inner.logs(&manifests.inner, service, t)
         })
     }
@@ -108,6 +134,9 @@ impl PhpKubectl {
         command: Vec<String>,
         container: Option<String>,
     ) -> PhpResult<Vec<String>> {
-        guard(|| self.inner.exec(&manifests.inner, service, container.as_deref(), &command))
+        guard(|| {
+            self.inner
+                .exec(&manifests.inner, service, container.as_deref(), &command)
+        })
     }
 }

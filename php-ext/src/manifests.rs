@@ -68,7 +68,9 @@ impl PhpManifests {
                 .map_err(|e| one(Error::new(InputPath::root(), format!("not JSON: {e}"))))?;
             let objects = match value {
                 Value::Array(items) => items,
-                Value::Object(mut map) if map.get("kind").and_then(Value::as_str) == Some("List") => {
+                Value::Object(mut map)
+                    if map.get("kind").and_then(Value::as_str) == Some("List") =>
+                {
                     match map.remove("items") {
                         Some(Value::Array(items)) => items,
                         _ => {
@@ -89,7 +91,10 @@ impl PhpManifests {
             };
             for (i, o) in objects.iter().enumerate() {
                 if !o.is_object() {
-                    return Err(one(Error::new(InputPath::root().key("items").index(i), "must be an object")));
+                    return Err(one(Error::new(
+                        InputPath::root().key("items").index(i),
+                        "must be an object",
+                    )));
                 }
             }
             Ok(Self {

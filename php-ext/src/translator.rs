@@ -24,7 +24,11 @@ impl PhpTranslator {
     #[php(optional = options)]
     pub fn __construct(options: Option<&ZendHashTable>) -> PhpResult<Self> {
         guard(|| {
-            let value = options.map_or(Ok(serde_json::Value::Object(Default::default())), |o| options_to_json(o, &InputPath::root().key("options"))).map_err(one)?;
+            let value = options
+                .map_or(Ok(serde_json::Value::Object(Default::default())), |o| {
+                    options_to_json(o, &InputPath::root().key("options"))
+                })
+                .map_err(one)?;
             let options = Options::from_value(value)?;
             Ok(Self {
                 inner: Translator::new(options),

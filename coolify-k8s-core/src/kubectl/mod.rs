@@ -39,11 +39,11 @@ mod target;
 pub use apply::OBJECT_SET_LABEL;
 pub use lifecycle::{DeleteOptions, REPLICAS_ANNOTATION, STOPPED_NODE_SELECTOR};
 pub use quote::{check_no_nul, quote};
-pub use rollout::FAILURE_LOG_LINES;
 pub use resource::{
     is_label_key, is_label_value, resource_word, Resource, Workload, WorkloadKind, INSTANCE_LABEL,
     MANAGED_BY, MANAGED_BY_LABEL, NAME_LABEL,
 };
+pub use rollout::FAILURE_LOG_LINES;
 pub use status::{ResourceStatus, State, WorkloadStatus};
 pub use target::Target;
 
