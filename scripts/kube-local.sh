@@ -29,24 +29,7 @@ SCHED_PORT="${KUBE_LOCAL_SCHED_PORT:-10259}"
 NODE_NAME="fake-node"
 COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler)
 
-log() { printf 'kube-local: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-# Run as root directly, otherwise through sudo (fresh machine: root or sudo, README contract).
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-# Waits for the dpkg/apt locks instead of failing when another apt run is in progress.
-apt_get() { as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 -o Acquire::Lock::Timeout=900 "$@"; }
-
-apt_install() {
-  local missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ "${#missing[@]}" = 0 ] && return 0
-  log "installing ${missing[*]}"
-  apt_get update -qq
-  apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+source "$(dirname "$0")/lib/common.sh"
 
 ensure_deb_src() {
   if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -194,7 +177,7 @@ NODE
 cmd_start() {
   have_binaries || die "no binaries in $BIN: run '$0 build' first"
   apt_install etcd-server openssl jq
-  command -v kubectl >/dev/null || die "kubectl not found (TOOLCHAIN.md: /usr/bin/kubectl)"
+  ensure_kubectl
   mkdir -p "$RUN"
   make_credentials
   start_daemon etcd /usr/bin/etcd --name local --data-dir "$RUN/etcd" \

@@ -55,6 +55,7 @@ phase_e2e() {
   local tests=() t started=0 rc=0
   for t in coolify-k8s-core/tests/e2e_*.rs; do [ -f "$t" ] && tests+=(--test "$(basename "$t" .rs)"); done
   if [ "${#tests[@]}" = 0 ]; then skip "no coolify-k8s-core/tests/e2e_*.rs"; return 0; fi
+  ensure_kubectl
   bash scripts/kube-local.sh build || return 1
   if ! bash scripts/kube-local.sh status >/dev/null 2>&1; then
     bash scripts/kube-local.sh start >/dev/null || { bash scripts/kube-local.sh stop; return 1; }
