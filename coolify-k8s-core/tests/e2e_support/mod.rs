@@ -191,8 +191,10 @@ impl Cluster {
         ]);
     }
 
-    /// Install the Traefik CRDs of `../shared/schemas/crds` (server-side: they are too large
-    /// for the last-applied annotation) and wait until they are served.
+    /// Install the Traefik CRDs of `../shared/schemas/crds` and wait until they are served.
+    /// Their `x-kubernetes-validations` (CEL rules, Kubernetes >= 1.25) are removed first:
+    /// 1.20 knows no such field and refuses the CRD otherwise. Applied server-side: they are
+    /// too large for the last-applied annotation.
     pub fn install_traefik_crds(&self, shared: &Path) {
         let dir = shared.join("schemas/crds");
         for file in [
@@ -200,8 +202,16 @@ impl Cluster {
             "traefik.io_middlewares.yaml",
         ] {
             let path = dir.join(file);
-            let path = path.to_string_lossy();
-            self.must(&["apply", "--server-side", "--force-conflicts", "-f", &path]);
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let mut crd: Value =
+                serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            strip_key(&mut crd, "x-kubernetes-validations");
+            let r = self.kubectl_stdin(
+                &["apply", "--server-side", "--force-conflicts", "-f", "-"],
+                Some(&crd.to_string()),
+            );
+            assert!(r.ok, "installing {file} failed: {}", r.stderr);
         }
         for crd in ["ingressroutes.traefik.io", "middlewares.traefik.io"] {
             self.must(&[
@@ -241,6 +251,18 @@ impl Cluster {
             }
         }
         served
+    }
+}
+
+/// Remove `key` from every mapping in `v`.
+fn strip_key(v: &mut Value, key: &str) {
+    match v {
+        Value::Object(map) => {
+            map.remove(key);
+            map.values_mut().for_each(|x| strip_key(x, key));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|x| strip_key(x, key)),
+        _ => {}
     }
 }
 
