@@ -59,7 +59,14 @@ fn every_loadable_kompose_fixture_translates() {
         if compose::load(&files, &LoadOptions::default(), &convert_support::DirFiles).is_err() {
             continue;
         }
-        match translate(&p) {
+        let result = translate(&p);
+        // An invalid input the loader accepts: `vote` depends on a service the file lacks.
+        if p.ends_with("unused/v3/docker-compose-deploy.yaml") {
+            let e = result.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.starts_with("services.vote.depends_on.redis: "), "{e}");
+            continue;
+        }
+        match result {
             Ok(m) => {
                 translated += 1;
                 if let Some(d) = &out_dir {

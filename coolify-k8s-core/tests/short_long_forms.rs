@@ -136,3 +136,35 @@ fn short_forms_read_as_the_specification_says() {
     // `data` is used without a top-level declaration: declared implicitly.
     assert!(p.volumes["data"].implicit);
 }
+
+/// The checked-in fixture: its canonical form, reviewed by hand, and the model read
+/// from either form.
+#[test]
+fn coolify_fixture_canonical_form() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/normalize");
+    let input = std::fs::read_to_string(dir.join("coolify-dialect.yaml")).unwrap();
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("coolify-dialect.canonical.json")).unwrap(),
+    )
+    .unwrap();
+    let mut options = LoadOptions::default();
+    options.variables.insert("TZ".into(), "UTC".into());
+    let mut doc = yaml(&input);
+    canonicalize(&mut doc, &options).unwrap();
+    assert_eq!(doc, expected);
+
+    let p = project(&doc, &mut Report::default()).unwrap();
+    assert_eq!(p, project(&expected, &mut Report::default()).unwrap());
+    let app = &p.services["app"];
+    assert_eq!(app.urls.len(), 1);
+    assert_eq!(
+        (app.urls[0].id.as_str(), app.urls[0].port),
+        ("APP", Some(3000))
+    );
+    assert_eq!(app.volumes[2].content.as_deref(), Some("events {}\n"));
+    assert_eq!(app.volumes[3].is_directory, Some(true));
+    assert!(p.services["db"].exclude_from_hc);
+    assert!(p.volumes["app-data"].implicit);
+    assert!(!p.volumes["legacy"].implicit);
+    assert!(p.magic.contains_key("SERVICE_URL_APP_3000"));
+}

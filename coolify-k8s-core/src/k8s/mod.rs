@@ -38,7 +38,7 @@ fn build_objects(
     plan: &Plan,
     options: &Options,
 ) -> Result<(Vec<Value>, Report), serde_json::Error> {
-    let report = Report::default();
+    let mut report = Report::default();
     let mut out = Vec::new();
     let ns_labels = meta::labels(plan, &plan.instance, &BTreeMap::new());
     out.push(serde_json::to_value(Namespace {
@@ -71,6 +71,28 @@ fn build_objects(
     for w in &plan.workloads {
         out.push(workloads::workload(plan, w)?);
     }
+    // Scaling.
+    for w in &plan.workloads {
+        let kind = match w.kind {
+            crate::plan::WorkloadKind::Deployment => "Deployment",
+            crate::plan::WorkloadKind::StatefulSet => "StatefulSet",
+            _ => continue,
+        };
+        let labels = meta::labels(plan, &w.service_name, &w.labels);
+        let selector = meta::selector_labels(plan, &w.service_name);
+        let target = autoscaling::ScaleTarget {
+            kind,
+            name: &w.name,
+            namespace: &plan.namespace,
+            labels: &labels,
+            selector: &selector,
+        };
+        out.extend(autoscaling::render(
+            &target,
+            w.autoscale.as_ref(),
+            w.replicas,
+        ));
+    }
     // Services.
     for w in &plan.workloads {
         out.push(serde_json::to_value(services::workload_service(plan, w))?);
@@ -87,6 +109,20 @@ fn build_objects(
     for p in &plan.network_policies {
         out.push(serde_json::to_value(access::network_policy(plan, p))?);
     }
-    // Routes: rendered by the proxy stage's renderers (k8s/routes.rs) once merged.
+    // Routes.
+    for w in &plan.workloads {
+        if w.routes.is_empty() {
+            continue;
+        }
+        let labels = meta::labels(plan, &w.service_name, &w.labels);
+        let target = routes::RouteTarget {
+            name: &w.service_name,
+            namespace: &plan.namespace,
+            labels: &labels,
+            service_name: &w.service_name,
+            default_port: w.ports.first().map(|p| p.port),
+        };
+        out.extend(routes::render(&w.routes, &target, options, &mut report));
+    }
     Ok((out, report))
 }

@@ -9,7 +9,12 @@ use k8s_openapi::api::apps::v1::{
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use serde_json::Value;
 
+/// Replicas, unless an autoscaler owns them (a value here would reset its choice on every
+/// apply).
 fn replicas(w: &Workload) -> Option<i32> {
+    if w.autoscale.is_some() {
+        return None;
+    }
     w.replicas.map(|r| i32::try_from(r).unwrap_or(i32::MAX))
 }
 

@@ -73,6 +73,8 @@ pub fn plan(
     fallback_name: Option<&str>,
 ) -> Result<Plan, Errors> {
     let mut report = Report::default();
+    let expanded = expand_volumes_from(project, &mut report);
+    let project = &expanded;
     let instance = instance_name(project, options, fallback_name);
     let namespace = options
         .namespace
@@ -81,17 +83,19 @@ pub fn plan(
     let k8s_names = service_names(project).map_err(to_errors)?;
 
     // Values of deferred variables.
-    let magic =
-        crate::coolify::magic_values::resolve(&project.magic, env, options.seed.as_deref(), None)?;
-    for name in &magic.generated {
-        report.warn(
-            InputPath::root(),
-            format!("generated a value for {name} from the seed: store it with the resource so the next deployment keeps it"),
-        );
-    }
+    let resolve_options = crate::coolify::magic_values::ResolveOptions {
+        supplied: Some(env),
+        seed: options.seed.as_deref(),
+        base_domain: options.base_domain.as_deref(),
+        resource: &instance,
+        url_paths: crate::proxy::service_urls::url_paths(project.services.values()),
+        jwt_issued_at: None,
+    };
+    let magic = crate::coolify::magic_values::resolve_with(&project.magic, &resolve_options)?;
+    report.extend(magic.report.clone());
     let mut values = env::Values {
         secret_name: names::object_name(&format!("{instance}-secrets")),
-        values: magic.values,
+        values: magic.values.clone(),
         ..Default::default()
     };
     for (name, v) in &project.magic {
@@ -136,12 +140,27 @@ pub fn plan(
         let Some(k8s_name) = k8s_names.get(name) else {
             continue;
         };
+        let at = InputPath::root().key("services").key(name.as_str());
+        let url_routes = match crate::proxy::service_urls::routes(
+            name,
+            service,
+            &magic,
+            &crate::proxy::fqdn::FqdnSettings::default(),
+            &at,
+        ) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.extend(e);
+                Vec::new()
+            }
+        };
         let cx = workload::ServiceContext {
             name,
             k8s_name,
             service,
             options,
             is_job: jobs.contains(name),
+            url_routes,
         };
         match workload::plan_service(&cx, &mut storage, &mut values, &mut report) {
             Ok(w) => workloads.push(w),
@@ -150,6 +169,35 @@ pub fn plan(
     }
     if !errors.is_empty() {
         return Err(to_errors(errors));
+    }
+
+    // A routed port must be a port of the Service and the container (Coolify's templates
+    // name it only in SERVICE_URL_<ID>_<PORT>).
+    for w in &mut workloads {
+        let route_ports: BTreeSet<u16> = w.routes.iter().filter_map(|r| r.port).collect();
+        for p in route_ports {
+            if w.ports
+                .iter()
+                .any(|sp| sp.target == p && sp.protocol == "TCP")
+            {
+                continue;
+            }
+            let name = names::port_name(None, p, "tcp");
+            w.ports.push(ServicePort {
+                name: name.clone(),
+                port: p,
+                target: p,
+                protocol: "TCP".into(),
+                app_protocol: None,
+            });
+            if let Some(c) = w.containers.first_mut() {
+                c.ports.push(ContainerPort {
+                    name,
+                    port: p,
+                    protocol: "TCP".into(),
+                });
+            }
+        }
     }
 
     // Init containers that wait for dependencies.
@@ -267,6 +315,60 @@ pub fn plan(
         network_policies,
         report,
     })
+}
+
+/// `volumes_from: [service[:ro|:rw]]`: the service also mounts the other service's
+/// volumes (Compose semantics), read-only with `:ro`. `container:` sources are reported.
+fn expand_volumes_from(project: &Project, report: &mut Report) -> Project {
+    let mut out = project.clone();
+    for (name, svc) in &project.services {
+        for (i, from) in svc.volumes_from.iter().enumerate() {
+            let at = InputPath::root()
+                .key("services")
+                .key(name.as_str())
+                .key("volumes_from")
+                .index(i);
+            let (source, mode) = match from.rsplit_once(':') {
+                Some((s, m)) if m == "ro" || m == "rw" => (s, m),
+                _ => (from.as_str(), "rw"),
+            };
+            if source.starts_with("container:") {
+                report.add(
+                    at,
+                    Outcome::Dropped,
+                    "containers outside the project cannot share volumes",
+                );
+                continue;
+            }
+            let Some(other) = project.services.get(source) else {
+                report.add(
+                    at,
+                    Outcome::Dropped,
+                    format!("{source:?} is not a service of this project"),
+                );
+                continue;
+            };
+            let mut added = Vec::new();
+            for v in &other.volumes {
+                let mut v = v.clone();
+                if mode == "ro" {
+                    v.read_only = true;
+                }
+                if !svc.volumes.iter().any(|own| own.target == v.target) {
+                    added.push(v);
+                }
+            }
+            report.add(
+                at,
+                Outcome::Mapped,
+                format!("mounts the volumes of {source:?}"),
+            );
+            if let Some(target) = out.services.get_mut(name) {
+                target.volumes.extend(added);
+            }
+        }
+    }
+    out
 }
 
 fn to_errors(e: Vec<Error>) -> Errors {

@@ -133,6 +133,9 @@ pub struct Workload {
     /// Routes to this workload (from Coolify FQDNs and Traefik / Caddy labels; the proxy
     /// stage builds them).
     pub routes: Vec<crate::proxy::Route>,
+    /// Autoscaling (a service's `x-coolify-autoscale`, or the `autoscale` option for
+    /// workloads that serve routes).
+    pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
 }
 
 /// A container.

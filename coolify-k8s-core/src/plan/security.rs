@@ -383,7 +383,11 @@ pub fn report_host_keys(service: &Service, at: &InputPath, report: &mut Report) 
             "containers outside the project cannot be linked; use their Service names",
         );
     }
-    for k in service.extensions.keys() {
+    for k in service
+        .extensions
+        .keys()
+        .filter(|k| *k != super::workload::AUTOSCALE_KEY)
+    {
         report.add(
             at.key(k.as_str()),
             Outcome::Dropped,

@@ -65,6 +65,9 @@ pub const MAPPED_KEYS: &[&str] = &[
     "profiles",
 ];
 
+/// The extension key that asks for autoscaling.
+pub const AUTOSCALE_KEY: &str = "x-coolify-autoscale";
+
 /// What the planner knows when it plans one service.
 pub struct ServiceContext<'a> {
     /// The Compose service name.
@@ -77,6 +80,8 @@ pub struct ServiceContext<'a> {
     pub options: &'a Options,
     /// True when the service runs to completion.
     pub is_job: bool,
+    /// Routes from the service's `SERVICE_URL_*` / `SERVICE_FQDN_*` keys.
+    pub url_routes: Vec<crate::proxy::Route>,
 }
 
 fn pull_policy(p: &PullPolicy, at: &InputPath, report: &mut Report) -> Option<String> {
@@ -266,7 +271,38 @@ pub fn plan_service(
     if s.exclude_from_hc {
         annotations.insert("coolify.io/exclude-from-hc".into(), "true".into());
     }
-    let routes = crate::proxy::labels::routes(cx.name, &s.labels, &at.key("labels"), report);
+    let mut routes = cx.url_routes.clone();
+    routes.extend(crate::proxy::labels::routes(
+        cx.name,
+        &s.labels,
+        &at.key("labels"),
+        report,
+    ));
+    let autoscale = match s.extensions.get(AUTOSCALE_KEY) {
+        Some(v) => {
+            match crate::k8s::autoscaling::Autoscale::from_value(v, &at.key(AUTOSCALE_KEY)) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            }
+        }
+        None if !routes.is_empty() => cx.options.autoscale,
+        None => None,
+    };
+    let autoscale = if matches!(kind, WorkloadKind::Deployment | WorkloadKind::StatefulSet) {
+        autoscale
+    } else {
+        if autoscale.is_some() && s.extensions.contains_key(AUTOSCALE_KEY) {
+            report.add(
+                at.key(AUTOSCALE_KEY),
+                Outcome::Dropped,
+                "only Deployments and StatefulSets are autoscaled",
+            );
+        }
+        None
+    };
 
     // Networks.
     let mut networks = Vec::new();
@@ -359,5 +395,6 @@ pub fn plan_service(
         annotations,
         networks,
         routes,
+        autoscale,
     })
 }

@@ -33,18 +33,22 @@ pub(crate) fn service_urls(environment: &IndexMap<String, Option<String>>) -> Ve
 }
 
 /// Add every magic variable referenced by a deferred reference in any string of `v`.
+/// Iterative: extension keys (`x-*`) may nest deeply, and a stack overflow is no error.
 pub(crate) fn collect_references(v: &Value, out: &mut BTreeMap<String, MagicVariable>) {
-    match v {
-        Value::String(s) => {
-            for name in deferred::variables(s) {
-                if let Some(m) = MagicVariable::parse(name) {
-                    out.entry(name.to_string()).or_insert(m);
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) => {
+                for name in deferred::variables(s) {
+                    if let Some(m) = MagicVariable::parse(name) {
+                        out.entry(name.to_string()).or_insert(m);
+                    }
                 }
             }
+            Value::Array(items) => stack.extend(items),
+            Value::Object(m) => stack.extend(m.values()),
+            _ => {}
         }
-        Value::Array(items) => items.iter().for_each(|x| collect_references(x, out)),
-        Value::Object(m) => m.values().for_each(|x| collect_references(x, out)),
-        _ => {}
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::value::{self, Diagnostics};
 use crate::compose::load::{lookup, LoadOptions};
+use crate::compose::magic::{MagicKind, MagicVariable};
 use crate::path::InputPath;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
@@ -19,6 +20,10 @@ pub(crate) fn canonicalize_environment(
     d: &mut Diagnostics,
 ) {
     let named_only = |k: &str| lookup(k, options).map_or(Value::Null, Value::String);
+    // Coolify fills `SERVICE_URL_*` / `SERVICE_FQDN_*` keys given an empty value too.
+    let is_route_key = |k: &str| {
+        MagicVariable::parse(k).is_some_and(|m| matches!(m.kind, MagicKind::Url | MagicKind::Fqdn))
+    };
     let mut out = Map::new();
     // Coolify reads a string as a one-entry list (forgejo-with-runner's template has a
     // folded `KEY=VALUE KEY2=VALUE2` scalar); the schema does not allow it.
@@ -35,6 +40,7 @@ pub(crate) fn canonicalize_environment(
                     continue;
                 };
                 let (k, val) = match s.split_once('=') {
+                    Some((k, "")) if is_route_key(k) => (k.to_string(), named_only(k)),
                     Some((k, val)) => (k.to_string(), json!(val)),
                     None => (s.clone(), named_only(&s)),
                 };
@@ -52,6 +58,7 @@ pub(crate) fn canonicalize_environment(
             for (k, val) in m.iter() {
                 let text = match val {
                     Value::Null => named_only(k),
+                    Value::String(e) if e.is_empty() && is_route_key(k) => named_only(k),
                     other => match value::scalar_text(other) {
                         Some(t) => json!(t),
                         None => {

@@ -237,3 +237,173 @@ fn check_references(p: &Project, d: &mut Diagnostics) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compose::magic::{deferred, MagicKind, ServiceUrlKind};
+    use serde_json::json;
+
+    fn errors(doc: Value) -> Vec<String> {
+        match project(&doc, &mut Report::default()) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn coolify_urls_and_magic_variables() {
+        let pw = deferred::reference("SERVICE_PASSWORD_DB");
+        let doc = json!({"services": {
+            "app": {"environment": {
+                "SERVICE_URL_APP_3000": null,
+                "SERVICE_FQDN_API": "/api",
+                "SERVICE_URL_WS": "",
+                "DATABASE_URL": format!("postgres://u:{pw}@db/x"),
+            }},
+            "db": {"environment": ["SERVICE_USER_POSTGRES", "POSTGRES_PASSWORD"]},
+        }});
+        let mut r = Report::default();
+        let p = project(&doc, &mut r).unwrap();
+        let app = &p.services["app"];
+        assert_eq!(
+            app.environment["SERVICE_URL_APP_3000"],
+            Some(deferred::reference("SERVICE_URL_APP_3000"))
+        );
+        assert_eq!(
+            app.environment["SERVICE_URL_WS"],
+            Some(deferred::reference("SERVICE_URL_WS"))
+        );
+        let urls: Vec<_> = app
+            .urls
+            .iter()
+            .map(|u| (u.kind, u.id.as_str(), u.port, u.path.as_deref()))
+            .collect();
+        assert_eq!(
+            urls,
+            vec![
+                (ServiceUrlKind::Url, "APP", Some(3000), None),
+                (ServiceUrlKind::Fqdn, "API", None, Some("/api")),
+                (ServiceUrlKind::Url, "WS", None, None),
+            ]
+        );
+        // A magic variable named alone is deferred; an unset plain one stays unset.
+        let db = &p.services["db"];
+        assert_eq!(
+            db.environment["SERVICE_USER_POSTGRES"],
+            Some(deferred::reference("SERVICE_USER_POSTGRES"))
+        );
+        assert_eq!(db.environment["POSTGRES_PASSWORD"], None);
+        let magic: Vec<_> = p
+            .magic
+            .values()
+            .map(|m| (m.name.as_str(), m.kind))
+            .collect();
+        assert_eq!(
+            magic,
+            vec![
+                ("SERVICE_FQDN_API", MagicKind::Fqdn),
+                ("SERVICE_PASSWORD_DB", MagicKind::Password),
+                ("SERVICE_URL_APP_3000", MagicKind::Url),
+                ("SERVICE_URL_WS", MagicKind::Url),
+                ("SERVICE_USER_POSTGRES", MagicKind::User),
+            ]
+        );
+    }
+
+    #[test]
+    fn implicit_and_declared_volumes() {
+        let doc = json!({
+            "services": {"db": {"volumes": ["pg:/var/lib/postgresql/data", "./init:/init", "/anon", "declared:/d"]}},
+            "volumes": {"declared": {"driver": "local"}},
+        });
+        let p = project(&doc, &mut Report::default()).unwrap();
+        let vols: Vec<_> = p
+            .volumes
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.implicit))
+            .collect();
+        assert_eq!(vols, vec![("declared", false), ("pg", true)]);
+    }
+
+    #[test]
+    fn every_error_is_collected_with_its_path() {
+        let doc = json!({
+            "services": {
+                "web": {"image": "nginx", "ports": ["80", "80800"], "volumes": 1, "networks": ["front"]},
+                "db": {"image": 5, "healthcheck": {"interval": "soon"}, "secrets": ["pw"]},
+            },
+            "bogus": true,
+        });
+        assert_eq!(
+            errors(doc),
+            vec![
+                "services.web.ports[1]: invalid port \"80800\"",
+                "services.web.volumes: expected a sequence, got a number",
+                "services.db.image: expected a string, got a number",
+                "services.db.healthcheck.interval: invalid duration \"soon\" (expected e.g. 30s, 1m30s, 500ms)",
+                "bogus: unknown key \"bogus\" (expected one of: version, name, include, services, models, networks, volumes, secrets, configs)",
+                "services.db.secrets[0]: \"pw\" is not declared under the top-level secrets",
+                "services.web.networks.front: network \"front\" is not declared under the top-level networks",
+            ]
+        );
+    }
+
+    #[test]
+    fn canonicalize_reports_malformed_short_forms() {
+        let mut doc = json!({"services": {"web": {"ports": ["1-3:4-5"], "volumes": ["a:b:c:d"]}}});
+        let e = canonicalize(&mut doc, &LoadOptions::default()).unwrap_err();
+        let msgs: Vec<_> = e.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "services.web.ports[0]: invalid port \"1-3:4-5\": the host and container ranges differ in length",
+                "services.web.volumes[0]: invalid volume \"a:b:c:d\": too many colons",
+            ]
+        );
+        assert!(canonicalize(&mut json!([1]), &LoadOptions::default()).is_err());
+    }
+
+    #[test]
+    fn canonicalize_looks_up_variables_named_alone() {
+        let mut o = LoadOptions::default();
+        o.variables.insert("TZ".into(), "UTC".into());
+        o.variables.insert("API_KEY".into(), "s3cr3t".into());
+        o.secret_variables.insert("API_KEY".into());
+        let mut doc = json!({"services": {"web": {"environment": ["TZ", "API_KEY", "NOPE"]}}});
+        canonicalize(&mut doc, &o).unwrap();
+        assert_eq!(
+            doc["services"]["web"]["environment"],
+            json!({"TZ": "UTC", "API_KEY": deferred::reference("API_KEY"), "NOPE": null})
+        );
+        // The secret's value is nowhere in the tree.
+        assert!(!doc.to_string().contains("s3cr3t"));
+    }
+
+    #[test]
+    fn reports_what_the_model_does_not_keep() {
+        let doc = json!({"services": {"web": {
+            "restart": "on-failure:5",
+            "ports": [{"target": 80, "x-note": 1}],
+        }}});
+        let mut r = Report::default();
+        project(&doc, &mut r).unwrap();
+        let lines: Vec<_> = r.entries().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "approximated: services.web.restart: the retry limit of on-failure is not kept in the model",
+                "dropped: services.web.ports[0].x-note: extension key: not used by the translation",
+            ]
+        );
+    }
+
+    #[test]
+    fn same_input_same_model() {
+        let doc = json!({"services": {"b": {"labels": {"z": "1", "a": "2"}}, "a": {"image": "x"}}});
+        let one = serde_json::to_string(&project(&doc, &mut Report::default()).unwrap()).unwrap();
+        let two = serde_json::to_string(&project(&doc, &mut Report::default()).unwrap()).unwrap();
+        assert_eq!(one, two);
+        assert!(one.find("\"a\"").unwrap() < one.find("\"b\"").unwrap());
+    }
+}

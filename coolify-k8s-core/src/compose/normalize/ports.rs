@@ -350,7 +350,10 @@ pub(crate) fn expose(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<Ex
 mod tests {
     use super::*;
 
-    fn short(s: &str) -> Result<Vec<(u16, Option<String>, Option<String>, Protocol)>, Vec<String>> {
+    /// target, published, host_ip, protocol.
+    type Short = (u16, Option<String>, Option<String>, Protocol);
+
+    fn short(s: &str) -> Result<Vec<Short>, Vec<String>> {
         let mut d = Diagnostics::default();
         let ports = parse_short(s, &InputPath::root().key("ports").index(0), &mut d);
         if d.errors.is_empty() {

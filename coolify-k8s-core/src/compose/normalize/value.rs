@@ -1,6 +1,7 @@
 //! Reading the untyped tree with type checks: every reader names the path of what it
 //! rejects, in the words of the Compose Specification's JSON schema.
 
+use crate::compose::magic::deferred;
 use crate::error::Error;
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
@@ -16,7 +17,7 @@ pub(crate) struct Diagnostics {
 impl Diagnostics {
     /// Record an error at `path`.
     pub(crate) fn error(&mut self, path: &InputPath, message: impl Into<String>) {
-        let e = Error::new(path.clone(), message);
+        let e = Error::new(path.clone(), shown(&message.into()));
         // The canonical pass and the typed pass may see the same bad value.
         if !self.errors.contains(&e) {
             self.errors.push(e);
@@ -33,6 +34,33 @@ impl Diagnostics {
         self.report
             .add(path.clone(), Outcome::Approximated, message);
     }
+}
+
+/// A message with deferred references (magic and secret variables) shown as `${NAME}`,
+/// whether the text holds them raw or escaped by `{:?}` (`\0NAME\0`): never a value,
+/// never a NUL character.
+pub(crate) fn shown(message: &str) -> String {
+    let raw = deferred::display(message);
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw.as_str();
+    while let Some(i) = rest.find("\\0") {
+        let after = &rest[i + 2..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if name_len > 0 && after[name_len..].starts_with("\\0") {
+            out.push_str(&rest[..i]);
+            out.push_str("${");
+            out.push_str(&after[..name_len]);
+            out.push('}');
+            rest = &after[name_len + 2..];
+        } else {
+            out.push_str(&rest[..i + 2]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The JSON type of a value, for messages.
@@ -370,6 +398,20 @@ mod tests {
                 "k[2]: duplicate entry (each entry must be unique)"
             ]
         );
+    }
+
+    #[test]
+    fn messages_show_deferred_references_by_name() {
+        let secret = deferred::reference("SERVICE_PASSWORD_DB");
+        let mut d = Diagnostics::default();
+        d.error(&p(), format!("invalid port {:?}", format!("{secret}:80")));
+        d.error(&p(), format!("raw {secret}"));
+        assert_eq!(
+            d.errors[0].to_string(),
+            "k: invalid port \"${SERVICE_PASSWORD_DB}:80\""
+        );
+        assert_eq!(d.errors[1].to_string(), "k: raw ${SERVICE_PASSWORD_DB}");
+        assert_eq!(shown("a\\0b"), "a\\0b");
     }
 
     #[test]
