@@ -119,9 +119,13 @@ fn names(cluster: &Cluster, kind: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn deployment_replicas(cluster: &Cluster, name: &str) -> i64 {
-    let d = cluster.get_json(&["deployment", name, "-n", NAMESPACE]);
-    d["spec"]["replicas"].as_i64().unwrap_or(-1)
+/// `(kind, name)` of every Deployment and StatefulSet in the namespace.
+fn scalable_workloads(cluster: &Cluster) -> Vec<(&'static str, String)> {
+    let mut v: Vec<(&'static str, String)> = Vec::new();
+    for kind in ["deployment", "statefulset"] {
+        v.extend(names(cluster, kind).into_iter().map(|n| (kind, n)));
+    }
+    v
 }
 
 #[test]
@@ -233,44 +237,41 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
         "objects of worker left after prune: {left:?}"
     );
 
-    // 4. Restart: each Deployment's pod template gets kubectl's restartedAt annotation.
-    must_run(
-        &cluster,
-        "restart",
-        &k.restart(&reduced).expect("restart lines"),
-    );
-    for d in names(&cluster, "deployments") {
-        let obj = cluster.get_json(&["deployment", &d, "-n", NAMESPACE]);
+    // 4. Restart: each workload's pod template gets kubectl's restartedAt annotation.
+    must_run(&cluster, "restart", &k.restart(&reduced).expect("restart lines"));
+    for (kind, name) in scalable_workloads(&cluster) {
+        let obj = cluster.get_json(&[kind, &name, "-n", NAMESPACE]);
+        let annotations = &obj["spec"]["template"]["metadata"]["annotations"];
         assert!(
-            obj["spec"]["template"]["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"]
-                .is_string(),
-            "deployment {d} was not restarted"
+            annotations["kubectl.kubernetes.io/restartedAt"].is_string(),
+            "{kind} {name} was not restarted"
         );
     }
 
-    // 5. Stop: every Deployment at zero replicas, the count remembered.
+    // 5. Stop: every Deployment and StatefulSet at zero replicas, the count remembered.
+    let running: BTreeMap<(&str, String), i64> = scalable_workloads(&cluster)
+        .into_iter()
+        .map(|(kind, name)| {
+            let obj = cluster.get_json(&[kind, &name, "-n", NAMESPACE]);
+            let replicas = obj["spec"]["replicas"].as_i64().unwrap_or(-1);
+            assert!(replicas > 0, "{kind} {name} has {replicas} replicas before stop");
+            ((kind, name), replicas)
+        })
+        .collect();
     must_run(&cluster, "stop", &k.stop(&reduced).expect("stop lines"));
-    for d in names(&cluster, "deployments") {
-        assert_eq!(
-            deployment_replicas(&cluster, &d),
-            0,
-            "deployment {d} not stopped"
-        );
-        let obj = cluster.get_json(&["deployment", &d, "-n", NAMESPACE]);
-        assert_eq!(
-            obj["metadata"]["annotations"][REPLICAS_ANNOTATION].as_str(),
-            Some("1")
-        );
+    for ((kind, name), replicas) in &running {
+        let obj = cluster.get_json(&[kind, name, "-n", NAMESPACE]);
+        assert_eq!(obj["spec"]["replicas"].as_i64(), Some(0), "{kind} {name} not stopped");
+        let remembered = obj["metadata"]["annotations"][REPLICAS_ANNOTATION].as_str();
+        assert_eq!(remembered, Some(replicas.to_string().as_str()), "{kind} {name}");
     }
 
-    // 6. Start: back to the remembered count.
+    // 6. Start: back to the remembered count, the annotation gone.
     must_run(&cluster, "start", &k.start(&reduced).expect("start lines"));
-    for d in names(&cluster, "deployments") {
-        assert_eq!(
-            deployment_replicas(&cluster, &d),
-            1,
-            "deployment {d} not started"
-        );
+    for ((kind, name), replicas) in &running {
+        let obj = cluster.get_json(&[kind, name, "-n", NAMESPACE]);
+        assert_eq!(obj["spec"]["replicas"].as_i64(), Some(*replicas), "{kind} {name} not started");
+        assert!(obj["metadata"]["annotations"][REPLICAS_ANNOTATION].is_null());
     }
 
     // 7. Delete (with volumes): nothing of the resource is left. Pods on the fake node never
