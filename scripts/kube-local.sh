@@ -83,7 +83,15 @@ cmd_build() {
 }
 
 
-pid_alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# pid_alive NAME: the recorded PID runs, and is still our NAME process (a PID file left by a
+# killed run may name a PID the system has since given to another process).
+pid_alive() {
+  local pid
+  [ -f "$RUN/$1.pid" ] || return 1
+  pid="$(cat "$RUN/$1.pid")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1"
+}
 
 KUBECTL() { kubectl --kubeconfig "$RUN/kubeconfig" "$@"; }
 
@@ -217,7 +225,7 @@ cmd_stop() {
   for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
     [ -f "$RUN/$name.pid" ] || continue
     pid="$(cat "$RUN/$name.pid")"
-    if kill -0 "$pid" 2>/dev/null; then
+    if pid_alive "$name"; then
       kill "$pid"
       for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
       kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
