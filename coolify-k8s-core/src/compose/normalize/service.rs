@@ -137,14 +137,29 @@ pub(crate) fn canonicalize_service(
             "healthcheck" => healthcheck::canonicalize_healthcheck(x),
             "deploy" => deploy::canonicalize_deploy(x, &p, d),
             "ulimits" => ulimits::canonicalize_ulimits(x, &p, d),
-            "dns" | "dns_search" | "tmpfs" => {
-                if let Value::String(s) = x {
-                    *x = json!([s]);
-                }
-            }
+            "dns" | "dns_search" | "tmpfs" => match x {
+                Value::String(s) => *x = json!([s]),
+                Value::Array(items) => value::unique(items, &p, d),
+                _ => {}
+            },
             "extends" => {
                 if let Value::String(s) = x {
                     *x = json!({ "service": s });
+                }
+            }
+            // The schema's `uniqueItems`, checked file by file: merging removes repeats.
+            "cap_add"
+            | "cap_drop"
+            | "dns_opt"
+            | "security_opt"
+            | "links"
+            | "external_links"
+            | "volumes_from"
+            | "group_add"
+            | "device_cgroup_rules"
+            | "profiles" => {
+                if let Value::Array(items) = x {
+                    value::unique(items, &p, d);
                 }
             }
             _ => {}
