@@ -29,24 +29,7 @@ SCHED_PORT="${KUBE_LOCAL_SCHED_PORT:-10259}"
 NODE_NAME="fake-node"
 COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler)
 
-log() { printf 'kube-local: %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-# Run as root directly, otherwise through sudo (fresh machine: root or sudo, README contract).
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
-# Waits for the dpkg/apt locks instead of failing when another apt run is in progress.
-apt_get() { as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 -o Acquire::Lock::Timeout=900 "$@"; }
-
-apt_install() {
-  local missing=()
-  for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-  done
-  [ "${#missing[@]}" = 0 ] && return 0
-  log "installing ${missing[*]}"
-  apt_get update -qq
-  apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
+source "$(dirname "$0")/lib/common.sh"
 
 ensure_deb_src() {
   if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
@@ -100,9 +83,19 @@ cmd_build() {
 }
 
 
-pid_alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+# pid_alive NAME: the recorded PID runs, and is still our NAME process (a PID file left by a
+# killed run may name a PID the system has since given to another process).
+pid_alive() {
+  local pid
+  [ -f "$RUN/$1.pid" ] || return 1
+  pid="$(cat "$RUN/$1.pid")"
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$1"
+}
 
 KUBECTL() { kubectl --kubeconfig "$RUN/kubeconfig" "$@"; }
+
+default_sa_exists() { KUBECTL get serviceaccount default -n default >/dev/null 2>&1; }
 
 api_ready() { KUBECTL get --raw /readyz >/dev/null 2>&1; }
 
@@ -192,7 +185,7 @@ NODE
 cmd_start() {
   have_binaries || die "no binaries in $BIN: run '$0 build' first"
   apt_install etcd-server openssl jq
-  command -v kubectl >/dev/null || die "kubectl not found (TOOLCHAIN.md: /usr/bin/kubectl)"
+  ensure_kubectl
   mkdir -p "$RUN"
   make_credentials
   start_daemon etcd /usr/bin/etcd --name local --data-dir "$RUN/etcd" \
@@ -222,7 +215,7 @@ cmd_start() {
     --authorization-kubeconfig "$RUN/kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$SCHED_PORT" --port 0 --cert-dir "$RUN/pki/sched" \
     --leader-elect=false --profiling=false
-  wait_for 60 "default service account" KUBECTL get serviceaccount default -n default
+  wait_for 60 "default service account" default_sa_exists
   register_node
   echo "$RUN/kubeconfig"
 }
@@ -232,7 +225,7 @@ cmd_stop() {
   for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
     [ -f "$RUN/$name.pid" ] || continue
     pid="$(cat "$RUN/$name.pid")"
-    if kill -0 "$pid" 2>/dev/null; then
+    if pid_alive "$name"; then
       kill "$pid"
       for ((i = 0; i < 40; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
       kill -0 "$pid" 2>/dev/null && kill -9 "$pid"

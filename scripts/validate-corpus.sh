@@ -36,15 +36,38 @@ mkdir -p "$OUT"
 mapfile -t templates < <(find "$TEMPLATES" -maxdepth 1 -type f \( -name '*.yaml' -o -name '*.yml' \) | sort)
 mapfile -t fixtures < <(find "$KOMPOSE" -type f \( -name '*.yaml' -o -name '*.yml' \) ! -name 'output*' | sort)
 
+# image_flags CONFIG_YAML: `--image S=registry.example/S:latest` for each service that has only
+# `build:`, as a caller who built and pushed its image would pass (Compose `build` is reported,
+# not built).
+image_flags() {
+  "$VENV/bin/python" -c '
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1])) or {}
+for name, svc in sorted((doc.get("services") or {}).items()):
+    if not (svc or {}).get("image"):
+        print("--image=%s=registry.example/%s:latest" % (name, name))
+' "$1"
+}
+
 # Loadable kompose fixtures: the ones the loader accepts (the rest are meant to be invalid, or
 # are not Compose files); their rejections are listed in $OUT/kompose-not-loadable.txt.
+# Every input's loaded model (`config`) is kept to find its build-only services.
 loadable=()
+declare -A images
 : >"$OUT/kompose-not-loadable.txt"
-for f in "${fixtures[@]}"; do
-  if (cd "$(dirname "$f")" && "$cli" config "$f" >/dev/null 2>"$OUT/last.err"); then
-    loadable+=("$f")
+mkdir -p "$OUT/config"
+n=0
+for f in "${templates[@]}" "${fixtures[@]}"; do
+  n=$((n + 1))
+  cfg="$OUT/config/$n.yaml"
+  if (cd "$(dirname "$f")" && "$cli" config "$f" >"$cfg" 2>"$OUT/last.err"); then
+    case "$f" in "$KOMPOSE"/*) loadable+=("$f") ;; esac
+    images["$f"]="$(image_flags "$cfg" | tr '\n' ' ')"
   else
-    { echo "${f#"$KOMPOSE/"}:"; sed 's/^/    /' "$OUT/last.err"; } >>"$OUT/kompose-not-loadable.txt"
+    case "$f" in
+      "$KOMPOSE"/*) { echo "${f#"$KOMPOSE/"}:"; sed 's/^/    /' "$OUT/last.err"; } >>"$OUT/kompose-not-loadable.txt" ;;
+      *) images["$f"]="" ;; # convert reports why it cannot load the template
+    esac
   fi
 done
 rm -f "$OUT/last.err"
@@ -65,7 +88,8 @@ for router in "${ROUTERS[@]}"; do
   for f in "${templates[@]}" "${loadable[@]}"; do
     out="$OUT/$router/$(output_name "$f")"
     # Run from the input's folder: relative env_file / content paths resolve as in Coolify.
-    if (cd "$(dirname "$f")" && "$cli" convert --router "$router" --seed corpus "$f" >"$out" 2>"$out.err"); then
+    # shellcheck disable=SC2086 # one word per --image flag; names hold no spaces
+    if (cd "$(dirname "$f")" && "$cli" convert --router "$router" --seed corpus ${images["$f"]} "$f" >"$out" 2>"$out.err"); then
       converted+=("$out")
     else
       convert_failed+=("$f")

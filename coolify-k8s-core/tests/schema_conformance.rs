@@ -6,8 +6,9 @@
 //!
 //! Skips with a message when `../shared` is absent.
 
-use coolify_k8s_core::compose::magic::deferred;
-use coolify_k8s_core::compose::normalize::project;
+use coolify_k8s_core::compose::{
+    interpolate, load, yaml, LoadOptions, MagicVariable, MemoryFiles, NoFiles, Resolver, SourceFile,
+};
 use coolify_k8s_core::Report;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -28,104 +29,84 @@ fn validator(shared: &Path) -> jsonschema::Validator {
     jsonschema::draft7::new(&schema).expect("compose-spec.json compiles")
 }
 
+/// One YAML document read as the loader reads it (YAML 1.2: `no` is a string).
 fn yaml(text: &str) -> Value {
-    serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("test YAML does not parse: {e}\n{text}"))
+    let mut docs = yaml::parse(text, "compose.yaml")
+        .unwrap_or_else(|e| panic!("test YAML does not parse: {e}\n{text}"));
+    docs.remove(0).root
 }
 
-fn normalizes(doc: &Value) -> Result<(), String> {
-    project(doc, &mut Report::default())
+/// Values for the variables a file uses without a default (`${X}`, `$X`, `${X:?…}`), as
+/// a caller (Coolify, or `--env`) would supply them; magic variables are deferred by the
+/// loader itself. `1` is a value every typed key takes (ports, counts, names).
+fn supplied_variables(text: &str) -> LoadOptions {
+    let mut options = LoadOptions::default();
+    for (i, _) in text.match_indices('$') {
+        let rest = &text[i + 1..];
+        let (braced, rest) = match rest.strip_prefix('{') {
+            Some(r) => (true, r),
+            None => (false, rest),
+        };
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let (name, after) = rest.split_at(len);
+        let has_default = braced && (after.starts_with(":-") || after.starts_with('-'));
+        let escaped = i > 0 && text.as_bytes()[i - 1] == b'$';
+        if !name.is_empty() && !has_default && !escaped && MagicVariable::parse(name).is_none() {
+            options.variables.insert(name.to_string(), "1".to_string());
+        }
+    }
+    options
+}
+
+/// A file read and interpolated as the loader does, before the canonical form: what
+/// the schema is asked about.
+fn interpolated(text: &str, name: &str, options: &LoadOptions) -> Value {
+    let mut docs = yaml::parse(text, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut root = docs.remove(0).root;
+    interpolate::interpolate(&mut root, options, &mut Report::default())
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    root
+}
+
+/// The whole pipeline: parse, interpolate, canonical form, includes, merge, the model.
+fn loads(
+    text: &str,
+    name: &str,
+    options: &LoadOptions,
+    resolver: &dyn Resolver,
+) -> Result<(), String> {
+    let file = SourceFile {
+        name: name.to_string(),
+        text: text.to_string(),
+    };
+    load(&[file], options, resolver)
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
 
-/// A test-only stand-in for the loader's interpolation (until it lands): enough of the
-/// specification's syntax for the corpus. Magic variables become deferred references,
-/// other variables their default, else `1` (a value every typed key accepts: ports,
-/// counts, names), as if the caller had supplied them.
-fn interpolate(v: &mut Value) {
-    match v {
-        Value::String(s) => *s = interpolate_str(s),
-        Value::Array(items) => items.iter_mut().for_each(interpolate),
-        Value::Object(m) => m.values_mut().for_each(interpolate),
-        _ => {}
-    }
-}
+/// Reads files relative to the including file (kompose's fixtures use `env_file`).
+struct DirFiles;
 
-fn interpolate_str(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        if let Some(r) = after.strip_prefix('$') {
-            out.push('$');
-            rest = r;
-        } else if let Some(body) = after.strip_prefix('{') {
-            // Find the matching brace (defaults may nest `${…}`).
-            let mut depth = 1;
-            let mut end = None;
-            for (j, c) in body.char_indices() {
-                match c {
-                    '{' => depth += 1,
-                    '}' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = Some(j);
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let Some(end) = end else {
-                out.push_str(&rest[i..]);
-                return out;
-            };
-            out.push_str(&variable(&body[..end]));
-            rest = &body[end + 1..];
-        } else {
-            let n = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            if n == 0 {
-                out.push('$');
-            } else {
-                out.push_str(&variable(&after[..n]));
-            }
-            rest = &after[n..];
-        }
+impl Resolver for DirFiles {
+    fn read(&self, from: Option<&str>, path: &str) -> Result<(String, String), String> {
+        let base = from
+            .and_then(|f| Path::new(f).parent())
+            .unwrap_or(Path::new("."));
+        let p = base.join(path);
+        let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read {path:?}: {e}"))?;
+        Ok((p.to_string_lossy().into_owned(), text))
     }
-    out.push_str(rest);
-    out
-}
-
-fn variable(expr: &str) -> String {
-    let name_len = expr
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(expr.len());
-    let (name, op) = expr.split_at(name_len);
-    if coolify_k8s_core::compose::MagicVariable::parse(name).is_some() {
-        return deferred::reference(name);
-    }
-    for sep in [":-", "-"] {
-        if let Some(default) = op.strip_prefix(sep) {
-            return interpolate_str(default);
-        }
-    }
-    "1".to_string()
 }
 
 /// Coolify's keys, which the schema does not know: removed before asking the schema.
-/// And `restart: no`, which a YAML 1.1 reader (ours) gives as `false` and Compose's
-/// YAML 1.2 reader as the string `"no"`: given to the schema as Compose reads it.
 fn without_coolify_keys(doc: &Value) -> Value {
     let mut doc = doc.clone();
     if let Some(services) = doc.get_mut("services").and_then(Value::as_object_mut) {
         for svc in services.values_mut().filter_map(Value::as_object_mut) {
             svc.remove("exclude_from_hc");
-            if svc.get("restart") == Some(&Value::Bool(false)) {
-                svc.insert("restart".into(), Value::String("no".into()));
-            }
             if let Some(vols) = svc.get_mut("volumes").and_then(Value::as_array_mut) {
                 for v in vols.iter_mut().filter_map(Value::as_object_mut) {
                     for k in ["content", "isDirectory", "is_directory"] {
@@ -170,6 +151,16 @@ const fn coolify(what: &'static str, yaml: &'static str) -> Case {
         normalizer_valid: true,
     }
 }
+/// The schema rejects it; the loader drops the key as obsolete whatever its value, and
+/// reports it (`version`).
+const fn ignored(what: &'static str, yaml: &'static str) -> Case {
+    Case {
+        what,
+        yaml,
+        schema_valid: false,
+        normalizer_valid: true,
+    }
+}
 /// Valid for the schema, an error for the normalizer (the schema cannot say it).
 const fn stricter(what: &'static str, yaml: &'static str) -> Case {
     Case {
@@ -184,7 +175,7 @@ const CASES: &[Case] = &[
     valid("minimal", "services: {web: {image: nginx}}"),
     valid("name and extensions", "name: app\nx-a: 1\nservices: {web: {image: nginx, x-b: {c: 1}}}"),
     valid("version string", "version: '3.8'\nservices: {web: {image: nginx}}"),
-    invalid("version number", "version: 3.8\nservices: {web: {image: nginx}}"),
+    ignored("version number", "version: 3.8\nservices: {web: {image: nginx}}"),
     invalid("name number", "name: 3\nservices: {web: {image: nginx}}"),
     invalid("unknown top-level key", "service: {web: {image: nginx}}"),
     invalid("service not a mapping", "services: {web: nginx}"),
@@ -238,6 +229,7 @@ const CASES: &[Case] = &[
     invalid("top-level secret null", "secrets: {s: null}"),
     invalid("secret with content", "secrets: {s: {content: x}}"),
     invalid("invalid top-level volume name", "volumes: {'my vol': {}}"),
+    valid("any top-level network name", "networks: {'my net': {}}"),
     valid("env_file forms", "services: {a: {env_file: .env}, b: {env_file: [.env, {path: x.env, required: false, format: raw}]}}"),
     invalid("env_file entry without path", "services: {web: {env_file: [{required: true}]}}"),
     valid("build forms", "services: {a: {build: .}, b: {build: {context: ., dockerfile: Dockerfile, args: [A=1], labels: {a: b}, target: prod, cache_from: [x], platforms: [linux/amd64]}}}"),
@@ -261,7 +253,7 @@ const CASES: &[Case] = &[
     invalid("pull policy unknown", "services: {web: {pull_policy: sometimes}}"),
     valid("restart policies", "services: {a: {restart: 'no'}, b: {restart: on-failure:3}, c: {restart: unless-stopped}}"),
     invalid("restart a number", "services: {web: {restart: 5}}"),
-    coolify("restart: no unquoted (a YAML 1.1 boolean)", "services: {web: {restart: no}}"),
+    valid("restart: no unquoted (a string in YAML 1.2)", "services: {web: {restart: no}}"),
     invalid("container_name too short", "services: {web: {container_name: '-'}}"),
     valid("gpus", "services: {a: {gpus: all}, b: {gpus: [{driver: nvidia, count: 1}]}}"),
     invalid("gpus a word", "services: {web: {gpus: some}}"),
@@ -278,11 +270,18 @@ const CASES: &[Case] = &[
 fn snippets_agree_with_the_schema() {
     let Some(shared) = shared() else { return };
     let schema = validator(&shared);
+    // The files that snippets name (`env_file`, `extends`).
+    let files = MemoryFiles::new([
+        (".env", "A=1\n"),
+        ("x.env", "B=2\n"),
+        ("base.yaml", "services: {base: {image: nginx}}\n"),
+    ]);
     let mut failures = Vec::new();
     for case in CASES {
         let doc = yaml(case.yaml);
         let schema_valid = schema.is_valid(&doc);
-        let normalized = normalizes(&doc);
+        // Through the whole pipeline: repeated entries are found file by file.
+        let normalized = loads(case.yaml, "compose.yaml", &LoadOptions::default(), &files);
         if schema_valid != case.schema_valid {
             let why: Vec<String> = schema.iter_errors(&doc).map(|e| e.to_string()).collect();
             failures.push(format!(
@@ -325,10 +324,6 @@ const TEMPLATES_OUTSIDE_THE_SCHEMA: &[(&str, &str)] = &[
     ("labelstudio.yaml", "an `environment` entry repeated"),
 ];
 
-/// Templates the test cannot read without the loader (YAML Coolify accepts and strict
-/// parsers reject: a sequence merged with `<<`).
-const TEMPLATES_NEEDING_THE_LOADER: &[&str] = &["gramps-web.yaml"];
-
 fn sorted_files(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -345,6 +340,11 @@ fn sorted_files(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     out
 }
 
+/// Templates whose named volume is a variable that Coolify itself fills
+/// (`${COOLIFY_VOLUME_APP}:/data`); without it the entry is `:/data`, which Compose
+/// rejects too.
+const TEMPLATES_WITH_COOLIFY_VOLUME_VARIABLES: &[&str] = &["denoKV.yaml"];
+
 #[test]
 fn every_coolify_template_normalizes_and_agrees_with_the_schema() {
     let Some(shared) = shared() else { return };
@@ -352,35 +352,31 @@ fn every_coolify_template_normalizes_and_agrees_with_the_schema() {
     let files = sorted_files(&shared.join("corpus/coolify-templates"), |p| {
         p.extension().is_some_and(|e| e == "yaml" || e == "yml")
     });
-    assert!(
-        files.len() >= 250,
-        "expected the whole corpus, found {}",
-        files.len()
-    );
+    assert_eq!(files.len(), 254, "expected the whole corpus");
     let mut failures = Vec::new();
-    let mut read = 0;
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy().to_string();
-        if TEMPLATES_NEEDING_THE_LOADER.contains(&name.as_str()) {
-            continue;
+        let text = std::fs::read_to_string(f).unwrap();
+        let mut options = supplied_variables(&text);
+        if TEMPLATES_WITH_COOLIFY_VOLUME_VARIABLES.contains(&name.as_str()) {
+            options
+                .variables
+                .insert("COOLIFY_VOLUME_APP".into(), "app-data".into());
         }
-        let mut doc = yaml(&std::fs::read_to_string(f).unwrap());
-        interpolate(&mut doc);
-        read += 1;
-        if let Err(e) = normalizes(&doc) {
+        if let Err(e) = loads(&text, &name, &options, &NoFiles) {
             failures.push(format!("{name}: {e}"));
         }
-        let schema_valid = schema.is_valid(&without_coolify_keys(&doc));
+        let doc = without_coolify_keys(&interpolated(&text, &name, &options));
+        let schema_valid = schema.is_valid(&doc);
         let listed = TEMPLATES_OUTSIDE_THE_SCHEMA.iter().any(|(n, _)| *n == name);
         if schema_valid == listed {
             let why: Vec<String> = schema
-                .iter_errors(&without_coolify_keys(&doc))
+                .iter_errors(&doc)
                 .map(|e| format!("{} at {}", e, e.instance_path()))
                 .collect();
             failures.push(format!("{name}: schema valid {schema_valid}, listed as outside the schema {listed}: {why:?}"));
         }
     }
-    eprintln!("{read} templates normalized and checked against the schema");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -403,19 +399,18 @@ fn kompose_fixtures_the_schema_rejects_are_rejected() {
     let (mut valid, mut invalid) = (Vec::new(), Vec::new());
     for f in &files {
         let rel = f.strip_prefix(&root).unwrap().to_string_lossy().to_string();
-        let mut doc = match serde_saphyr::from_str::<Value>(&std::fs::read_to_string(f).unwrap()) {
-            Ok(doc) => doc,
-            Err(e) => {
-                eprintln!(
-                    "not YAML that a strict parser reads (the loader's test covers it): {rel}: {}",
-                    e.to_string().lines().next().unwrap_or("")
-                );
-                continue;
-            }
-        };
-        interpolate(&mut doc);
+        let text = std::fs::read_to_string(f).unwrap();
+        if let Err(e) = yaml::parse(&text, &rel) {
+            invalid.push(format!(
+                "{rel}: {}",
+                e.to_string().lines().next().unwrap_or("")
+            ));
+            continue;
+        }
+        let options = supplied_variables(&text);
+        let doc = interpolated(&text, &rel, &options);
         let schema_valid = schema.is_valid(&doc);
-        let normalized = normalizes(&doc);
+        let normalized = loads(&text, &f.to_string_lossy(), &options, &DirFiles);
         let stricter = KOMPOSE_STRICTER.iter().any(|(n, _)| *n == rel);
         match (schema_valid, &normalized) {
             (true, Ok(())) => valid.push(rel),

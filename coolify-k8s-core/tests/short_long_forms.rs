@@ -168,3 +168,56 @@ fn coolify_fixture_canonical_form() {
     assert!(!p.volumes["legacy"].implicit);
     assert!(p.magic.contains_key("SERVICE_URL_APP_3000"));
 }
+
+/// What `coolify-k8s config` prints (the serialized model) reads back into the same
+/// model, for every Coolify template: the printed form is canonical Compose.
+#[test]
+fn the_serialized_model_reads_back_the_same() {
+    use coolify_k8s_core::compose::{load, NoFiles, SourceFile};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/coolify-templates");
+    if !dir.is_dir() {
+        eprintln!("skipped: ../shared is absent");
+        return;
+    }
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for path in names {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file = SourceFile {
+            name: path.file_name().unwrap().to_string_lossy().into_owned(),
+            text,
+        };
+        // Templates that need variables the caller supplies are covered elsewhere.
+        let Ok(loaded) = load(&[file], &LoadOptions::default(), &NoFiles) else {
+            continue;
+        };
+        let printed = serde_json::to_value(&loaded.project).unwrap();
+        let mut again = match project(&printed, &mut Report::default()) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!(
+                    "{}: the printed model does not load: {e}",
+                    path.display()
+                ));
+                continue;
+            }
+        };
+        // Implicit volumes are printed as declarations.
+        for (name, v) in again.volumes.iter_mut() {
+            v.implicit = loaded.project.volumes.get(name).is_some_and(|o| o.implicit);
+        }
+        if again != loaded.project {
+            failures.push(format!("{}: another model", path.display()));
+        }
+        checked += 1;
+    }
+    eprintln!("{checked} templates printed and read back");
+    assert!(checked > 200, "only {checked} templates loaded");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -11,18 +11,26 @@ use ext_php_rs::zend::{ce, ClassEntry, ExecutorGlobals};
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-extern "C" {
-    /// SPL's `RuntimeException` class entry, exported by the PHP binary (`PHPAPI`).
-    static spl_ce_RuntimeException: *mut ClassEntry;
-}
-
 /// `\RuntimeException`, else `\Exception`. Classes are registered at module startup, when
-/// the executor's class table (which `ClassEntry::try_find` reads) does not exist yet; SPL
-/// is built into PHP and sets its class entries before any shared extension starts.
+/// the executor's class table (which `ClassEntry::try_find` reads) does not exist yet, so
+/// the compiler's class table is read; SPL is built into PHP and registered its classes
+/// before any shared extension starts.
 fn runtime_exception() -> &'static ClassEntry {
-    // SAFETY: a pointer-sized read of a global that SPL wrote during its own startup and
-    // never changes afterwards; null (not expected) falls back to `\Exception`.
-    unsafe { spl_ce_RuntimeException.as_ref() }.unwrap_or_else(ce::exception)
+    // SAFETY: the compiler globals are a static of the engine (a thread's own in ZTS
+    // builds, which the wrapper resolves); its class table is created at engine startup
+    // and lives for the process. Only read, at module startup, single-threaded.
+    let table = unsafe {
+        ext_php_rs::ffi::ext_php_rs_compiler_globals()
+            .as_ref()
+            .and_then(|g| g.class_table.as_ref())
+    };
+    table
+        .and_then(|t| t.get("runtimeexception"))
+        .filter(|z| z.is_ptr())
+        // SAFETY: class table entries are `IS_PTR` zvals pointing to class entries that
+        // live as long as the table.
+        .and_then(|z| unsafe { z.value.ptr.cast::<ClassEntry>().cast_const().as_ref() })
+        .unwrap_or_else(ce::exception)
 }
 
 /// Every failure of the extension: bad input (with the path in the input), bad options,

@@ -1,6 +1,6 @@
 //! `Coolify\Kubernetes\Kubectl`: command lines for Coolify's `remote_process`.
 
-use crate::convert::{json_to_zval, options_to_json};
+use crate::convert::{array_to_json, json_to_zval, options_to_json};
 use crate::error::{guard, one};
 use crate::manifests::PhpManifests;
 use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target};
@@ -131,12 +131,26 @@ impl PhpKubectl {
         &self,
         manifests: &PhpManifests,
         service: &str,
-        command: Vec<String>,
+        command: &ZendHashTable,
         container: Option<String>,
     ) -> PhpResult<Vec<String>> {
         guard(|| {
+            let path = InputPath::root().key("command");
+            let value = array_to_json(command, &path).map_err(one)?;
+            let items = match value {
+                serde_json::Value::Array(items) => items,
+                serde_json::Value::Object(map) if map.is_empty() => Vec::new(),
+                _ => return Err(one(Error::new(path, "must be a list of strings"))),
+            };
+            let mut args = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                match item {
+                    serde_json::Value::String(s) => args.push(s),
+                    _ => return Err(one(Error::new(path.index(i), "must be a string"))),
+                }
+            }
             self.inner
-                .exec(&manifests.inner, service, container.as_deref(), &command)
+                .exec(&manifests.inner, service, container.as_deref(), &args)
         })
     }
 }

@@ -29,6 +29,12 @@ impl PhpTranslator {
                     options_to_json(o, &InputPath::root().key("options"))
                 })
                 .map_err(one)?;
+            if !value.is_object() {
+                return Err(one(Error::new(
+                    InputPath::root().key("options"),
+                    "must be an array of option => value, not a list",
+                )));
+            }
             let options = Options::from_value(value)?;
             Ok(Self {
                 inner: Translator::new(options),

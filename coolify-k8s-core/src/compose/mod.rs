@@ -23,7 +23,6 @@ pub mod load;
 pub mod magic;
 pub mod merge;
 pub mod normalize;
-pub mod normalize_pending;
 pub mod port;
 pub mod profiles;
 pub mod project;

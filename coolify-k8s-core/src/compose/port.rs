@@ -42,10 +42,21 @@ pub struct Port {
 }
 
 /// One entry of `expose` (a container port reachable by other services, not published).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// Serializes as Compose writes it: `"80"`, `"53/udp"`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ExposedPort {
     /// The container port.
     pub target: u16,
     /// Transport protocol.
     pub protocol: Protocol,
+}
+
+impl Serialize for ExposedPort {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.protocol {
+            Protocol::Tcp => s.collect_str(&self.target),
+            Protocol::Udp => s.collect_str(&format_args!("{}/udp", self.target)),
+            Protocol::Sctp => s.collect_str(&format_args!("{}/sctp", self.target)),
+        }
+    }
 }

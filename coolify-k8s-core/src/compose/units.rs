@@ -128,6 +128,8 @@ impl Serialize for Duration {
 }
 
 /// A byte size in Compose's syntax (`512m`, `1gb`, `2048`, `1.5G`), kept in bytes.
+/// Serializes as the number of bytes in a string (`"536870912"`), which every key that
+/// takes a size accepts (`deploy.resources.*.memory` takes only strings).
 ///
 /// ```
 /// use coolify_k8s_core::compose::ByteSize;
@@ -135,9 +137,14 @@ impl Serialize for Duration {
 /// assert_eq!(ByteSize::parse("1gb").unwrap().bytes(), 1 << 30);
 /// assert_eq!(ByteSize::parse("2048").unwrap().bytes(), 2048);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ByteSize(u64);
+
+impl Serialize for ByteSize {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
 
 impl ByteSize {
     /// A size of `n` bytes.

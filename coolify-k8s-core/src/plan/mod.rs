@@ -3,7 +3,7 @@
 //! volumes, configuration and secret sources, dependencies, security settings and
 //! resources, plus the claims, files and secrets they share, and the mapping report.
 //!
-//! One concern a file: [`names`], [`env`] (values and secrets), [`storage`], [`probes`],
+//! One concern a file: [`names`], [`mod@env`] (values and secrets), [`storage`], [`probes`],
 //! [`ordering`] (`depends_on`, Jobs), [`network`], [`security`], [`resources`],
 //! [`workload`] (one service), and here the project as a whole.
 

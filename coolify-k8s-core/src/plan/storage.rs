@@ -522,12 +522,11 @@ impl<'a> Storage<'a> {
                 None
             };
             let Some((body, has_secret)) = body else {
-                errors.push(Error::new(
+                report.add(
                     dat,
-                    format!(
-                        "{top} entry has no content (file, content or environment with a value)"
-                    ),
-                ));
+                    Outcome::Dropped,
+                    format!("the {top} entry has no content (its file could not be read, or its variable is unset): not mounted"),
+                );
                 return;
             };
             let secret = is_secret || has_secret;

@@ -116,3 +116,15 @@ pub fn stem(path: &Path) -> String {
         .unwrap_or("")
         .to_string()
 }
+
+/// True (with a message) while the loader's normalize stage is a stand-in in this branch:
+/// corpus-wide checks then have nothing to check.
+pub fn loader_pending(sample: &Path) -> bool {
+    match translate(sample) {
+        Err(e) if e.to_string().contains("not built into this version") => {
+            println!("skipped: the loader's normalize stage is not merged yet");
+            true
+        }
+        _ => false,
+    }
+}

@@ -1,17 +1,165 @@
-//! `coolify-k8s commands` (being built).
+//! `coolify-k8s commands ACTION [OPTIONS] FILE...`: the kubectl command lines for an
+//! action, one per line: exactly what the PHP `Kubectl` methods return, joined by
+//! newlines, so `coolify-k8s commands apply … FILE | bash -se` deploys.
+
+use super::translate_args::{read_files, FileResolver, TranslateArgs};
+use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target};
+use coolify_k8s_core::{Errors, Manifests, Report, Translator};
+use std::path::PathBuf;
 
 /// Arguments of `commands`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Input files.
-    files: Vec<String>,
+    /// What the lines do.
+    #[arg(value_name = "ACTION", value_parser = ["apply", "rollout-status", "restart", "stop", "start", "delete", "status", "logs"])]
+    action: String,
+    /// kubeconfig path on the machine that runs the lines (default: kubectl's own).
+    #[arg(long, value_name = "PATH")]
+    kubeconfig: Option<String>,
+    /// Context in that kubeconfig (default: its current context).
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// Seconds each workload may take to become ready (rollout-status).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u32).range(1..))]
+    timeout: u32,
+    /// Prefix every kubectl call with sudo.
+    #[arg(long)]
+    sudo: bool,
+    /// One more global kubectl flag, e.g. --kubectl-flag=--request-timeout=30s (repeatable).
+    #[arg(long = "kubectl-flag", value_name = "FLAG", allow_hyphen_values = true)]
+    kubectl_flags: Vec<String>,
+    /// Do not create the namespace (apply), for a kubeconfig that may not.
+    #[arg(long = "no-create-namespace")]
+    no_create_namespace: bool,
+    /// Service whose logs to print (logs).
+    #[arg(long, value_name = "SERVICE")]
+    service: Option<String>,
+    /// Log lines per container (logs).
+    #[arg(long, value_name = "LINES", default_value_t = 100)]
+    tail: u32,
+    /// Keep the PersistentVolumeClaims (delete).
+    #[arg(long = "keep-volumes")]
+    keep_volumes: bool,
+    /// Delete the namespace too (delete).
+    #[arg(long = "delete-namespace")]
+    delete_namespace: bool,
+    /// FILE is translated manifests as JSON (`convert -o json` output), not Compose.
+    #[arg(long = "from-json")]
+    from_json: bool,
+    #[command(flatten)]
+    translate: Box<TranslateArgs>,
+    /// Compose files; later files merge over earlier ones.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
 }
 
-/// Run `commands`.
+/// Run `commands`: exit 0 printed, 1 the input cannot be translated, 2 usage error.
 pub fn run(args: Args) -> i32 {
-    eprintln!(
-        "coolify-k8s commands: not built yet ({} file(s))",
-        args.files.len()
-    );
-    2
+    let target = Target {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        namespace: None,
+        extra_flags: args.kubectl_flags.clone(),
+        sudo: args.sudo,
+        create_namespace: !args.no_create_namespace,
+    };
+    let kubectl = match Kubectl::new(target) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("coolify-k8s commands: {e}");
+            return 2;
+        }
+    };
+    if args.action == "logs" && args.service.is_none() {
+        eprintln!("coolify-k8s commands: logs needs --service SERVICE");
+        return 2;
+    }
+    let manifests = match manifests(&args) {
+        Ok(m) => m,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("coolify-k8s commands: {msg}");
+            return 2;
+        }
+        Err(Failure::Input(msg)) => {
+            eprintln!("{msg}");
+            return 1;
+        }
+        Err(Failure::Translation(e)) => return super::fail(&e),
+    };
+    let lines = match args.action.as_str() {
+        "apply" => kubectl.apply(&manifests),
+        "rollout-status" => kubectl.rollout_status(&manifests, args.timeout),
+        "restart" => kubectl.restart(&manifests),
+        "stop" => kubectl.stop(&manifests),
+        "start" => kubectl.start(&manifests),
+        "delete" => kubectl.delete(
+            &manifests,
+            DeleteOptions {
+                volumes: !args.keep_volumes,
+                namespace: args.delete_namespace,
+            },
+        ),
+        "status" => kubectl.status(&manifests),
+        _ => kubectl.logs(
+            &manifests,
+            args.service.as_deref().unwrap_or_default(),
+            args.tail,
+        ),
+    };
+    match lines {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
+            0
+        }
+        Err(e) => super::fail(&e),
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Input(String),
+    Translation(Errors),
+}
+
+fn manifests(args: &Args) -> Result<Manifests, Failure> {
+    if args.from_json {
+        let mut objects = Vec::new();
+        for file in &args.files {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| Failure::Input(format!("{}: {e}", file.display())))?;
+            let value: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| Failure::Input(format!("{}: not JSON: {e}", file.display())))?;
+            match value {
+                serde_json::Value::Array(items) => objects.extend(items),
+                serde_json::Value::Object(mut map) => match map.remove("items") {
+                    Some(serde_json::Value::Array(items)) => objects.extend(items),
+                    Some(_) => {
+                        return Err(Failure::Input(format!(
+                            "{}: items: must be a list",
+                            file.display()
+                        )))
+                    }
+                    None => objects.push(serde_json::Value::Object(map)),
+                },
+                _ => {
+                    return Err(Failure::Input(format!(
+                        "{}: expected a List or a list of objects",
+                        file.display()
+                    )))
+                }
+            }
+        }
+        return Ok(Manifests::new(objects, Report::default()));
+    }
+    let options = args.translate.options().map_err(Failure::Usage)?;
+    let env = args
+        .translate
+        .variables(args.files.first().map(PathBuf::as_path))
+        .map_err(Failure::Input)?;
+    let files = read_files(&args.files).map_err(Failure::Input)?;
+    Translator::new(options)
+        .compose_files(&files, &env, &FileResolver)
+        .map_err(Failure::Translation)
 }

@@ -191,6 +191,64 @@ mod tests {
         assert_eq!(v, serde_json::json!({"a": ["x${SERVICE_PASSWORD_DB}y"]}));
     }
 
+    /// A fresh folder under the system's temporary directory.
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("coolify-k8s-config-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn args(files: Vec<PathBuf>, env_files: Vec<PathBuf>, env: Vec<(&str, &str)>) -> Args {
+        Args {
+            env_files,
+            env: env.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            profiles: Vec::new(),
+            files,
+        }
+    }
+
+    #[test]
+    fn reads_the_env_beside_the_first_file_and_env_wins() {
+        let dir = scratch("dotenv");
+        let compose = dir.join("compose.yaml");
+        std::fs::write(
+            &compose,
+            "services:\n  web:\n    image: \"nginx:${TAG}\"\n    environment:\n      DB: \"${SERVICE_PASSWORD_DB}\"\n      MODE: ${MODE}\n    env_file: [app.env]\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join(".env"), "TAG=1.25\nMODE=dotenv\n").unwrap();
+        std::fs::write(dir.join("app.env"), "FROM_FILE=yes\n").unwrap();
+        let out = config(&args(vec![compose.clone()], vec![], vec![("MODE", "flag")])).unwrap();
+        assert!(out.contains("image: nginx:1.25"), "{out}");
+        assert!(out.contains("MODE: flag"), "{out}");
+        assert!(out.contains("DB: ${SERVICE_PASSWORD_DB}"), "{out}");
+        assert!(out.contains("FROM_FILE: \"yes\""), "{out}");
+        // An explicit --env-file replaces the default .env.
+        let other = dir.join("other.env");
+        std::fs::write(&other, "TAG=2\n").unwrap();
+        let out = config(&args(vec![compose], vec![other], vec![])).unwrap();
+        assert!(out.contains("image: nginx:2"), "{out}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn errors_name_the_input_path() {
+        let dir = scratch("errors");
+        let compose = dir.join("compose.yaml");
+        std::fs::write(
+            &compose,
+            "services:\n  web:\n    image: nginx\n    ports: [\"80800:80\"]\n",
+        )
+        .unwrap();
+        let e = config(&args(vec![compose], vec![], vec![])).unwrap_err();
+        assert!(e.to_string().starts_with("services.web.ports[0]"), "{e}");
+        let e = config(&args(vec![dir.join("missing.yaml")], vec![], vec![])).unwrap_err();
+        assert!(e.to_string().starts_with("cannot read"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn key_value_arguments() {
         assert_eq!(

@@ -117,8 +117,15 @@ fn canonicalize_into(doc: &mut Value, options: &LoadOptions, d: &mut Diagnostics
 /// The merged canonical tree -> typed [`Project`]: type checks with paths, unknown keys,
 /// implicit named volumes, Coolify URL keys, magic variables collected. Keys that are not
 /// carried into the model exactly are added to `report`.
+///
+/// A tree that is not canonical yet is accepted too, except that repeated `ports` and
+/// `volumes` entries are only found by [`canonicalize`] (after it, different entries as
+/// written may be equal).
 pub fn project(doc: &Value, report: &mut Report) -> Result<Project, Errors> {
-    let mut d = Diagnostics::default();
+    let mut d = Diagnostics {
+        canonical_input: true,
+        ..Diagnostics::default()
+    };
     // A tree that is already canonical is unchanged; any other valid tree is accepted too.
     let mut doc = doc.clone();
     canonicalize_into(&mut doc, &LoadOptions::default(), &mut d);

@@ -21,7 +21,7 @@ const LONG_KEYS: &[&str] = &[
 pub(crate) fn canonicalize_ports(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
     // The schema's `uniqueItems` applies to the entries as written; two different short
     // and long entries may well be equal once rewritten.
-    if let Value::Array(items) = v {
+    if let (Value::Array(items), false) = (&*v, d.canonical_input) {
         value::unique(items, path, d);
     }
     rewrite_ports(v, path, d);
@@ -125,6 +125,13 @@ fn port_range(s: &str, min: u16, path: &InputPath, d: &mut Diagnostics) -> Optio
 
 /// Parse one short-syntax entry `[[ip:]host:]container[/protocol]` into ports.
 pub(crate) fn parse_short(s: &str, path: &InputPath, d: &mut Diagnostics) -> Vec<Port> {
+    if s.trim().is_empty() {
+        d.error(
+            path,
+            "invalid port \"\": the entry is empty (is a variable unset?)",
+        );
+        return Vec::new();
+    }
     let (spec, protocol) = match s.rsplit_once('/') {
         Some((spec, proto)) => match parse_protocol(proto, path, d) {
             Some(p) => (spec, p),

@@ -51,16 +51,27 @@ fn external(v: &Value, path: &InputPath, name: &mut Option<String>, d: &mut Diag
     }
 }
 
+/// Which top-level definitions are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Definitions {
+    Networks,
+    Volumes,
+    Files,
+}
+
 fn definitions<T>(
     v: &Value,
     path: &InputPath,
     d: &mut Diagnostics,
     mut one: impl FnMut(&Map<String, Value>, &InputPath, &mut Diagnostics) -> T,
-    nullable: bool,
+    kind: Definitions,
 ) -> BTreeMap<String, T> {
     // The schema restricts the names of volumes, configs and secrets; networks may have
     // any name (the schema has no `additionalProperties: false` for them).
-    let restricted = !nullable || path.to_string() != "networks";
+    let restricted = kind != Definitions::Networks;
+    // Networks and volumes may be declared with no options (`data:`); configs and secrets
+    // need a source.
+    let nullable = kind != Definitions::Files;
     let mut out = BTreeMap::new();
     let Some(m) = value::mapping(v, path, d) else {
         return out;
@@ -148,7 +159,7 @@ pub(crate) fn networks(
             }
             n
         },
-        true,
+        Definitions::Networks,
     )
 }
 
@@ -181,7 +192,7 @@ pub(crate) fn volumes(
             }
             vol
         },
-        true,
+        Definitions::Volumes,
     )
 }
 
@@ -253,7 +264,7 @@ pub(crate) fn file_definitions(
             }
             c
         },
-        false,
+        Definitions::Files,
     )
 }
 

@@ -12,6 +12,10 @@ use serde_json::{Map, Value};
 pub(crate) struct Diagnostics {
     pub(crate) errors: Vec<Error>,
     pub(crate) report: Report,
+    /// The tree was canonicalized before (by the loader, file by file): sequences that
+    /// canonicalizing expands (`ports`) or rewrites (`volumes`) may then hold equal
+    /// entries that were different as written, so their uniqueness is not checked again.
+    pub(crate) canonical_input: bool,
 }
 
 impl Diagnostics {

@@ -66,7 +66,7 @@ const CONSISTENCIES: &[&str] = &["consistent", "cached", "delegated"];
 pub(crate) fn canonicalize_volumes(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
     // The schema's `uniqueItems` applies to the entries as written; two different short
     // and long entries may well be equal once rewritten.
-    if let Value::Array(items) = v {
+    if let (Value::Array(items), false) = (&*v, d.canonical_input) {
         value::unique(items, path, d);
     }
     rewrite_volumes(v, path, d);
@@ -135,7 +135,7 @@ pub(crate) fn parse_short(
     if parts.iter().any(String::is_empty) {
         d.error(
             path,
-            format!("invalid volume {s:?}: empty section between colons"),
+            format!("invalid volume {s:?}: empty section between colons (is a variable unset?)"),
         );
         return None;
     }
@@ -309,9 +309,21 @@ pub(crate) fn volumes(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<S
         let Some(target) = text("target") else {
             continue;
         };
+        let mut source = text("source");
+        // `memos/:/var/opt/memos` (Coolify's memos template): a volume name cannot hold a
+        // slash; the name is the part before it.
+        if let (MountType::Volume, Some(name)) = (kind, source.as_mut()) {
+            if name.ends_with('/') && name.trim_end_matches('/').bytes().all(|b| b != b'/') {
+                *name = name.trim_end_matches('/').to_string();
+                d.approximated(
+                    &p.key("source"),
+                    format!("volume name {name:?}: the trailing slash is dropped"),
+                );
+            }
+        }
         out.push(ServiceVolume {
             kind,
-            source: text("source"),
+            source,
             target,
             read_only: m.get("read_only").and_then(Value::as_bool).unwrap_or(false),
             consistency: text("consistency"),
@@ -363,6 +375,18 @@ mod tests {
     }
 
     #[test]
+    fn trailing_slash_of_a_volume_name() {
+        let mut d = Diagnostics::default();
+        let v = volumes(
+            &json!(["memos/:/var/opt/memos"]),
+            &InputPath::root().key("volumes"),
+            &mut d,
+        );
+        assert_eq!(v[0].source.as_deref(), Some("memos"));
+        assert_eq!(d.report.entries().len(), 1);
+    }
+
+    #[test]
     fn short_errors() {
         let mut d = Diagnostics::default();
         let p = InputPath::root().key("v");
@@ -373,7 +397,7 @@ mod tests {
             msgs,
             vec![
                 "v: invalid volume \"a:b:c:d\": too many colons",
-                "v: invalid volume \":/x\": empty section between colons"
+                "v: invalid volume \":/x\": empty section between colons (is a variable unset?)"
             ]
         );
     }

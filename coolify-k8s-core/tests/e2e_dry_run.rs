@@ -1,0 +1,117 @@
+//! e2e: every visible corpus template, translated for the `ingress` and `traefik` routers, is
+//! accepted by a real API server's `kubectl apply --dry-run=server --server-side`, for every
+//! kind that server serves (Traefik CRDs installed first). Kinds the local 1.20 server does
+//! not serve (`autoscaling/v2`, `batch/v1` CronJob, `policy/v1`, Gateway API) are counted and
+//! left to the schema checks (`scripts/validate-corpus.sh`).
+//!
+//! Needs the local API server: `scripts/test.sh e2e` (see `e2e_support`).
+
+mod convert_support;
+mod e2e_support;
+
+use coolify_k8s_core::options::Router;
+use e2e_support::{shared, Cluster};
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The namespace every dry run targets (created for real; dry runs create nothing in it).
+const NAMESPACE: &str = "e2e-dry-run";
+
+fn api_version_kind(o: &Value) -> (String, String) {
+    let s = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    (s("apiVersion"), s("kind"))
+}
+
+#[test]
+#[ignore = "needs the local API server: scripts/test.sh e2e"]
+fn every_corpus_template_passes_server_dry_run() {
+    let cluster = Cluster::from_env();
+    let Some(shared) = shared() else { return };
+    let Some(corpus) = convert_support::corpus() else {
+        return;
+    };
+    cluster.install_traefik_crds(&shared);
+    cluster.fresh_namespace(NAMESPACE);
+
+    let templates = convert_support::templates(&corpus);
+    assert!(
+        !templates.is_empty(),
+        "no templates in {}",
+        corpus.display()
+    );
+    let mut failures = Vec::new();
+    let mut applied = 0usize;
+    let mut not_served: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut served_cache: Option<BTreeSet<(String, String)>> = None;
+    let mut asked: BTreeSet<String> = BTreeSet::new();
+
+    for router in [Router::Ingress, Router::Traefik] {
+        for path in &templates {
+            let name = convert_support::stem(path);
+            let mut options = convert_support::options();
+            options.router = router;
+            options.namespace = Some(NAMESPACE.to_string());
+            let manifests = match convert_support::translate_with(path, options) {
+                Ok(m) => m,
+                Err(e) => {
+                    failures.push(format!("{name} ({router:?}): translation failed: {e}"));
+                    continue;
+                }
+            };
+            // Discovery once per new API version seen.
+            let versions: BTreeSet<String> = manifests
+                .objects()
+                .iter()
+                .map(|o| api_version_kind(o).0)
+                .collect();
+            if !versions.is_subset(&asked) || served_cache.is_none() {
+                asked.extend(versions);
+                served_cache = Some(cluster.served_kinds(&asked));
+            }
+            let served = served_cache.as_ref().expect("discovered above");
+            let mut items = Vec::new();
+            for o in manifests.objects() {
+                let key = api_version_kind(o);
+                if served.contains(&key) {
+                    items.push(o.clone());
+                } else {
+                    *not_served.entry(key).or_default() += 1;
+                }
+            }
+            let list = json!({"apiVersion": "v1", "kind": "List", "items": items}).to_string();
+            let r = cluster.kubectl_stdin(
+                &[
+                    "apply",
+                    "--dry-run=server",
+                    "--server-side",
+                    "--field-manager=coolify",
+                    "-n",
+                    NAMESPACE,
+                    "-f",
+                    "-",
+                ],
+                Some(&list),
+            );
+            if r.ok {
+                applied += items.len();
+            } else {
+                failures.push(format!("{name} ({router:?}): {}", r.stderr.trim()));
+            }
+        }
+    }
+    println!(
+        "dry-run accepted {applied} objects from {} templates x 2 routers",
+        templates.len()
+    );
+    for ((api, kind), n) in &not_served {
+        println!("not served by the local server (schema checks only): {api} {kind}: {n}");
+    }
+    cluster.delete_namespace(NAMESPACE);
+    assert!(
+        failures.is_empty(),
+        "{} of {} template translations were refused by the API server:\n{}",
+        failures.len(),
+        templates.len() * 2,
+        failures.join("\n")
+    );
+}

@@ -1,0 +1,115 @@
+//! `coolify-k8s commands` prints exactly the lines of the core's `Kubectl` builders (which
+//! the PHP `Kubectl` methods return), one per line; usage errors exit 2, input errors 1.
+
+use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target};
+use coolify_k8s_core::{Manifests, Report};
+use std::path::PathBuf;
+use std::process::Command;
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../php-tests/fixtures/acme.json")
+}
+
+fn manifests() -> Manifests {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture()).unwrap()).unwrap();
+    Manifests::new(v["items"].as_array().unwrap().clone(), Report::default())
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_coolify-k8s"))
+        .arg("commands")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn joined(lines: Vec<String>) -> String {
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
+#[test]
+fn every_action_prints_the_builder_lines() {
+    let f = fixture();
+    let f = f.to_str().unwrap();
+    let k = Kubectl::new(Target {
+        kubeconfig: Some("/k c".into()),
+        context: Some("prod".into()),
+        sudo: true,
+        ..Target::default()
+    })
+    .unwrap();
+    let m = manifests();
+    let common = [
+        "--kubeconfig",
+        "/k c",
+        "--context",
+        "prod",
+        "--sudo",
+        "--from-json",
+    ];
+    let cases: Vec<(Vec<&str>, Vec<String>)> = vec![
+        (vec!["apply"], k.apply(&m).unwrap()),
+        (
+            vec!["rollout-status", "--timeout", "42"],
+            k.rollout_status(&m, 42).unwrap(),
+        ),
+        (vec!["restart"], k.restart(&m).unwrap()),
+        (vec!["stop"], k.stop(&m).unwrap()),
+        (vec!["start"], k.start(&m).unwrap()),
+        (
+            vec!["delete"],
+            k.delete(&m, DeleteOptions::default()).unwrap(),
+        ),
+        (
+            vec!["delete", "--keep-volumes", "--delete-namespace"],
+            k.delete(
+                &m,
+                DeleteOptions {
+                    volumes: false,
+                    namespace: true,
+                },
+            )
+            .unwrap(),
+        ),
+        (vec!["status"], k.status(&m).unwrap()),
+        (
+            vec!["logs", "--service", "db", "--tail", "5"],
+            k.logs(&m, "db", 5).unwrap(),
+        ),
+    ];
+    for (action, lines) in cases {
+        let mut args = action.clone();
+        args.extend(common);
+        args.push(f);
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 0, "{action:?}: {stderr}");
+        assert_eq!(stdout, joined(lines), "{action:?}");
+    }
+}
+
+#[test]
+fn errors_and_usage() {
+    let f = fixture();
+    let f = f.to_str().unwrap();
+    let (code, _, stderr) = run(&["logs", "--from-json", f]);
+    assert_eq!(
+        (code, stderr.trim()),
+        (2, "coolify-k8s commands: logs needs --service SERVICE")
+    );
+    let (code, _, _) = run(&["bogus", f]);
+    assert_eq!(code, 2);
+    let (code, _, stderr) = run(&["logs", "--service", "nope", "--from-json", f]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr.trim(),
+        "service: no workload for service \"nope\" (known: web, db)"
+    );
+    let (code, _, _) = run(&["rollout-status", "--timeout", "0", "--from-json", f]);
+    assert_eq!(code, 2);
+}

@@ -1,0 +1,241 @@
+<?php
+
+// Stubs for coolify_k8s: generated with `cargo php stubs` (cargo-php 0.2.2), then reviewed:
+// element types of arrays added to the docblocks, `mixed` returns narrowed to `array`,
+// constructors PHP cannot call marked private. Regenerate and re-apply after API changes.
+
+namespace Coolify\Kubernetes {
+    /**
+     * Builds kubectl command lines (each a string; join them with newlines for one
+     * `bash -se` batch). Options: `kubeconfig`, `context`, `namespace`, `extra_flags`
+     * (list of strings), `sudo` (bool), `create_namespace` (bool, default true).
+     */
+    class Kubectl {
+        /**
+         * A builder for one cluster and namespace.
+         *
+         * @param array<string, mixed>|null $options
+         */
+        public function __construct(?array $options = null) {}
+
+        /**
+         * Namespace, server-side apply (field manager `coolify`), pruning of objects of the
+         * same resource that this set no longer has.
+         *
+         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @return list<string>
+         */
+        public function apply(\Coolify\Kubernetes\Manifests $manifests): array {}
+
+        /**
+         * Delete every object of the resource by label; its PersistentVolumeClaims unless
+         * `$volumes` is false; its namespace only when `$namespace` is true.
+         *
+         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param bool $volumes
+         * @param bool $namespace
+         * @return list<string> command lines
+         */
+        public function delete(\Coolify\Kubernetes\Manifests $manifests, bool $volumes = true, bool $namespace = false): array {}
+
+        /**
+         * Run `$command` (program and arguments) in a pod of `$service`, optionally in one
+         * container; not interactive.
+         *
+         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param string $service
+         * @param list<string> $command
+         * @param string|null $container
+         * @return list<string> command lines
+         */
+        public function exec(\Coolify\Kubernetes\Manifests $manifests, string $service, array $command, ?string $container = null): array {}
+
+        /**
+         * The last `$tail` log lines of every container of `$service`'s pods.
+         *
+         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param string $service
+         * @param int $tail
+         * @return list<string> command lines
+         */
+        public function logs(\Coolify\Kubernetes\Manifests $manifests, string $service, int $tail = 100): array {}
+
+        /**
+         * The output of the `status()` line as `['status' => running|degraded|exited,
+         * 'workloads' => [['kind', 'name', 'state', 'ready', 'desired'], …]]`.
+         *
+         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param string $output
+         * @return array{status: string, workloads: list<array{kind: string, name: string, state: string, ready: int, desired: int}>}
+         */
+        public function parseStatus(\Coolify\Kubernetes\Manifests $manifests, string $output): array {}
+
+        /**
+         * `kubectl rollout restart` of every Deployment, StatefulSet and DaemonSet.
+         *
+         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @return list<string> command lines
+         */
+        public function restart(\Coolify\Kubernetes\Manifests $manifests): array {}
+
+        /**
+         * Wait for every workload (`$timeout` seconds each); on failure print pods, events and
+         * the last 100 log lines, and end the batch with status 1.
+         *
+         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param int $timeout
+         * @return list<string> command lines
+         */
+        public function rolloutStatus(\Coolify\Kubernetes\Manifests $manifests, int $timeout = 300): array {}
+
+        /**
+         * Undo `stop()`.
+         *
+         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @return list<string> command lines
+         */
+        public function start(\Coolify\Kubernetes\Manifests $manifests): array {}
+
+        /**
+         * One line printing a tab-separated line per workload; read it with `parseStatus()`.
+         *
+         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @return list<string> command lines
+         */
+        public function status(\Coolify\Kubernetes\Manifests $manifests): array {}
+
+        /**
+         * Scale to zero, remembering the replica count; suspend CronJobs.
+         *
+         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @return list<string> command lines
+         */
+        public function stop(\Coolify\Kubernetes\Manifests $manifests): array {}
+    }
+
+    /**
+     * Kubernetes objects in apply order, plus the report of what was mapped, approximated or
+     * dropped. Made by `Translator`, or from stored JSON with `Manifests::fromJson()`.
+     */
+    class Manifests {
+        /** Made by Translator or Manifests::fromJson(), not with `new`. */
+        private function __construct() {}
+
+        /**
+         * Number of objects.
+         *
+         * @return int
+         */
+        public function count(): int {}
+
+        /**
+         * Manifests from JSON: what `toJson()` wrote (a `List`), or a JSON array of objects.
+         * The report is empty. For building commands from stored manifests.
+         *
+         * @param string $json
+         * @return \Coolify\Kubernetes\Manifests
+         */
+        public static function fromJson(string $json): \Coolify\Kubernetes\Manifests {}
+
+        /**
+         * The report as a list of `['path' => …, 'outcome' => mapped|approximated|dropped|warning,
+         * 'message' => …]`.
+         *
+         * @return list<array{path: string, outcome: string, message: string}>
+         */
+        public function report(): array {}
+
+        /**
+         * The objects as PHP arrays, in apply order.
+         *
+         * @return list<array<string, mixed>>
+         */
+        public function toArray(): array {}
+
+        /**
+         * A JSON `v1` `List` of the objects.
+         *
+         * @return string
+         */
+        public function toJson(): string {}
+
+        /**
+         * Multi-document YAML (`---` before each object), ready for `kubectl apply -f`.
+         *
+         * @return string
+         */
+        public function toYaml(): string {}
+
+        /**
+         * The report as lines (`dropped: services.web.pid: …`).
+         *
+         * @return list<string>
+         */
+        public function warnings(): array {}
+    }
+
+    /**
+     * Every failure of the extension: bad input (with the path in the input), bad options,
+     * or an internal error. The message holds one line per error.
+     */
+    class TranslationException extends \RuntimeException {
+        /** Thrown by the extension only. */
+        private function __construct() {}
+
+        /**
+         * Every error: a list of `['path' => string, 'message' => string]`.
+         *
+         * @return list<array{path: string, message: string}>
+         */
+        public function getErrors(): array {}
+
+        /**
+         * The path in the input of the first error (`services.web.ports[1]`), `""` for the
+         * whole input.
+         *
+         * @return string
+         */
+        public function getInputPath(): string {}
+    }
+
+    /**
+     * Translates Coolify's Compose dialect (and, later, Application settings) with fixed
+     * options. Option keys are the CLI flags in snake_case (`namespace`, `router`, …).
+     */
+    class Translator {
+        /**
+         * A translator; unknown option keys and wrong types throw a TranslationException
+         * naming the option (`options: unknown field `routr``).
+         *
+         * @param array<string, mixed>|null $options
+         */
+        public function __construct(?array $options = null) {}
+
+        /**
+         * Translate one Compose document; `$env` holds the values of `${VAR}` references and
+         * Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…').
+         *
+         * @param string $yaml
+         * @param array<string, string|int|float|bool|null>|null $env
+         * @return \Coolify\Kubernetes\Manifests
+         */
+        public function compose(string $yaml, ?array $env = null): \Coolify\Kubernetes\Manifests {}
+    }
+}
+
+namespace {
+    /**
+     * Self-test of the panic guard: panics inside it, so PHP sees a TranslationException.
+     * Used by the PHPUnit suite; does nothing else.
+     *
+     * @return void
+     */
+    function coolify_k8s_selftest_panic(): void {}
+
+    /**
+     * The extension's version, for `phpversion('coolify_k8s')` checks.
+     *
+     * @return string
+     */
+    function coolify_k8s_version(): string {}
+}
