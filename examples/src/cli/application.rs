@@ -67,15 +67,6 @@ pub fn run(args: Args) -> i32 {
         Ok(m) => m,
         Err(e) => return super::fail(&e),
     };
-    if args.report {
-        for line in manifests.warnings() {
-            eprintln!("{line}");
-        }
-    }
-    if args.output == "json" {
-        print!("{}", manifests.to_json());
-    } else {
-        print!("{}", manifests.to_yaml());
-    }
+    super::print_manifests(&manifests, &args.output, args.report);
     0
 }

@@ -48,3 +48,17 @@ pub fn fail(errors: &coolify_k8s_core::Errors) -> i32 {
     }
     1
 }
+
+/// Print manifests on stdout as `yaml` or `json`, and the report on stderr when asked.
+pub fn print_manifests(manifests: &coolify_k8s_core::Manifests, output: &str, report: bool) {
+    if report {
+        for line in manifests.warnings() {
+            eprintln!("{line}");
+        }
+    }
+    if output == "json" {
+        print!("{}", manifests.to_json());
+    } else {
+        print!("{}", manifests.to_yaml());
+    }
+}
