@@ -120,11 +120,11 @@ pub struct Loaded {
 
 /// Load one or more Compose files (later files merge over earlier ones).
 ///
-/// Each file goes through the stages in order: [`yaml`](super::yaml) (parse, merge keys,
-/// limits), `!reset` removal, [`interpolate`](super::interpolate), the canonical long form
-/// (`normalize::canonicalize`), [`include`](super::include), [`extends`](super::extends) and
-/// service `env_file`s ([`env_file`](super::env_file)); then the files are
-/// [`merge`](super::merge)d, [`profiles`](super::profiles) filter the services, and
+/// Each file goes through the stages in order: [`yaml`] (parse, merge keys,
+/// limits), `!reset` removal, [`interpolate`], the canonical long form
+/// (`normalize::canonicalize`), [`include`](mod@include), [`extends`] and
+/// service `env_file`s ([`env_file`]); then the files are
+/// [`merge`]d, [`profiles`] filter the services, and
 /// `normalize::project` builds the typed model.
 pub fn load(
     files: &[SourceFile],

@@ -5,7 +5,7 @@
 //! - [`yaml`]: parse YAML into a tree (anchors, `<<` merge keys including Coolify's
 //!   sequence merge, `!reset` / `!override` tags), with limits against hostile input;
 //! - [`interpolate`]: `${VAR}` substitution in values, per the Compose Specification;
-//! - [`include`] and [`extends`]: other files, through a caller-supplied [`Resolver`];
+//! - [`include`](mod@include) and [`extends`]: other files, through a caller-supplied [`Resolver`];
 //! - [`merge`]: several files into one, per the specification's merge rules;
 //! - [`normalize`]: the tree into the typed model, short syntaxes into long ones;
 //! - [`magic`]: Coolify's magic variables (`SERVICE_URL_*`, `SERVICE_PASSWORD_*`, …).
