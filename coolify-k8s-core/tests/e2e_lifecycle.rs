@@ -182,6 +182,7 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
         Duration::from_secs(60),
         "pods scheduled on the fake node",
         || {
+            cluster.provide_volumes(NAMESPACE);
             let pods = cluster.items("pods", NAMESPACE, None);
             pods.len() >= workloads.len()
                 && pods
@@ -238,7 +239,11 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
     );
 
     // 4. Restart: each workload's pod template gets kubectl's restartedAt annotation.
-    must_run(&cluster, "restart", &k.restart(&reduced).expect("restart lines"));
+    must_run(
+        &cluster,
+        "restart",
+        &k.restart(&reduced).expect("restart lines"),
+    );
     for (kind, name) in scalable_workloads(&cluster) {
         let obj = cluster.get_json(&[kind, &name, "-n", NAMESPACE]);
         let annotations = &obj["spec"]["template"]["metadata"]["annotations"];
@@ -254,23 +259,38 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
         .map(|(kind, name)| {
             let obj = cluster.get_json(&[kind, &name, "-n", NAMESPACE]);
             let replicas = obj["spec"]["replicas"].as_i64().unwrap_or(-1);
-            assert!(replicas > 0, "{kind} {name} has {replicas} replicas before stop");
+            assert!(
+                replicas > 0,
+                "{kind} {name} has {replicas} replicas before stop"
+            );
             ((kind, name), replicas)
         })
         .collect();
     must_run(&cluster, "stop", &k.stop(&reduced).expect("stop lines"));
     for ((kind, name), replicas) in &running {
         let obj = cluster.get_json(&[kind, name, "-n", NAMESPACE]);
-        assert_eq!(obj["spec"]["replicas"].as_i64(), Some(0), "{kind} {name} not stopped");
+        assert_eq!(
+            obj["spec"]["replicas"].as_i64(),
+            Some(0),
+            "{kind} {name} not stopped"
+        );
         let remembered = obj["metadata"]["annotations"][REPLICAS_ANNOTATION].as_str();
-        assert_eq!(remembered, Some(replicas.to_string().as_str()), "{kind} {name}");
+        assert_eq!(
+            remembered,
+            Some(replicas.to_string().as_str()),
+            "{kind} {name}"
+        );
     }
 
     // 6. Start: back to the remembered count, the annotation gone.
     must_run(&cluster, "start", &k.start(&reduced).expect("start lines"));
     for ((kind, name), replicas) in &running {
         let obj = cluster.get_json(&[kind, name, "-n", NAMESPACE]);
-        assert_eq!(obj["spec"]["replicas"].as_i64(), Some(*replicas), "{kind} {name} not started");
+        assert_eq!(
+            obj["spec"]["replicas"].as_i64(),
+            Some(*replicas),
+            "{kind} {name} not started"
+        );
         assert!(obj["metadata"]["annotations"][REPLICAS_ANNOTATION].is_null());
     }
 
