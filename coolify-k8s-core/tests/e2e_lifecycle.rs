@@ -182,6 +182,7 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
         Duration::from_secs(60),
         "pods scheduled on the fake node",
         || {
+            cluster.provide_volumes(NAMESPACE);
             let pods = cluster.items("pods", NAMESPACE, None);
             pods.len() >= workloads.len()
                 && pods

@@ -163,6 +163,14 @@ impl Cluster {
     /// Delete namespace `ns` and wait until it is gone: pods bound to the fake node never
     /// finish terminating (no kubelet), so they are force-deleted.
     pub fn delete_namespace(&self, ns: &str) {
+        let volumes = format!("e2e-namespace={ns}");
+        self.kubectl(&[
+            "delete",
+            "persistentvolumes",
+            "-l",
+            &volumes,
+            "--wait=false",
+        ]);
         if !self.kubectl(&["get", "namespace", ns]).ok {
             return;
         }
@@ -175,6 +183,33 @@ impl Cluster {
                 !self.kubectl(&["get", "namespace", ns]).ok
             },
         );
+    }
+
+    /// Stand in for a volume provisioner: for every Pending PVC of `ns`, a hostPath
+    /// PersistentVolume bound to it in advance (`claimRef`), so pods that mount it can be
+    /// scheduled. The volumes carry the label `e2e-namespace=<ns>`; [`Self::delete_namespace`]
+    /// removes them.
+    pub fn provide_volumes(&self, ns: &str) {
+        for pvc in self.items("persistentvolumeclaims", ns, None) {
+            let name = pvc["metadata"]["name"].as_str().unwrap_or("");
+            if name.is_empty() || pvc["status"]["phase"].as_str() != Some("Pending") {
+                continue;
+            }
+            let pv = json!({
+                "apiVersion": "v1", "kind": "PersistentVolume",
+                "metadata": {"name": format!("e2e-{ns}-{name}"), "labels": {"e2e-namespace": ns}},
+                "spec": {
+                    "capacity": {"storage": "100Gi"},
+                    "accessModes": pvc["spec"]["accessModes"].clone(),
+                    "persistentVolumeReclaimPolicy": "Retain",
+                    "hostPath": {"path": "/var/empty"},
+                    "claimRef": {"namespace": ns, "name": name},
+                    "storageClassName": pvc["spec"]["storageClassName"].clone(),
+                    "volumeMode": "Filesystem",
+                }
+            });
+            self.kubectl_stdin(&["apply", "-f", "-"], Some(&pv.to_string()));
+        }
     }
 
     /// Force-delete every pod of `ns` (grace period 0): without a kubelet nothing else ends them.
