@@ -52,15 +52,35 @@ for name, svc in sorted((doc.get("services") or {}).items()):
 # Loadable kompose fixtures: the ones the loader accepts (the rest are meant to be invalid, or
 # are not Compose files); their rejections are listed in $OUT/kompose-not-loadable.txt.
 # Every input's loaded model (`config`) is kept to find its build-only services.
+# What Coolify's UI holds for a template's required variables (`${VAR:?hint}`): the
+# suggested value, else a placeholder (the loader rejects an unset required variable, as the
+# specification says); plus denoKV's volume source, which the user sets in Coolify's UI.
+env_flags() {
+  "$VENV/bin/python" -c '
+import re, sys
+text = open(sys.argv[1]).read()
+seen = {}
+for m in re.finditer(r"(?<!\$)\$\{([A-Za-z0-9_]+)(:?\?)([^}]*)\}", text):
+    seen.setdefault(m.group(1), m.group(3).strip() or "value")
+if "${COOLIFY_VOLUME_APP}" in text:
+    seen["COOLIFY_VOLUME_APP"] = "app-data"
+for k, v in sorted(seen.items()):
+    print("--env=%s=%s" % (k, v))
+' "$1"
+}
+
 loadable=()
 declare -A images
+declare -A envs
 : >"$OUT/kompose-not-loadable.txt"
 mkdir -p "$OUT/config"
 n=0
 for f in "${templates[@]}" "${fixtures[@]}"; do
   n=$((n + 1))
   cfg="$OUT/config/$n.yaml"
-  if (cd "$(dirname "$f")" && "$cli" config "$f" >"$cfg" 2>"$OUT/last.err"); then
+  mapfile -t env_args < <(env_flags "$f")
+  envs["$f"]="$(printf '%s\n' "${env_args[@]}")"
+  if (cd "$(dirname "$f")" && "$cli" config "${env_args[@]}" "$f" >"$cfg" 2>"$OUT/last.err"); then
     case "$f" in "$KOMPOSE"/*) loadable+=("$f") ;; esac
     images["$f"]="$(image_flags "$cfg" | tr '\n' ' ')"
   else
@@ -89,7 +109,8 @@ for router in "${ROUTERS[@]}"; do
     out="$OUT/$router/$(output_name "$f")"
     # Run from the input's folder: relative env_file / content paths resolve as in Coolify.
     # shellcheck disable=SC2086 # one word per --image flag; names hold no spaces
-    if (cd "$(dirname "$f")" && "$cli" convert --router "$router" --seed corpus ${images["$f"]} "$f" >"$out" 2>"$out.err"); then
+    mapfile -t env_args < <(printf '%s' "${envs["$f"]}")
+    if (cd "$(dirname "$f")" && "$cli" convert --router "$router" --seed corpus ${images["$f"]} "${env_args[@]}" "$f" >"$out" 2>"$out.err"); then
       converted+=("$out")
     else
       convert_failed+=("$f")

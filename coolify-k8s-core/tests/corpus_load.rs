@@ -2,8 +2,8 @@
 //! the invalid kompose inputs give a clear error. Reads `../shared/corpus/` and skips with a
 //! message when it is absent.
 
+use coolify_k8s_core::compose::interpolate::required_variables;
 use coolify_k8s_core::compose::{load, LoadOptions, NoFiles, Resolver, SourceFile};
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn corpus() -> Option<PathBuf> {
@@ -14,23 +14,6 @@ fn corpus() -> Option<PathBuf> {
         println!("skipped: {} is absent", dir.display());
         None
     }
-}
-
-/// Names of the variables a file requires with `${VAR:?…}` / `${VAR?…}`.
-fn required_variables(text: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for (i, _) in text.match_indices("${") {
-        let rest = &text[i + 2..];
-        let len = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            .count();
-        let after = &rest[len..];
-        if after.starts_with(":?") || after.starts_with('?') {
-            out.insert(rest[..len].to_string());
-        }
-    }
-    out
 }
 
 /// Reads files relative to the including file, as the CLI does.
@@ -60,7 +43,7 @@ fn every_coolify_template_loads() {
     for path in &names {
         let text = std::fs::read_to_string(path).unwrap();
         let mut options = LoadOptions::default();
-        for v in required_variables(&text) {
+        for v in required_variables(&text).into_keys() {
             options.variables.insert(v, "value".into());
         }
         let file = SourceFile {

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+use coolify_k8s_core::compose::interpolate::required_variables;
 use coolify_k8s_core::compose::{self, LoadOptions, Resolver, SourceFile};
 use coolify_k8s_core::{Errors, Manifests, Options, Translator};
 use std::collections::BTreeMap;
@@ -96,8 +97,12 @@ pub fn translate_with(path: &Path, mut options: Options) -> Result<Manifests, Er
         name: path.to_string_lossy().into_owned(),
         text,
     }];
-    let env = BTreeMap::new();
-    if let Ok(loaded) = compose::load(&files, &LoadOptions::default(), &DirFiles) {
+    let env = caller_values(&files[0].text);
+    let load_options = LoadOptions {
+        variables: env.clone(),
+        ..Default::default()
+    };
+    if let Ok(loaded) = compose::load(&files, &load_options, &DirFiles) {
         for (name, svc) in &loaded.project.services {
             if svc.image.is_none() && !options.images.contains_key(name) {
                 options
@@ -107,6 +112,20 @@ pub fn translate_with(path: &Path, mut options: Options) -> Result<Manifests, Er
         }
     }
     Translator::new(options).compose_files(&files, &env, &DirFiles)
+}
+
+/// What Coolify's UI would hold for a template's required variables (`${VAR:?hint}`): the
+/// template's suggested value when it gives one, else a placeholder; plus denoKV's volume
+/// source, which the user sets in Coolify's UI.
+pub fn caller_values(text: &str) -> BTreeMap<String, String> {
+    let mut env: BTreeMap<String, String> = required_variables(text)
+        .into_iter()
+        .map(|(k, hint)| (k, hint.unwrap_or_else(|| "value".to_string())))
+        .collect();
+    if text.contains("${COOLIFY_VOLUME_APP}") {
+        env.insert("COOLIFY_VOLUME_APP".into(), "app-data".into());
+    }
+    env
 }
 
 /// The stem of a corpus file (`supabase` for `.../supabase.yaml`).
