@@ -77,6 +77,8 @@ const INVALID: &[&str] = &[
     "unused/expose-service/compose-files/docker-compose-expose-multiple-hostname.yml",
     "unused/expose-service/compose-files/docker-compose-expose-true-multiple-ports.yml",
     "unused/expose-service/compose-files/docker-compose-expose-true.yml",
+    // `vote` depends on `redis`, which is not a service (`docker compose config` refuses it).
+    "unused/v3/docker-compose-deploy.yaml",
     "unused/v3/docker-compose-full-example.yaml",
     "yaml-and-yml/docker-compose.yaml",
     "yaml-and-yml/yml/docker-compose.yml",

@@ -381,10 +381,16 @@ fn every_coolify_template_normalizes_and_agrees_with_the_schema() {
 }
 
 /// kompose's fixtures that the schema accepts and the normalizer rejects, and why.
-const KOMPOSE_STRICTER: &[(&str, &str)] = &[(
-    "unused/v3/docker-compose-full-example.yaml",
-    "services.foo.networks names a network not declared at top level (Compose rejects it too)",
-)];
+const KOMPOSE_STRICTER: &[(&str, &str)] = &[
+    (
+        "unused/v3/docker-compose-full-example.yaml",
+        "services.foo.networks names a network not declared at top level (Compose rejects it too)",
+    ),
+    (
+        "unused/v3/docker-compose-deploy.yaml",
+        "services.vote.depends_on names a service that does not exist (Compose rejects it too)",
+    ),
+];
 
 #[test]
 fn kompose_fixtures_the_schema_rejects_are_rejected() {

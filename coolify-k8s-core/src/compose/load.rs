@@ -133,7 +133,32 @@ pub fn load(
 ) -> Result<Loaded, Errors> {
     let (tree, mut report) = load_tree(files, options, resolver)?;
     let project = normalize::project(&tree, &mut report)?;
+    check_dependencies(&project)?;
     Ok(Loaded { project, report })
+}
+
+/// A required `depends_on` must name a service of the project (after profiles), as
+/// `docker compose config` insists; an optional one may be absent.
+fn check_dependencies(project: &Project) -> Result<(), Errors> {
+    let mut errors = Vec::new();
+    for (name, service) in &project.services {
+        for (dep, d) in &service.depends_on {
+            if d.required && !project.services.contains_key(dep) {
+                errors.push(Error::new(
+                    InputPath::root()
+                        .key("services")
+                        .key(name.as_str())
+                        .key("depends_on")
+                        .key(dep.as_str()),
+                    format!("depends on {dep:?}, which is not a service of this project (or not in an active profile)"),
+                ));
+            }
+        }
+    }
+    match Errors::from_vec(errors) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// The stages of [`load`] up to the merged, filtered canonical tree (what `normalize::project`
