@@ -197,7 +197,11 @@ fn app_with_basic_auth_and_www_redirect() {
     );
     assert_eq!(www["spec"]["redirectRegex"]["permanent"], false);
     let secret = find(&m, "Secret", "admin-panel-0-basic-auth");
-    let users = secret["stringData"]["users"].as_str().unwrap();
+    use base64::Engine as _;
+    let users = base64::engine::general_purpose::STANDARD
+        .decode(secret["data"]["users"].as_str().unwrap())
+        .unwrap();
+    let users = String::from_utf8(users).unwrap();
     let hash = users.trim().strip_prefix("admin:").unwrap();
     assert!(bcrypt::verify("correct horse battery staple", hash).unwrap());
     let http = find(&m, "IngressRoute", "admin-panel-0-http");

@@ -227,7 +227,8 @@ mod tests {
         }
         let (o, _) = run(&r, &opts(Router::Traefik));
         let secret = o.iter().find(|x| x["kind"] == "Secret").unwrap();
-        assert_eq!(secret["stringData"]["users"], "admin:$2y$10$hash\n");
+        // base64 of "admin:$2y$10$hash\n"
+        assert_eq!(secret["data"]["users"], "YWRtaW46JDJ5JDEwJGhhc2gK");
         // The hash appears in the Secret only.
         let elsewhere: Vec<&Value> = o.iter().filter(|x| x["kind"] != "Secret").collect();
         assert!(!serde_json::to_string(&elsewhere).unwrap().contains("$2y$"));

@@ -11,6 +11,7 @@ use crate::options::Options;
 use crate::proxy::traefik_labels::{COOLIFY_TO_NON_WWW, COOLIFY_TO_WWW};
 use crate::proxy::{HttpMode, PathMatch, Route, WwwRedirect};
 use crate::report::Report;
+use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -232,7 +233,9 @@ pub fn middlewares(ctx: &RouteContext<'_>) -> (Vec<Value>, Vec<String>) {
             "kind": "Secret",
             "metadata": ctx.metadata(&secret, BTreeMap::new()),
             "type": "Opaque",
-            "stringData": {"users": users},
+            // `data`, not `stringData`: the API server stores stringData as data, so a
+            // server-side re-apply of stringData would rewrite the Secret every time.
+            "data": {"users": base64::engine::general_purpose::STANDARD.encode(users)},
         }));
         add(
             "basic-auth",
