@@ -324,6 +324,63 @@ fn is_service_volume(trail: &[Option<String>]) -> bool {
     matches!(trail, [Some(s), Some(_), Some(v), None] if s == "services" && v == "volumes")
 }
 
+/// The variables a Compose text requires (`${VAR:?…}` / `${VAR?…}`), each with the text
+/// after `?` when there is one. Coolify's templates put a suggested value there
+/// (`${TZ:?UTC}`), which its UI offers when it asks for the value; callers use this list to
+/// ask for the values before translating (the loader itself follows the specification: an
+/// unset required variable is an error).
+///
+/// ```
+/// use coolify_k8s_core::compose::interpolate::required_variables;
+/// let r = required_variables("TZ: ${TZ:?UTC}\nKEY: ${API_KEY?}\nX: $${NOT:?a}\nY: ${OPT:-1}\n");
+/// assert_eq!(r.get("TZ"), Some(&Some("UTC".to_string())));
+/// assert_eq!(r.get("API_KEY"), Some(&None));
+/// assert_eq!(r.len(), 2);
+/// ```
+pub fn required_variables(text: &str) -> std::collections::BTreeMap<String, Option<String>> {
+    let mut out = std::collections::BTreeMap::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        if bytes[i + 1] == b'$' {
+            i += 2; // `$$` is a literal `$`.
+            continue;
+        }
+        if bytes[i + 1] != b'{' {
+            i += 1;
+            continue;
+        }
+        let rest = &text[i + 2..];
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let after = &rest[len..];
+        let modifier = if after.starts_with(":?") {
+            Some(2)
+        } else if after.starts_with('?') {
+            Some(1)
+        } else {
+            None
+        };
+        if let (Some(m), true) = (modifier, len > 0) {
+            let body = &after[m..];
+            let end = body.find('}').unwrap_or(body.len());
+            let hint = body[..end].trim();
+            out.insert(
+                rest[..len].to_string(),
+                (!hint.is_empty()).then(|| hint.to_string()),
+            );
+        }
+        i += 2;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,61 +472,4 @@ mod tests {
         let e = substitute(&s, &|_: &str| None, &mut Vec::new()).unwrap_err();
         assert!(e.contains("nested deeper"), "{e}");
     }
-}
-
-/// The variables a Compose text requires (`${VAR:?…}` / `${VAR?…}`), each with the text
-/// after `?` when there is one. Coolify's templates put a suggested value there
-/// (`${TZ:?UTC}`), which its UI offers when it asks for the value; callers use this list to
-/// ask for the values before translating (the loader itself follows the specification: an
-/// unset required variable is an error).
-///
-/// ```
-/// use coolify_k8s_core::compose::interpolate::required_variables;
-/// let r = required_variables("TZ: ${TZ:?UTC}\nKEY: ${API_KEY?}\nX: $${NOT:?a}\nY: ${OPT:-1}\n");
-/// assert_eq!(r.get("TZ"), Some(&Some("UTC".to_string())));
-/// assert_eq!(r.get("API_KEY"), Some(&None));
-/// assert_eq!(r.len(), 2);
-/// ```
-pub fn required_variables(text: &str) -> std::collections::BTreeMap<String, Option<String>> {
-    let mut out = std::collections::BTreeMap::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i + 1 < bytes.len() {
-        if bytes[i] != b'$' {
-            i += 1;
-            continue;
-        }
-        if bytes[i + 1] == b'$' {
-            i += 2; // `$$` is a literal `$`.
-            continue;
-        }
-        if bytes[i + 1] != b'{' {
-            i += 1;
-            continue;
-        }
-        let rest = &text[i + 2..];
-        let len = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            .count();
-        let after = &rest[len..];
-        let modifier = if after.starts_with(":?") {
-            Some(2)
-        } else if after.starts_with('?') {
-            Some(1)
-        } else {
-            None
-        };
-        if let (Some(m), true) = (modifier, len > 0) {
-            let body = &after[m..];
-            let end = body.find('}').unwrap_or(body.len());
-            let hint = body[..end].trim();
-            out.insert(
-                rest[..len].to_string(),
-                (!hint.is_empty()).then(|| hint.to_string()),
-            );
-        }
-        i += 2;
-    }
-    out
 }

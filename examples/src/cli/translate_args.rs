@@ -81,10 +81,10 @@ pub struct TranslateArgs {
     #[arg(long = "ingress-controller", value_name = "CONTROLLER", value_parser = ["none", "traefik"])]
     pub ingress_controller: Option<String>,
     /// Scheme and domain for generated SERVICE_URL_* domains, like Coolify's wildcard domain
-    /// (default http://127.0.0.1.sslip.io).
+    /// (default `http://127.0.0.1.sslip.io`).
     #[arg(long = "base-domain", value_name = "URL")]
     pub base_domain: Option<String>,
-    /// Autoscale routed workloads: min=N,max=N[,cpu=PCT][,memory=PCT].
+    /// Autoscale routed workloads: `min=N,max=N` with optional `cpu=PCT` and `memory=PCT`.
     #[arg(long, value_name = "SETTINGS", value_parser = autoscale)]
     pub autoscale: Option<Value>,
 }
