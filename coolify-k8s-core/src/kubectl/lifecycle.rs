@@ -91,30 +91,21 @@ impl Kubectl {
                     let patch = format!(
                         r#"{{"spec":{{"template":{{"spec":{{"nodeSelector":{{"{STOPPED_NODE_SELECTOR}":"true"}}}}}}}}}}"#
                     );
-                    lines.push(self.kubectl(&[
-                        "patch",
-                        &reference,
-                        &ns,
-                        "--type=merge",
-                        "-p",
-                        &quote(&patch),
-                    ]));
+                    lines.push(self.merge_patch(&reference, &ns, &patch));
                 }
                 WorkloadKind::CronJob => {
                     let patch = r#"{"spec":{"suspend":true}}"#;
-                    lines.push(self.kubectl(&[
-                        "patch",
-                        &reference,
-                        &ns,
-                        "--type=merge",
-                        "-p",
-                        &quote(patch),
-                    ]));
+                    lines.push(self.merge_patch(&reference, &ns, patch));
                 }
                 WorkloadKind::Job => {}
             }
         }
         Ok(lines)
+    }
+
+    /// `kubectl patch REF --type=merge -p PATCH`, the patch quoted.
+    fn merge_patch(&self, reference: &str, ns: &str, patch: &str) -> String {
+        self.kubectl(&["patch", reference, ns, "--type=merge", "-p", &quote(patch)])
     }
 
     /// Undo [`stop`](Self::stop): scale back to the remembered count and forget it (nothing
@@ -150,25 +141,11 @@ impl Kubectl {
                     let patch = format!(
                         r#"{{"spec":{{"template":{{"spec":{{"nodeSelector":{{"{STOPPED_NODE_SELECTOR}":null}}}}}}}}}}"#
                     );
-                    lines.push(self.kubectl(&[
-                        "patch",
-                        &reference,
-                        &ns,
-                        "--type=merge",
-                        "-p",
-                        &quote(&patch),
-                    ]));
+                    lines.push(self.merge_patch(&reference, &ns, &patch));
                 }
                 WorkloadKind::CronJob => {
                     let patch = r#"{"spec":{"suspend":false}}"#;
-                    lines.push(self.kubectl(&[
-                        "patch",
-                        &reference,
-                        &ns,
-                        "--type=merge",
-                        "-p",
-                        &quote(patch),
-                    ]));
+                    lines.push(self.merge_patch(&reference, &ns, patch));
                 }
                 WorkloadKind::Job => {}
             }
