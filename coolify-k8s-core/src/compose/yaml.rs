@@ -65,7 +65,10 @@ pub struct Document {
 /// let docs = parse("x: &a {k: 1}\ny:\n  <<: *a\n  j: yes\n", "compose.yaml").unwrap();
 /// assert_eq!(docs[0].root, serde_json::json!({"x": {"k": 1}, "y": {"k": 1, "j": "yes"}}));
 /// let err = parse("a: [1, 2\n", "compose.yaml").unwrap_err();
-/// assert!(err.to_string().starts_with("compose.yaml: line 2"), "{err}");
+/// // The error names the path, what is wrong and where: `a[1]: unclosed bracket '['
+/// // (compose.yaml: line 1, column 4)`.
+/// assert!(err.to_string().starts_with("a[1]: unclosed bracket"), "{err}");
+/// assert!(err.to_string().ends_with("(compose.yaml: line 1, column 4)"), "{err}");
 /// ```
 pub fn parse(text: &str, file: &str) -> Result<Vec<Document>, Errors> {
     if text.len() > MAX_INPUT_BYTES {
