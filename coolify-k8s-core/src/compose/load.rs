@@ -132,9 +132,50 @@ pub fn load(
     resolver: &dyn Resolver,
 ) -> Result<Loaded, Errors> {
     let (tree, mut report) = load_tree(files, options, resolver)?;
-    let project = normalize::project(&tree, &mut report)?;
+    let mut project = normalize::project(&tree, &mut report)?;
     check_dependencies(&project)?;
+    let first = files.first().map(|f| f.name.as_str());
+    read_file_bodies(&mut project, first, resolver)?;
     Ok(Loaded { project, report })
+}
+
+/// Top-level `configs` and `secrets` with `file:` get the file's body as `content`, read
+/// through the resolver relative to the first file (the project directory, as in Compose).
+/// Bodies are not interpolated (Compose does not interpolate them either).
+fn read_file_bodies(
+    project: &mut Project,
+    first: Option<&str>,
+    resolver: &dyn Resolver,
+) -> Result<(), Errors> {
+    let mut errors = Vec::new();
+    for (top, defs) in [
+        ("configs", &mut project.configs),
+        ("secrets", &mut project.secrets),
+    ] {
+        for (name, def) in defs.iter_mut() {
+            let Some(file) = def.file.as_deref() else {
+                continue;
+            };
+            if def.content.is_some() || def.external {
+                continue;
+            }
+            match resolver.read(first, file) {
+                Ok((_, body)) if body.contains(MARK) => errors.push(Error::new(
+                    InputPath::root().key(top).key(name.as_str()).key("file"),
+                    format!("{file:?} holds a NUL character"),
+                )),
+                Ok((_, body)) => def.content = Some(body),
+                Err(e) => errors.push(Error::new(
+                    InputPath::root().key(top).key(name.as_str()).key("file"),
+                    e,
+                )),
+            }
+        }
+    }
+    match Errors::from_vec(errors) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 /// A required `depends_on` must name a service of the project (after profiles), as
@@ -328,5 +369,63 @@ pub fn lookup(name: &str, options: &LoadOptions) -> Option<String> {
         Some(super::magic::deferred::reference(name))
     } else {
         Some(value.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(text: &str) -> Vec<SourceFile> {
+        vec![SourceFile {
+            name: "compose.yaml".into(),
+            text: text.into(),
+        }]
+    }
+
+    #[test]
+    fn config_and_secret_files_are_read_through_the_resolver() {
+        let files = source(
+            "services:\n  web:\n    image: nginx\n    configs: [site]\n    secrets: [key]\n\
+             configs:\n  site:\n    file: ./site.conf\nsecrets:\n  key:\n    file: ./key.txt\n",
+        );
+        let resolver = MemoryFiles::new([("site.conf", "server {}\n"), ("key.txt", "hunter2")]);
+        let loaded = load(&files, &LoadOptions::default(), &resolver).unwrap();
+        assert_eq!(
+            loaded.project.configs["site"].content.as_deref(),
+            Some("server {}\n")
+        );
+        assert_eq!(
+            loaded.project.secrets["key"].content.as_deref(),
+            Some("hunter2")
+        );
+    }
+
+    #[test]
+    fn unreadable_config_file_names_the_path() {
+        let files = source(
+            "services:\n  web:\n    image: nginx\n    configs: [site]\n\
+             configs:\n  site:\n    file: ./missing.conf\n",
+        );
+        let e = load(&files, &LoadOptions::default(), &NoFiles).unwrap_err();
+        assert!(
+            e.first().to_string().starts_with("configs.site.file: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_required_dependency_must_exist() {
+        let files = source(
+            "services:\n  web:\n    image: nginx\n    depends_on: [db]\n  cache:\n    image: redis\n    depends_on:\n      gone:\n        condition: service_started\n        required: false\n",
+        );
+        let e = load(&files, &LoadOptions::default(), &NoFiles).unwrap_err();
+        assert_eq!(e.len(), 1, "{e}");
+        assert!(
+            e.first()
+                .to_string()
+                .starts_with("services.web.depends_on.db: "),
+            "{e}"
+        );
     }
 }

@@ -70,8 +70,23 @@ fn config(args: &Args) -> Result<String, Errors> {
         )
     })?;
     show_deferred(&mut tree);
+    hide_secret_files(&mut tree);
     serde_saphyr::to_string(&tree)
         .map_err(|e| Error::new(InputPath::root(), format!("cannot write YAML: {e}")).into())
+}
+
+/// Secret bodies read from `file:` stay out of the printed model (as `docker compose config`
+/// prints the path only): secret values appear nowhere but in Secret objects.
+fn hide_secret_files(tree: &mut Value) {
+    if let Some(Value::Object(secrets)) = tree.get_mut("secrets") {
+        for def in secrets.values_mut() {
+            if let Some(def) = def.as_object_mut() {
+                if def.contains_key("file") {
+                    def.remove("content");
+                }
+            }
+        }
+    }
 }
 
 /// The variables: env files (or the default `.env`), then `--env`.
