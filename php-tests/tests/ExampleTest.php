@@ -6,7 +6,6 @@ namespace Coolify\Kubernetes\Tests;
 
 use App\Jobs\KubernetesDeployment;
 use Coolify\Kubernetes\Kubectl;
-use Coolify\Kubernetes\TranslationException;
 use PHPUnit\Framework\TestCase;
 
 require_once Support::root() . '/examples/php/KubernetesDeployment.php';
@@ -72,14 +71,7 @@ final class ExampleTest extends TestCase
     {
         $env = ['DATABASE_URL' => 'postgres://shop:hunter2@db.internal:5432/shop', 'NODE_ENV' => 'production'];
         $job = new KubernetesDeployment(self::application(), self::SERVER, ['secret_variables' => array_keys($env)], $env);
-        try {
-            $job->handle();
-        } catch (TranslationException $e) {
-            if (str_contains($e->getMessage(), 'not built') || str_contains($e->getMessage(), 'being built')) {
-                $this->markTestSkipped('translation not built yet: ' . $e->getMessage());
-            }
-            throw $e;
-        }
+        $job->handle();
         $this->assertCount(3, $job->batches());
         foreach ($job->batches() as $batch) {
             foreach ($batch['commands'] as $line) {
