@@ -324,6 +324,46 @@ fn is_service_volume(trail: &[Option<String>]) -> bool {
     matches!(trail, [Some(s), Some(_), Some(v), None] if s == "services" && v == "volumes")
 }
 
+/// The `${NAME<modifier><text>}` forms of a Compose text, in order: the name, the modifier
+/// (`:?`, `?`, `:-`, `-`, `:+`, `+`, or empty) and the text up to the first `}`. `$$` is a
+/// literal `$`.
+fn braced_references(text: &str) -> Vec<(&str, &str, &str)> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        if bytes[i + 1] == b'$' {
+            i += 2;
+            continue;
+        }
+        if bytes[i + 1] != b'{' {
+            i += 1;
+            continue;
+        }
+        let rest = &text[i + 2..];
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        let after = &rest[len..];
+        let m = [":?", ":-", ":+", "?", "-", "+"]
+            .into_iter()
+            .find(|m| after.starts_with(*m))
+            .unwrap_or("");
+        let body = &after[m.len()..];
+        let end = body.find('}').unwrap_or(body.len());
+        if len > 0 {
+            out.push((&rest[..len], m, &body[..end]));
+        }
+        i += 2;
+    }
+    out
+}
+
 /// The variables a Compose text requires (`${VAR:?…}` / `${VAR?…}`), each with the text
 /// after `?` when there is one. Coolify's templates put a suggested value there
 /// (`${TZ:?UTC}`), which its UI offers when it asks for the value; callers use this list to
@@ -338,45 +378,38 @@ fn is_service_volume(trail: &[Option<String>]) -> bool {
 /// assert_eq!(r.len(), 2);
 /// ```
 pub fn required_variables(text: &str) -> std::collections::BTreeMap<String, Option<String>> {
-    let mut out = std::collections::BTreeMap::new();
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i + 1 < bytes.len() {
-        if bytes[i] != b'$' {
-            i += 1;
-            continue;
-        }
-        if bytes[i + 1] == b'$' {
-            i += 2; // `$$` is a literal `$`.
-            continue;
-        }
-        if bytes[i + 1] != b'{' {
-            i += 1;
-            continue;
-        }
-        let rest = &text[i + 2..];
-        let len = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
-            .count();
-        let after = &rest[len..];
-        let modifier = if after.starts_with(":?") {
-            Some(2)
-        } else if after.starts_with('?') {
-            Some(1)
-        } else {
-            None
-        };
-        if let (Some(m), true) = (modifier, len > 0) {
-            let body = &after[m..];
-            let end = body.find('}').unwrap_or(body.len());
-            let hint = body[..end].trim();
-            out.insert(
-                rest[..len].to_string(),
+    braced_references(text)
+        .into_iter()
+        .filter(|(_, m, _)| *m == ":?" || *m == "?")
+        .map(|(name, _, hint)| {
+            let hint = hint.trim();
+            (
+                name.to_string(),
                 (!hint.is_empty()).then(|| hint.to_string()),
-            );
+            )
+        })
+        .collect()
+}
+
+/// Coolify's shared defaults: Coolify turns every `${VAR:-default}` (and `${VAR-default}`)
+/// into a stored variable of the resource's `.env`, which every service receives, so a bare
+/// `$VAR` in another service sees the default too (`$POSTGRES_DB` in an app whose database
+/// service says `${POSTGRES_DB:-umami}`). The first default in the text wins; defaults that
+/// hold another reference are left out.
+///
+/// ```
+/// use coolify_k8s_core::compose::interpolate::shared_defaults;
+/// let d = shared_defaults("a: ${DB:-umami}\nb: postgres://x/$DB\nc: ${DB:-other}\nd: ${X:-${Y}}\n");
+/// assert_eq!(d.get("DB").map(String::as_str), Some("umami"));
+/// assert_eq!(d.len(), 1);
+/// ```
+pub fn shared_defaults(text: &str) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (name, m, default) in braced_references(text) {
+        if (m == ":-" || m == "-") && !default.contains('$') {
+            out.entry(name.to_string())
+                .or_insert_with(|| default.to_string());
         }
-        i += 2;
     }
     out
 }

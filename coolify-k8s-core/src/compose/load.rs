@@ -135,17 +135,20 @@ pub fn load(
     let mut project = normalize::project(&tree, &mut report)?;
     check_dependencies(&project)?;
     let first = files.first().map(|f| f.name.as_str());
-    read_file_bodies(&mut project, first, resolver)?;
+    read_file_bodies(&mut project, first, resolver, &mut report)?;
     Ok(Loaded { project, report })
 }
 
 /// Top-level `configs` and `secrets` with `file:` get the file's body as `content`, read
 /// through the resolver relative to the first file (the project directory, as in Compose).
-/// Bodies are not interpolated (Compose does not interpolate them either).
+/// Bodies are not interpolated (Compose does not interpolate them either). A file that
+/// cannot be read is a warning, as Compose only needs it when a container starts; the
+/// translation then reports the entry as not mounted.
 fn read_file_bodies(
     project: &mut Project,
     first: Option<&str>,
     resolver: &dyn Resolver,
+    report: &mut Report,
 ) -> Result<(), Errors> {
     let mut errors = Vec::new();
     for (top, defs) in [
@@ -165,10 +168,7 @@ fn read_file_bodies(
                     format!("{file:?} holds a NUL character"),
                 )),
                 Ok((_, body)) => def.content = Some(body),
-                Err(e) => errors.push(Error::new(
-                    InputPath::root().key(top).key(name.as_str()).key("file"),
-                    e,
-                )),
+                Err(e) => report.warn(InputPath::root().key(top).key(name.as_str()).key("file"), e),
             }
         }
     }
@@ -226,6 +226,15 @@ pub fn load_tree(
     if let Some(e) = Errors::from_vec(bad) {
         return Err(e);
     }
+    // Coolify's dialect: every `${VAR:-default}` is a stored variable of the resource's
+    // `.env`, shared by all services (see `interpolate::shared_defaults`).
+    let mut shared = options.clone();
+    for file in files {
+        for (name, default) in interpolate::shared_defaults(&file.text) {
+            shared.variables.entry(name).or_insert(default);
+        }
+    }
+    let options = &shared;
     let mut ctx = Context {
         resolver,
         report: Report::default(),
@@ -402,16 +411,18 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_config_file_names_the_path() {
+    fn unreadable_config_file_is_a_warning_naming_the_path() {
         let files = source(
             "services:\n  web:\n    image: nginx\n    configs: [site]\n\
              configs:\n  site:\n    file: ./missing.conf\n",
         );
-        let e = load(&files, &LoadOptions::default(), &NoFiles).unwrap_err();
-        assert!(
-            e.first().to_string().starts_with("configs.site.file: "),
-            "{e}"
-        );
+        let loaded = load(&files, &LoadOptions::default(), &NoFiles).unwrap();
+        assert_eq!(loaded.project.configs["site"].content, None);
+        assert!(loaded
+            .report
+            .entries()
+            .iter()
+            .any(|e| e.to_string().starts_with("warning: configs.site.file: ")));
     }
 
     #[test]

@@ -35,8 +35,9 @@ pub fn resource_secret(plan: &Plan, s: &SecretValues) -> Secret {
 /// A ConfigMap holding files.
 pub fn config_map(plan: &Plan, f: &FileSet) -> ConfigMap {
     let owner = f.service.as_deref().unwrap_or(&plan.instance);
+    let owner = crate::plan::names::dns_label(owner, 63);
     ConfigMap {
-        metadata: meta::object_meta(plan, &f.name, owner, &BTreeMap::new(), &BTreeMap::new()),
+        metadata: meta::object_meta(plan, &f.name, &owner, &BTreeMap::new(), &BTreeMap::new()),
         data: Some(f.data.clone()),
         ..Default::default()
     }
@@ -45,8 +46,9 @@ pub fn config_map(plan: &Plan, f: &FileSet) -> ConfigMap {
 /// A Secret holding files.
 pub fn file_secret(plan: &Plan, f: &FileSet) -> Secret {
     let owner = f.service.as_deref().unwrap_or(&plan.instance);
+    let owner = crate::plan::names::dns_label(owner, 63);
     Secret {
-        metadata: meta::object_meta(plan, &f.name, owner, &BTreeMap::new(), &BTreeMap::new()),
+        metadata: meta::object_meta(plan, &f.name, &owner, &BTreeMap::new(), &BTreeMap::new()),
         type_: Some("Opaque".into()),
         data: Some(bytes(&f.data)),
         ..Default::default()

@@ -221,11 +221,27 @@ impl<'a> Storage<'a> {
                     "mount consistency is a Docker Desktop setting",
                 );
             }
-            if v.bind.is_some() {
+            // `create_host_path` is what the short syntax implies; only the other options
+            // (propagation, SELinux relabelling) are lost.
+            let lost: Vec<&str> = v
+                .bind
+                .as_ref()
+                .and_then(|b| b.as_object())
+                .map(|b| {
+                    b.keys()
+                        .map(String::as_str)
+                        .filter(|k| *k != "create_host_path")
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !lost.is_empty() {
                 report.add(
                     vat.key("bind"),
                     Outcome::Dropped,
-                    "bind propagation and SELinux options have no pod volume equivalent",
+                    format!(
+                        "{}: bind propagation and SELinux options have no pod volume equivalent",
+                        lost.join(", ")
+                    ),
                 );
             }
             let mut sub_path = None;
@@ -298,10 +314,12 @@ impl<'a> Storage<'a> {
                             values.resolve_text(content, &vat.key("content"), report);
                         let set = files_name(secret);
                         self.add_file(&set, secret, Some(name), &key, body);
+                        // Coolify writes `content:` files and makes them executable
+                        // (templates run them as entrypoints); a ConfigMap file would be 0644.
                         file_items
                             .entry((set.clone(), secret))
                             .or_default()
-                            .push((key.clone(), None));
+                            .push((key.clone(), Some(CONTENT_FILE_MODE)));
                         out.mounts.push(Mount {
                             volume: if secret {
                                 "secret-files".into()
@@ -556,6 +574,8 @@ impl<'a> Storage<'a> {
     }
 }
 
+/// The mode of a Coolify `content:` file: Coolify makes the files it writes executable.
+const CONTENT_FILE_MODE: u32 = 0o755;
 /// A key of a ConfigMap or Secret mounted as a file, with its mode.
 type FileItem = (String, Option<u32>);
 

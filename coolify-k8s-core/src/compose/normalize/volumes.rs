@@ -293,7 +293,7 @@ pub(crate) fn volumes(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<S
         if m.contains_key("mode") {
             d.dropped(
                 &p.key("mode"),
-                "not a Compose volume key (Coolify accepts and ignores it); the mount keeps the file's own mode",
+                "not a Compose volume key (Coolify accepts and ignores it); Coolify makes its content files executable (0755), and so does the translation",
             );
         }
         let text = |key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
