@@ -105,6 +105,56 @@ pub fn plan_probes(
     }
 }
 
+/// Where a word stands as a host name in a health check command: after `//` (URLs), `@`
+/// (user@host), or `-h` / `--host` (database clients).
+const HOST_PREFIXES: &[&str] = &["//", "@", "-h ", "-h=", "--host ", "--host="];
+
+/// A health check that calls its own service by name (`wget http://web:3000` in `web`)
+/// works on Docker, where the name resolves to the container itself. On Kubernetes the
+/// name is the Service, which only answers once the pod is Ready, so such a probe could
+/// never pass: the service's own names in host positions become `localhost`. Returns
+/// whether anything changed.
+///
+/// ```
+/// use coolify_k8s_core::plan::probes::own_host_to_localhost;
+/// let mut argv = vec!["/bin/sh".into(), "-c".into(), "wget -q http://web:3000/ && pg_isready -h web".into()];
+/// assert!(own_host_to_localhost(&mut argv, &["web"]));
+/// assert_eq!(argv[2], "wget -q http://localhost:3000/ && pg_isready -h localhost");
+/// let mut other = vec!["curl".to_string(), "http://db:5432".into(), "/web/health".into()];
+/// assert!(!own_host_to_localhost(&mut other, &["web"]));
+/// ```
+pub fn own_host_to_localhost(argv: &mut [String], names: &[&str]) -> bool {
+    let mut changed = false;
+    for arg in argv.iter_mut() {
+        for name in names.iter().filter(|n| !n.is_empty()) {
+            for prefix in HOST_PREFIXES {
+                let from = format!("{prefix}{name}");
+                let mut out = String::with_capacity(arg.len());
+                let mut rest = arg.as_str();
+                while let Some(pos) = rest.find(&from) {
+                    let end = pos + from.len();
+                    let next = rest[end..].chars().next();
+                    let is_host = next.is_none_or(|c| {
+                        !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+                    });
+                    out.push_str(&rest[..pos]);
+                    if is_host {
+                        out.push_str(prefix);
+                        out.push_str("localhost");
+                        changed = true;
+                    } else {
+                        out.push_str(&from);
+                    }
+                    rest = &rest[end..];
+                }
+                out.push_str(rest);
+                *arg = out;
+            }
+        }
+    }
+    changed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! annotations, and the report of every key that is not carried over exactly.
 
 use super::env::Values;
-use super::model::{Container, Workload, WorkloadKind};
+use super::model::{Container, ProbeAction, Workload, WorkloadKind};
 use super::names::{dns_label, STATEFULSET_MAX};
 use super::storage::Storage;
 use crate::compose::{PullPolicy, Restart, Service};
@@ -226,12 +226,32 @@ pub fn plan_service(
     }
 
     // Probes.
-    let probes = match &s.healthcheck {
+    let mut probes = match &s.healthcheck {
         Some(hc) => {
             super::probes::plan_probes(hc, values, &mut helpers, &at.key("healthcheck"), report)
         }
         None => Default::default(),
     };
+    let mut own_host = false;
+    for p in [
+        &mut probes.readiness,
+        &mut probes.liveness,
+        &mut probes.startup,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let ProbeAction::Exec(argv) = &mut p.action {
+            own_host |= super::probes::own_host_to_localhost(argv, &[cx.name, cx.k8s_name]);
+        }
+    }
+    if own_host {
+        report.add(
+            at.key("healthcheck").key("test"),
+            Outcome::Approximated,
+            "the health check calls its own service by name; on Kubernetes that Service only answers once the pod is Ready, so the probe calls localhost",
+        );
+    }
     values.add_helpers(&mut env, &helpers);
 
     // Ports, storage, security, pod, resources.
