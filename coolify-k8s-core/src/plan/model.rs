@@ -136,6 +136,9 @@ pub struct Workload {
     /// Autoscaling (a service's `x-coolify-autoscale`, or the `autoscale` option for
     /// workloads that serve routes).
     pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
+    /// SHA-256 of the Secret values and files the pods read (the pod template's
+    /// `coolify.io/config-checksum`, see [`super::redeploy`]).
+    pub config_checksum: Option<String>,
 }
 
 /// A container.

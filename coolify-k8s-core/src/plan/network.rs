@@ -173,6 +173,136 @@ pub fn compose_networks(service: &Service, at: &InputPath, report: &mut Report) 
     networks
 }
 
+/// `network_mode: service:X` (a service of the project): the container joins X's pod, as
+/// it joins X's network namespace on Docker (MAPPING.md). Its containers, init containers,
+/// volumes, ports and routes move into X's workload, which keeps X's kind and name; the
+/// joiner gets no workload and no Service of its own (on Docker it has no network name
+/// either). `container:NAME` and unknown services are reported.
+///
+/// Returns the joined services with the service whose pod they joined.
+pub fn join_network_mode(
+    project: &Project,
+    workloads: &mut Vec<Workload>,
+    report: &mut Report,
+) -> BTreeMap<String, String> {
+    let mut joined = BTreeMap::new();
+    for (name, svc) in &project.services {
+        let Some(mode) = svc.network_mode.as_deref() else {
+            continue;
+        };
+        let at = InputPath::root()
+            .key("services")
+            .key(name.as_str())
+            .key("network_mode");
+        let Some(target) = mode.strip_prefix("service:") else {
+            if mode.starts_with("container:") {
+                report.add(
+                    at,
+                    Outcome::Dropped,
+                    format!("network_mode {mode:?}: a container outside the project cannot share its pod; the pod gets its own network namespace"),
+                );
+            }
+            continue;
+        };
+        let chained = project
+            .services
+            .get(target)
+            .and_then(|t| t.network_mode.as_deref())
+            .is_some_and(|m| m.starts_with("service:"));
+        let (Some(from), Some(into)) = (
+            workloads.iter().position(|w| w.service == *name),
+            workloads.iter().position(|w| w.service == target),
+        ) else {
+            report.add(
+                at,
+                Outcome::Dropped,
+                format!("{target:?} is not a service of this project: the pod gets its own network namespace"),
+            );
+            continue;
+        };
+        if chained || from == into {
+            report.add(
+                at,
+                Outcome::Dropped,
+                format!(
+                    "{target:?} itself joins another service's network: only one level is joined"
+                ),
+            );
+            continue;
+        }
+        let joiner = workloads.remove(from);
+        let into = if from < into { into - 1 } else { into };
+        if let Some(host) = workloads.get_mut(into) {
+            merge_into(host, joiner);
+        }
+        joined.insert(name.clone(), target.to_string());
+        report.add(
+            at,
+            Outcome::Mapped,
+            format!("the container joins the pod of {target:?} (one network namespace: localhost reaches both)"),
+        );
+    }
+    joined
+}
+
+/// Move a joining workload's pod contents into its host's pod; pod volume names that
+/// clash get the joiner's name as a prefix.
+fn merge_into(host: &mut Workload, joiner: Workload) {
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    for v in joiner.volumes {
+        match host.volumes.iter().find(|h| h.name == v.name) {
+            Some(h) if h.source == v.source => {}
+            Some(_) => {
+                let new = super::names::dns_label(
+                    &format!("{}-{}", joiner.service_name, v.name),
+                    super::names::DNS_LABEL_MAX,
+                );
+                renames.insert(v.name.clone(), new.clone());
+                host.volumes
+                    .push(super::model::PodVolume { name: new, ..v });
+            }
+            None => host.volumes.push(v),
+        }
+    }
+    let rename = |c: &mut super::model::Container| {
+        for m in &mut c.mounts {
+            if let Some(n) = renames.get(&m.volume) {
+                m.volume = n.clone();
+            }
+        }
+    };
+    for mut c in joiner.init_containers {
+        rename(&mut c);
+        host.init_containers.push(c);
+    }
+    for mut c in joiner.containers {
+        rename(&mut c);
+        // Containers in one pod share the network namespace: only one may declare a port.
+        c.ports.retain(|p| {
+            !host.containers.iter().any(|h| {
+                h.ports
+                    .iter()
+                    .any(|q| q.port == p.port && q.protocol == p.protocol)
+            })
+        });
+        host.containers.push(c);
+    }
+    for p in joiner.ports {
+        if !host
+            .ports
+            .iter()
+            .any(|q| q.port == p.port && q.protocol == p.protocol)
+        {
+            host.ports.push(p);
+        }
+    }
+    host.published.extend(joiner.published);
+    host.routes.extend(joiner.routes);
+    for (k, v) in joiner.annotations {
+        host.annotations.entry(k).or_insert(v);
+    }
+}
+
 /// Extra Services for `links` aliases (`db:database`) and network `aliases`.
 pub fn plan_aliases(
     project: &Project,
@@ -197,6 +327,14 @@ pub fn plan_aliases(
         if k8s_names.get(target) == Some(&n) {
             return; // the alias is the service's own name
         }
+        if alias.contains('.') {
+            report.add(
+                at,
+                Outcome::Dropped,
+                format!("{alias:?} has dots: a Service name is one DNS label, so neighbours cannot resolve this name (use its first label, or a name without dots)"),
+            );
+            return;
+        }
         if let Some(existing) = out.iter().find(|a| a.name == n) {
             if existing.target != w.service_name {
                 report.add(
@@ -215,13 +353,11 @@ pub fn plan_aliases(
             );
             return;
         }
-        if w.ports.is_empty() {
-            report.add(
-                at.clone(),
-                Outcome::Mapped,
-                format!("alias {n:?}: a headless Service for {target:?}"),
-            );
-        }
+        report.add(
+            at.clone(),
+            Outcome::Mapped,
+            format!("{n:?}: a headless Service selecting the pods of {target:?}, so every port resolves by this name as on a Docker network"),
+        );
         out.push(AliasService {
             name: n,
             target: w.service_name.clone(),
@@ -230,6 +366,20 @@ pub fn plan_aliases(
     };
     for (name, svc) in &project.services {
         let at = InputPath::root().key("services").key(name.as_str());
+        // A service that joined another's pod has no network name of its own (Docker).
+        let joined = svc
+            .network_mode
+            .as_deref()
+            .is_some_and(|m| m.starts_with("service:") || m.starts_with("container:"));
+        if !joined {
+            // Neighbours reach a container by its `hostname` and `container_name` too.
+            if let Some(h) = &svc.hostname {
+                add(h, name, at.key("hostname"), &mut out);
+            }
+            if let Some(c) = &svc.container_name {
+                add(c, name, at.key("container_name"), &mut out);
+            }
+        }
         for (i, link) in svc.links.iter().enumerate() {
             let (target, alias) = link
                 .split_once(':')

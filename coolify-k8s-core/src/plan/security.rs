@@ -185,6 +185,7 @@ pub fn plan_pod(service: &Service, at: &InputPath, report: &mut Report) -> PodSe
     }
     match service.network_mode.as_deref() {
         None | Some("bridge") | Some("default") => {}
+        Some(m) if m.starts_with("service:") || m.starts_with("container:") => {} // plan::network::join_network_mode
         Some("host") => {
             p.host_network = true;
             report.add(
@@ -398,7 +399,7 @@ pub fn report_host_keys(service: &Service, at: &InputPath, report: &mut Report) 
         report.add(
             at.key("container_name"),
             Outcome::Approximated,
-            "pods are named by their controller; the Service keeps the Compose service name",
+            "pods are named by their controller; neighbours reach the container by this name through a headless Service (plan::network::plan_aliases)",
         );
     }
 }

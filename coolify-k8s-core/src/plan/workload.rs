@@ -226,6 +226,7 @@ pub fn plan_service(
         networks,
         routes,
         autoscale,
+        config_checksum: None,
     })
 }
 
@@ -284,6 +285,13 @@ fn restart(s: &Service, kind: WorkloadKind, at: &InputPath, report: &mut Report)
             at.key("restart"),
             Outcome::Approximated,
             "on-failure: Kubernetes restarts a long-running container whenever it exits",
+        );
+    }
+    if s.restart == Some(Restart::OnFailure) && kind == WorkloadKind::Job {
+        report.add(
+            at.key("restart"),
+            Outcome::Mapped,
+            "on-failure, serving nothing: a one-shot task, run as a Job retried on failure (Compose leaves it exited after a clean exit)",
         );
     }
     kind == WorkloadKind::Job && s.restart != Some(Restart::No)
