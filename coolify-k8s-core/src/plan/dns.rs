@@ -132,7 +132,7 @@ pub fn map_docker_dns(plan: &mut Plan, dns: &str, report: &mut Report) {
     }
     let namespace = plan.namespace.clone();
     for f in &mut plan.files {
-        for (k, v) in &mut f.data {
+        for v in f.data.values_mut() {
             if replace_docker_dns(v, dns) {
                 let qualified = qualify_hosts(v, &names, &namespace);
                 report.add(

@@ -399,7 +399,7 @@ pub fn report_host_keys(service: &Service, at: &InputPath, report: &mut Report) 
         report.add(
             at.key("container_name"),
             Outcome::Approximated,
-            "pods are named by their controller; neighbours reach the container by this name through a headless Service (plan::network::plan_aliases)",
+            "pods are named by their controller; the Service keeps the Compose service name",
         );
     }
 }
