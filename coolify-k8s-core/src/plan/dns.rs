@@ -39,33 +39,39 @@ pub fn replace_docker_dns(text: &mut String, dns: &str) -> bool {
     changed
 }
 
+/// Replace `name` where it stands as a whole host name right after `prefix` in `text`
+/// (not followed by more name characters: a dot would make it another, maybe already
+/// qualified, name) by `with`. Returns whether anything changed.
+pub fn replace_host(text: &mut String, prefix: &str, name: &str, with: &str) -> bool {
+    let from = format!("{prefix}{name}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    let mut changed = false;
+    while let Some(pos) = rest.find(&from) {
+        let end = pos + from.len();
+        let whole = rest[end..]
+            .chars()
+            .next()
+            .is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')));
+        out.push_str(&rest[..pos]);
+        out.push_str(prefix);
+        out.push_str(if whole { with } else { name });
+        changed |= whole;
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    *text = out;
+    changed
+}
+
 /// Qualify `names` (each: a name as written → its Service name) in host positions of
 /// `text` with `.<namespace>.svc.cluster.local`. Returns whether anything changed.
 pub fn qualify_hosts(text: &mut String, names: &[(String, String)], namespace: &str) -> bool {
     let mut changed = false;
     for (written, service) in names {
+        let qualified = format!("{service}.{namespace}.svc.cluster.local");
         for prefix in HOST_PREFIXES {
-            let from = format!("{prefix}{written}");
-            let mut out = String::with_capacity(text.len());
-            let mut rest = text.as_str();
-            while let Some(pos) = rest.find(&from) {
-                let end = pos + from.len();
-                let next = rest[end..].chars().next();
-                // A whole host name: not followed by more name characters (a dot would
-                // make it another, maybe already qualified, name).
-                let whole = next
-                    .is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')));
-                out.push_str(&rest[..pos]);
-                if whole {
-                    out.push_str(&format!("{prefix}{service}.{namespace}.svc.cluster.local"));
-                    changed = true;
-                } else {
-                    out.push_str(&from);
-                }
-                rest = &rest[end..];
-            }
-            out.push_str(rest);
-            *text = out;
+            changed |= replace_host(text, prefix, written, &qualified);
         }
     }
     changed

@@ -207,27 +207,7 @@ pub fn own_host_to_localhost(argv: &mut [String], names: &[&str]) -> bool {
     for arg in argv.iter_mut() {
         for name in names.iter().filter(|n| !n.is_empty()) {
             for prefix in HOST_PREFIXES {
-                let from = format!("{prefix}{name}");
-                let mut out = String::with_capacity(arg.len());
-                let mut rest = arg.as_str();
-                while let Some(pos) = rest.find(&from) {
-                    let end = pos + from.len();
-                    let next = rest[end..].chars().next();
-                    let is_host = next.is_none_or(|c| {
-                        !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
-                    });
-                    out.push_str(&rest[..pos]);
-                    if is_host {
-                        out.push_str(prefix);
-                        out.push_str("localhost");
-                        changed = true;
-                    } else {
-                        out.push_str(&from);
-                    }
-                    rest = &rest[end..];
-                }
-                out.push_str(rest);
-                *arg = out;
+                changed |= super::dns::replace_host(arg, prefix, name, "localhost");
             }
         }
     }
