@@ -310,7 +310,14 @@ pub fn plan_aliases(
     workloads: &[Workload],
     report: &mut Report,
 ) -> Vec<AliasService> {
+    // Every Service name already used: the services' own and their `-public` ones.
     let mut taken: BTreeSet<String> = k8s_names.values().cloned().collect();
+    taken.extend(
+        workloads
+            .iter()
+            .filter(|w| !w.published.is_empty())
+            .map(|w| super::names::object_name(&format!("{}-public", w.service_name))),
+    );
     let mut out: Vec<AliasService> = Vec::new();
     let by_service: BTreeMap<&str, &Workload> =
         workloads.iter().map(|w| (w.service.as_str(), w)).collect();
@@ -512,5 +519,153 @@ mod tests {
             vec![(30080, Some(30080)), (443, None)]
         );
         assert_eq!(r.entries().len(), 1);
+    }
+
+    fn workload(service: &str, ports: &[u16]) -> Workload {
+        Workload {
+            service: service.into(),
+            name: service.into(),
+            service_name: service.into(),
+            kind: crate::plan::WorkloadKind::Deployment,
+            replicas: None,
+            recreate: false,
+            job_retries: false,
+            containers: vec![crate::plan::Container {
+                name: service.into(),
+                image: "img".into(),
+                ports: ports
+                    .iter()
+                    .map(|p| ContainerPort {
+                        name: format!("tcp-{p}"),
+                        port: *p,
+                        protocol: "TCP".into(),
+                    })
+                    .collect(),
+                ..Default::default()
+            }],
+            init_containers: vec![],
+            volumes: vec![],
+            ports: ports
+                .iter()
+                .map(|p| ServicePort {
+                    name: format!("tcp-{p}"),
+                    port: *p,
+                    target: *p,
+                    protocol: "TCP".into(),
+                    app_protocol: None,
+                })
+                .collect(),
+            published: vec![],
+            pod: Default::default(),
+            labels: Default::default(),
+            annotations: Default::default(),
+            networks: vec![],
+            routes: vec![],
+            autoscale: None,
+            config_checksum: None,
+        }
+    }
+
+    fn project(services: &[(&str, Service)]) -> Project {
+        let mut p = Project::default();
+        for (n, s) in services {
+            p.services.insert(n.to_string(), s.clone());
+        }
+        p
+    }
+
+    #[test]
+    fn network_mode_service_joins_the_pod() {
+        let p = project(&[
+            ("vpn", Service::default()),
+            (
+                "torrent",
+                Service {
+                    network_mode: Some("service:vpn".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "other",
+                Service {
+                    network_mode: Some("container:abc".into()),
+                    ..Default::default()
+                },
+            ),
+        ]);
+        let mut ws = vec![
+            workload("other", &[]),
+            workload("torrent", &[8080, 9000]),
+            workload("vpn", &[9000]),
+        ];
+        let mut r = Report::default();
+        let joined = join_network_mode(&p, &mut ws, &mut r);
+        assert_eq!(joined.get("torrent").map(String::as_str), Some("vpn"));
+        let names: Vec<&str> = ws.iter().map(|w| w.service.as_str()).collect();
+        assert_eq!(names, ["other", "vpn"]);
+        let vpn = &ws[1];
+        assert_eq!(vpn.containers.len(), 2);
+        // One network namespace: 9000 is declared once, by the first container.
+        assert_eq!(vpn.containers[1].ports.len(), 1);
+        assert_eq!(
+            vpn.ports.iter().map(|p| p.port).collect::<Vec<_>>(),
+            [9000, 8080]
+        );
+        let paths: Vec<String> = r.entries().iter().map(|e| e.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "services.other.network_mode",
+                "services.torrent.network_mode"
+            ]
+        );
+        assert_eq!(r.entries()[0].outcome, Outcome::Dropped);
+    }
+
+    #[test]
+    fn hostname_and_container_name_resolve_through_headless_aliases() {
+        let p = project(&[
+            (
+                "app",
+                Service {
+                    hostname: Some("n8n-main".into()),
+                    container_name: Some("n8n.app".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "db",
+                Service {
+                    hostname: Some("app".into()),
+                    links: vec!["app:web".into()],
+                    ..Default::default()
+                },
+            ),
+        ]);
+        let names: BTreeMap<String, String> = [("app", "app"), ("db", "db")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .into();
+        let ws = vec![workload("app", &[5678]), workload("db", &[])];
+        let mut r = Report::default();
+        let aliases = plan_aliases(&p, &names, &ws, &mut r);
+        let got: Vec<(&str, &str)> = aliases
+            .iter()
+            .map(|a| (a.name.as_str(), a.target.as_str()))
+            .collect();
+        assert_eq!(got, [("n8n-main", "app"), ("web", "app")]);
+        let lines: Vec<String> = r
+            .entries()
+            .iter()
+            .map(|e| format!("{} {:?}", e.path, e.outcome))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "services.app.hostname Mapped",
+                "services.app.container_name Dropped",
+                "services.db.hostname Dropped",
+                "services.db.links[0] Mapped",
+            ]
+        );
     }
 }

@@ -408,4 +408,22 @@ mod tests {
         // No deadline that fails the dependant for good.
         assert!(argv.contains(&"--timeout=-1s".to_string()), "{argv:?}");
     }
+
+    #[test]
+    fn joined_services_wait_through_their_host() {
+        let deps: BTreeMap<String, Vec<String>> = [
+            ("web", vec!["torrent"]),
+            ("torrent", vec!["db", "vpn"]),
+            ("vpn", vec![]),
+            ("db", vec![]),
+        ]
+        .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
+        .into();
+        let joined: BTreeMap<String, String> = [("torrent".to_string(), "vpn".to_string())].into();
+        let out = redirect_joined(deps, &joined);
+        assert_eq!(out["web"], ["vpn"]);
+        // The joiner's dependencies are its host's, never the host itself.
+        assert_eq!(out["vpn"], ["db"]);
+        assert!(!out.contains_key("torrent"));
+    }
 }
