@@ -92,7 +92,7 @@ pub struct Workload {
     pub pod_selector: String,
     /// `spec.replicas` as written in the manifests (Deployments and StatefulSets).
     pub replicas: Option<i64>,
-    /// Annotated [`EXCLUDE_FROM_HC`] `"true"` (Compose `exclude_from_hc`): left out of
+    /// Annotated `coolify.io/exclude-from-hc: "true"` (Compose `exclude_from_hc`): left out of
     /// `rollout-status` and of the status, as Coolify leaves it out of the resource's
     /// health.
     pub excluded: bool,
