@@ -264,6 +264,7 @@ fn plan_workloads(
     // name it only in SERVICE_URL_<ID>_<PORT>).
     for w in &mut workloads {
         crate::proxy::attach::ensure_route_ports(w);
+        network::add_health_check_ports(w);
     }
     Ok(workloads)
 }

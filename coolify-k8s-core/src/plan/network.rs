@@ -4,7 +4,8 @@
 //! Compose networks → NetworkPolicies (option).
 
 use super::model::{
-    AliasService, ContainerPort, NetworkPolicyPlan, PublishedPort, ServicePort, Workload,
+    AliasService, ContainerPort, NetworkPolicyPlan, ProbeAction, PublishedPort, ServicePort,
+    Workload,
 };
 use super::names::port_name;
 use crate::compose::{Project, Protocol, Service};
@@ -171,6 +172,83 @@ pub fn compose_networks(service: &Service, at: &InputPath, report: &mut Report) 
         }
     }
     networks
+}
+
+/// Addresses by which a health check calls its own container.
+const LOCAL_HOSTS: &[&str] = &["localhost:", "127.0.0.1:", "0.0.0.0:", "[::1]:"];
+
+/// The ports a workload's health check calls on its own container: an HTTP probe's port,
+/// and `localhost:N` / `127.0.0.1:N` in a command. They join the Service's port list (every
+/// port is reachable through the headless Service anyway; listed, routes can name them).
+pub fn health_check_ports(w: &Workload) -> Vec<u16> {
+    let mut out = Vec::new();
+    let Some(c) = w.containers.first() else {
+        return out;
+    };
+    for p in [&c.readiness, &c.startup, &c.liveness]
+        .into_iter()
+        .flatten()
+    {
+        match &p.action {
+            ProbeAction::HttpGet { port, .. } => out.push(*port),
+            ProbeAction::Exec(argv) => {
+                for arg in argv {
+                    for host in LOCAL_HOSTS {
+                        for (i, _) in arg.match_indices(host) {
+                            let digits: String = arg[i + host.len()..]
+                                .chars()
+                                .take_while(char::is_ascii_digit)
+                                .collect();
+                            if let Ok(n) = digits.parse::<u16>() {
+                                if n > 0 {
+                                    out.push(n);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Add [`health_check_ports`] to the Service and the main container when missing.
+pub fn add_health_check_ports(w: &mut Workload) {
+    for p in health_check_ports(w) {
+        if w.ports
+            .iter()
+            .any(|sp| sp.target == p && sp.protocol == "TCP")
+        {
+            continue;
+        }
+        let name = port_name(None, p, "tcp");
+        if w.ports.iter().any(|sp| sp.name == name) {
+            continue;
+        }
+        w.ports.push(ServicePort {
+            name: name.clone(),
+            port: p,
+            target: p,
+            protocol: "TCP".into(),
+            app_protocol: None,
+        });
+        if let Some(c) = w.containers.first_mut() {
+            if !c
+                .ports
+                .iter()
+                .any(|cp| cp.port == p && cp.protocol == "TCP")
+            {
+                c.ports.push(ContainerPort {
+                    name,
+                    port: p,
+                    protocol: "TCP".into(),
+                });
+            }
+        }
+    }
 }
 
 /// `network_mode: service:X` (a service of the project): the container joins X's pod, as
@@ -667,5 +745,27 @@ mod tests {
                 "services.db.links[0] Mapped",
             ]
         );
+    }
+
+    #[test]
+    fn health_check_ports_join_the_service() {
+        let mut w = workload("app", &[5678]);
+        w.containers[0].readiness = Some(crate::plan::Probe {
+            action: ProbeAction::Exec(vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                "wget -qO- http://127.0.0.1:5679/healthz && curl localhost:5678/".into(),
+            ]),
+            period: None,
+            timeout: None,
+            failure_threshold: None,
+        });
+        assert_eq!(health_check_ports(&w), [5678, 5679]);
+        add_health_check_ports(&mut w);
+        assert_eq!(
+            w.ports.iter().map(|p| p.port).collect::<Vec<_>>(),
+            [5678, 5679]
+        );
+        assert_eq!(w.containers[0].ports.len(), 2);
     }
 }
