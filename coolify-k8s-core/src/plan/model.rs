@@ -141,6 +141,39 @@ pub struct Workload {
     pub config_checksum: Option<String>,
 }
 
+#[cfg(test)]
+impl Workload {
+    /// A Deployment for `service` with one container of that name and nothing else, for
+    /// tests to fill in.
+    pub(crate) fn for_test(service: &str) -> Self {
+        Self {
+            service: service.into(),
+            name: service.into(),
+            service_name: service.into(),
+            kind: WorkloadKind::Deployment,
+            replicas: None,
+            recreate: false,
+            job_retries: false,
+            containers: vec![Container {
+                name: service.into(),
+                image: "img".into(),
+                ..Default::default()
+            }],
+            init_containers: vec![],
+            volumes: vec![],
+            ports: vec![],
+            published: vec![],
+            pod: Default::default(),
+            labels: Default::default(),
+            annotations: Default::default(),
+            networks: vec![],
+            routes: vec![],
+            autoscale: None,
+            config_checksum: None,
+        }
+    }
+}
+
 /// A container.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Container {

@@ -600,48 +600,26 @@ mod tests {
     }
 
     fn workload(service: &str, ports: &[u16]) -> Workload {
-        Workload {
-            service: service.into(),
-            name: service.into(),
-            service_name: service.into(),
-            kind: crate::plan::WorkloadKind::Deployment,
-            replicas: None,
-            recreate: false,
-            job_retries: false,
-            containers: vec![crate::plan::Container {
-                name: service.into(),
-                image: "img".into(),
-                ports: ports
-                    .iter()
-                    .map(|p| ContainerPort {
-                        name: format!("tcp-{p}"),
-                        port: *p,
-                        protocol: "TCP".into(),
-                    })
-                    .collect(),
-                ..Default::default()
-            }],
-            init_containers: vec![],
-            volumes: vec![],
-            ports: ports
-                .iter()
-                .map(|p| ServicePort {
-                    name: format!("tcp-{p}"),
-                    port: *p,
-                    target: *p,
-                    protocol: "TCP".into(),
-                    app_protocol: None,
-                })
-                .collect(),
-            published: vec![],
-            pod: Default::default(),
-            labels: Default::default(),
-            annotations: Default::default(),
-            networks: vec![],
-            routes: vec![],
-            autoscale: None,
-            config_checksum: None,
-        }
+        let mut w = Workload::for_test(service);
+        w.containers[0].ports = ports
+            .iter()
+            .map(|p| ContainerPort {
+                name: format!("tcp-{p}"),
+                port: *p,
+                protocol: "TCP".into(),
+            })
+            .collect();
+        w.ports = ports
+            .iter()
+            .map(|p| ServicePort {
+                name: format!("tcp-{p}"),
+                port: *p,
+                target: *p,
+                protocol: "TCP".into(),
+                app_protocol: None,
+            })
+            .collect();
+        w
     }
 
     fn project(services: &[(&str, Service)]) -> Project {

@@ -136,15 +136,8 @@ mod tests {
                 ..Default::default()
             }],
             workloads: vec![Workload {
-                service: "web".into(),
-                name: "web".into(),
-                service_name: "web".into(),
                 kind,
-                replicas: None,
-                recreate: false,
-                job_retries: false,
                 containers: vec![container],
-                init_containers: vec![],
                 volumes: vec![PodVolume {
                     name: "files".into(),
                     source: VolumeSource::Files {
@@ -153,15 +146,7 @@ mod tests {
                         items: vec![("nginx.conf".into(), None)],
                     },
                 }],
-                ports: vec![],
-                published: vec![],
-                pod: Default::default(),
-                labels: Default::default(),
-                annotations: Default::default(),
-                networks: vec![],
-                routes: vec![],
-                autoscale: None,
-                config_checksum: None,
+                ..Workload::for_test("web")
             }],
             ..Default::default()
         }
