@@ -181,7 +181,7 @@ fn a_changed_secret_rolls_the_pods_and_reruns_the_job() {
 #[test]
 fn run_once_services_stay_run_once() {
     let m = convert(Options::default(), &[]);
-    for s in ["migrate", "cleanup"] {
+    for s in ["migrate", "cleanup", "seed"] {
         assert_eq!(workload(&m, s)["kind"], "Job", "{s}");
     }
     let migrate = workload(&m, "migrate");
@@ -201,6 +201,12 @@ fn run_once_services_stay_run_once() {
         .as_str()
         .unwrap();
     assert!(!lines.contains(cleanup), "{lines}");
+    // `restart: "no"` alone is left out too (Coolify sets `exclude_from_status` for both,
+    // bootstrap/helpers/parsers.php); the on-failure migration is waited for.
+    let seed = workload(&m, "seed")["metadata"]["name"].as_str().unwrap();
+    assert!(!lines.contains(seed), "{lines}");
+    let migrate = workload(&m, "migrate")["metadata"]["name"].as_str().unwrap();
+    assert!(lines.contains(&format!("job.batch/{migrate}")), "{lines}");
     assert!(lines.contains("deployment.apps/app"), "{lines}");
 }
 

@@ -367,7 +367,7 @@ fn rollout_strategy(
 }
 
 /// Labels (`coolify.io/*` and the like) and annotations (other labels, `annotations`,
-/// `deploy.labels`, `exclude_from_hc`).
+/// `deploy.labels`, `exclude_from_hc` and `restart: "no"` as `coolify.io/exclude-from-hc`).
 fn metadata(
     s: &Service,
     at: &InputPath,
@@ -382,7 +382,9 @@ fn metadata(
             annotations.insert(k.clone(), v.clone());
         }
     }
-    if s.exclude_from_hc {
+    // Coolify leaves both `exclude_from_hc` and `restart: "no"` services out of the
+    // resource's status (`exclude_from_status`, bootstrap/helpers/parsers.php).
+    if s.exclude_from_hc || s.restart == Some(Restart::No) {
         annotations.insert("coolify.io/exclude-from-hc".into(), "true".into());
     }
     (labels, annotations)
