@@ -205,7 +205,9 @@ fn run_once_services_stay_run_once() {
     // bootstrap/helpers/parsers.php); the on-failure migration is waited for.
     let seed = workload(&m, "seed")["metadata"]["name"].as_str().unwrap();
     assert!(!lines.contains(seed), "{lines}");
-    let migrate = workload(&m, "migrate")["metadata"]["name"].as_str().unwrap();
+    let migrate = workload(&m, "migrate")["metadata"]["name"]
+        .as_str()
+        .unwrap();
     assert!(lines.contains(&format!("job.batch/{migrate}")), "{lines}");
     assert!(lines.contains("deployment.apps/app"), "{lines}");
 }
