@@ -374,6 +374,9 @@ fn merge_into(host: &mut Workload, joiner: Workload) {
             host.ports.push(p);
         }
     }
+    // The joiner's own claim now rides on the host's pod: replace pods all at once.
+    host.recreate |= host.kind == super::model::WorkloadKind::Deployment
+        && (joiner.recreate || joiner.kind == super::model::WorkloadKind::StatefulSet);
     host.published.extend(joiner.published);
     host.routes.extend(joiner.routes);
     for (k, v) in joiner.annotations {
