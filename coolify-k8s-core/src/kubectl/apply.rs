@@ -177,17 +177,17 @@ impl Kubectl {
             "--wait=false",
         ])];
         for (group, plural, word) in CUSTOM_KINDS {
-            let delete = self.kubectl(&[
+            let args = [
                 "delete",
                 word,
                 ns,
                 selector_flag,
                 "--ignore-not-found=true",
                 "--wait=false",
-            ]);
+            ];
             if r.kinds.iter().any(|k| k == word) {
                 // Applied a moment ago, so the cluster serves it.
-                lines.push(delete);
+                lines.push(self.kubectl(&args));
             } else {
                 // A condition needs a script: `if` would get Coolify's sudo after it, but
                 // the `then` part would not.
@@ -197,17 +197,10 @@ impl Kubectl {
                     "-o",
                     "name",
                 ]);
-                let delete = self.kubectl_in_script(&[
-                    "delete",
-                    word,
-                    ns,
-                    selector_flag,
-                    "--ignore-not-found=true",
-                    "--wait=false",
-                ]);
                 lines.push(self.script(&format!(
-                    "if {probe} 2>/dev/null | grep -qxF {}; then {delete}; fi",
-                    quote(plural)
+                    "if {probe} 2>/dev/null | grep -qxF {}; then {}; fi",
+                    quote(plural),
+                    self.kubectl_in_script(&args)
                 )));
             }
         }

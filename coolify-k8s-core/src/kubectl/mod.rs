@@ -12,9 +12,9 @@
 //!
 //! - every user- or manifest-supplied string is one [`quote`]d shell word that holds none
 //!   of the sequences the rewriting edits, and no line spans two physical lines;
-//! - a line is one kubectl call, or kubectl calls joined by `||` / `&&` / `$( )`, each of
-//!   which takes a `sudo` prefix; logic that needs more shell (conditions, several steps)
-//!   is one `bash -c '<script>'`, which the rewriting turns into `sudo bash -c …` as a whole;
+//! - a line is one kubectl call, or two joined by one `||` (each takes a `sudo` prefix);
+//!   logic that needs more shell (a condition, a variable, several steps) is one
+//!   `bash -c '<script>'`, which the rewriting turns into `sudo bash -c …` as a whole;
 //! - object bodies never travel in a line: [`Kubectl::apply`] returns them as files for the
 //!   runner to upload (Coolify's `instant_scp`), so no Secret value is in any command text
 //!   (which Coolify stores in the activity and deployment logs);
