@@ -141,12 +141,13 @@ pub fn plan(
             continue;
         };
         let at = InputPath::root().key("services").key(name.as_str());
-        let url_routes = match crate::proxy::service_urls::routes(
+        let url_routes = match crate::proxy::service_urls::service_routes(
             name,
             service,
             &magic,
-            &crate::proxy::fqdn::FqdnSettings::default(),
+            options,
             &at,
+            &mut report,
         ) {
             Ok(r) => r,
             Err(e) => {
@@ -173,9 +174,7 @@ pub fn plan(
 
     // A routed port must be a port of the Service and the container (Coolify's templates
     // name it only in SERVICE_URL_<ID>_<PORT>).
-    for w in &mut workloads {
-        crate::proxy::attach::ensure_route_ports(w);
-    }
+    crate::proxy::attach::attach(&mut workloads, &mut report);
 
     // Init containers that wait for dependencies.
     let targets: BTreeMap<String, ordering::Target> = workloads

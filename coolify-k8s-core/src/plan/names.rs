@@ -138,6 +138,47 @@ pub fn object_name(s: &str) -> String {
     dns_label(s, DNS_LABEL_MAX)
 }
 
+/// Laravel's `Str::slug($s, '-')`, which Coolify applies to a named volume's source
+/// (`bootstrap/helpers/parsers.php`: `$slugWithoutUuid = Str::slug($source, '-')`, the volume
+/// then being `<uuid>_<slug>`): `_` becomes `-`, `@` becomes `-at-`, everything but ASCII
+/// letters, digits, `-` and white space is removed (Laravel first transliterates other
+/// letters to ASCII; they are removed here), runs of `-` and white space become one `-`,
+/// lowercased and trimmed. Two sources with one slug are one volume on Coolify.
+///
+/// ```
+/// use coolify_k8s_core::plan::names::coolify_slug;
+/// assert_eq!(coolify_slug("certs_x"), "certs-x");
+/// assert_eq!(coolify_slug("certs-x"), "certs-x");
+/// assert_eq!(coolify_slug("DB.Data"), "dbdata");
+/// assert_eq!(coolify_slug("a @ b"), "a-at-b");
+/// ```
+pub fn coolify_slug(s: &str) -> String {
+    let s = s.replace('_', "-").replace('@', "-at-");
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if (c == '-' || c.is_whitespace()) && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// The PersistentVolumeClaim of a named volume: named after Coolify's slug of the source
+/// ([`coolify_slug`]), so that sources Coolify treats as one volume are one claim.
+///
+/// ```
+/// use coolify_k8s_core::plan::names::volume_claim_name;
+/// assert_eq!(volume_claim_name("certs_x"), volume_claim_name("certs-x"));
+/// assert_eq!(volume_claim_name("pg_data"), "pg-data");
+/// ```
+pub fn volume_claim_name(source: &str) -> String {
+    let slug = coolify_slug(source);
+    object_name(if slug.is_empty() { source } else { &slug })
+}
+
 /// A port's name: the Compose `name` when it is a valid IANA service name, else
 /// `<protocol>-<port>`.
 pub fn port_name(given: Option<&str>, port: u16, protocol: &str) -> String {

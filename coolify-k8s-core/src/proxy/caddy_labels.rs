@@ -249,6 +249,27 @@ fn site_route(
                     );
                 }
             }
+            // The block form Coolify writes for noindex domains
+            // (`caddy_0.header.0_-Server=`, `caddy_0.header.1_X-Robots-Tag="noindex, nofollow"`,
+            // `fqdnLabelsForCaddy` in `bootstrap/helpers/docker.php`): the ordering prefix
+            // `N_` then `-Name` (remove) or `Name` with the value.
+            ["header", item] => {
+                let name = item.split_once('_').map_or(*item, |(n, rest)| {
+                    if n.bytes().all(|b| b.is_ascii_digit()) {
+                        rest
+                    } else {
+                        item
+                    }
+                });
+                if let Some(removed) = name.strip_prefix('-') {
+                    route.headers.response_remove.push(removed.to_string());
+                } else if !name.is_empty() {
+                    route
+                        .headers
+                        .response
+                        .insert(name.to_string(), value.trim().trim_matches('"').to_string());
+                }
+            }
             ["try_files"] => report.add(
                 label_path,
                 Outcome::Dropped,
