@@ -8,6 +8,7 @@ pub mod config;
 pub mod gateway;
 pub mod ingress;
 pub mod meta;
+pub mod nginx;
 pub mod pod;
 pub mod routes;
 pub mod services;

@@ -103,7 +103,10 @@ impl RouteContext<'_> {
 pub fn enforces_basic_auth(options: &Options) -> bool {
     match options.router {
         Router::Traefik => true,
-        Router::Ingress => options.ingress_controller == IngressController::Traefik,
+        Router::Ingress => matches!(
+            options.ingress_controller,
+            IngressController::Traefik | IngressController::Nginx
+        ),
         Router::Gateway | Router::None => false,
     }
 }
