@@ -39,7 +39,9 @@ pub fn render(
                 route.source.clone(),
                 Outcome::Dropped,
                 format!(
-                    "the route to {} has no port, and the service has none: not exposed",
+                    "the route to {} has no port, and the service has none: not exposed \
+                     (Coolify's proxy would take the image's EXPOSE port, which the translator \
+                     cannot read: give the port with route_ports / --route-port SERVICE=PORT)",
                     route.hosts.join(", ")
                 ),
             );
