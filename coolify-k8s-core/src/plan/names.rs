@@ -206,7 +206,7 @@ pub fn is_host_variable(name: &str) -> bool {
         "NODES",
     ];
     name.to_ascii_uppercase()
-        .split(|c: char| c == '_' || c == '-' || c == '.')
+        .split(['_', '-', '.'])
         .any(|w| WORDS.contains(&w))
 }
 
