@@ -327,6 +327,23 @@ mod tests {
         assert!(report.entries()[0].message.contains("compression"));
     }
 
+    /// A removed header (Caddy `header -Server`) is Traefik's empty string, never `null`,
+    /// which the Middleware CRD rejects.
+    #[test]
+    fn header_removal_is_an_empty_string() {
+        let mut r = routes("https://a.io", &FqdnSettings::default());
+        r[0].headers.response_remove.push("Server".into());
+        let (o, _) = run(&r, &opts(Router::Traefik));
+        let headers = o
+            .iter()
+            .find(|x| x["metadata"]["name"] == "web-0-headers")
+            .unwrap();
+        assert_eq!(
+            headers["spec"]["headers"]["customResponseHeaders"]["Server"],
+            Value::String(String::new())
+        );
+    }
+
     #[test]
     fn routes_without_port_and_router_none_are_reported() {
         let mut r = routes("http://a.io", &FqdnSettings::default());

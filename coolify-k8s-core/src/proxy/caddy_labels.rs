@@ -409,6 +409,27 @@ mod tests {
         assert_eq!(report.entries().len(), 2, "{report:?}");
     }
 
+    /// The header block Coolify writes for noindex domains (`fqdnLabelsForCaddy`:
+    /// `caddy_N.header.0_-Server=`, `caddy_N.header.1_X-Robots-Tag="noindex, nofollow"`).
+    #[test]
+    fn coolify_noindex_header_block() {
+        let (r, report) = run(&[
+            ("caddy_0", "https://app.example.com"),
+            ("caddy_0.reverse_proxy", "{{upstreams 80}}"),
+            ("caddy_0.header.0_-Server", ""),
+            ("caddy_0.header.1_X-Robots-Tag", "\"noindex, nofollow\""),
+        ]);
+        assert!(report.entries().is_empty(), "{report:?}");
+        assert_eq!(r[0].headers.response_remove, vec!["Server".to_string()]);
+        assert_eq!(
+            r[0].headers
+                .response
+                .get("X-Robots-Tag")
+                .map(String::as_str),
+            Some("noindex, nofollow")
+        );
+    }
+
     /// Without force-HTTPS Coolify lists both schemes; `handle` keeps the prefix.
     #[test]
     fn coolify_site_http_and_https_without_strip_prefix() {
