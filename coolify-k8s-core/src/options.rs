@@ -351,6 +351,19 @@ mod tests {
         assert!(e.to_string().starts_with("options.storage_size: "), "{e}");
         let e = Options::from_value(json!({"gateway": "main"})).unwrap_err();
         assert!(e.to_string().starts_with("options.gateway: "), "{e}");
+        let e = Options::from_value(json!({"route_ports": {"web": 0}})).unwrap_err();
+        assert!(
+            e.to_string().starts_with("options.route_ports.web: "),
+            "{e}"
+        );
+        let e = Options::from_value(json!({"route_ports": {"web": 70000}})).unwrap_err();
+        assert!(e.to_string().starts_with("options: "), "{e}");
+        let o = Options::from_value(json!({"route_ports": {"web": 3000}, "required_port": 80,
+                                           "ingress_controller": "nginx"}))
+        .unwrap();
+        assert_eq!(o.route_ports["web"], 3000);
+        assert_eq!(o.required_port, Some(80));
+        assert_eq!(o.ingress_controller, IngressController::Nginx);
         let e = Options::from_value(json!({"entrypoints": "web"})).unwrap_err();
         assert!(e.to_string().contains("two names"), "{e}");
     }

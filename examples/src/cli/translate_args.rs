@@ -322,4 +322,24 @@ mod tests {
         };
         assert!(bad.options().unwrap_err().starts_with("options.namespace"));
     }
+
+    #[test]
+    fn route_ports_and_the_nginx_controller() {
+        assert_eq!(service_port("web=3000"), Ok(("web".into(), 3000)));
+        assert!(service_port("web=0").is_err());
+        assert!(service_port("web=http").is_err());
+        let a = TranslateArgs {
+            route_ports: vec![("web".into(), 3000)],
+            required_port: Some(8080),
+            ingress_controller: Some("nginx".into()),
+            ..Default::default()
+        };
+        let o = a.options().unwrap();
+        assert_eq!(o.route_ports.get("web"), Some(&3000));
+        assert_eq!(o.required_port, Some(8080));
+        assert_eq!(
+            o.ingress_controller,
+            coolify_k8s_core::options::IngressController::Nginx
+        );
+    }
 }
