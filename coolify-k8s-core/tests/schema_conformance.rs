@@ -27,8 +27,7 @@ fn shared() -> Option<PathBuf> {
 /// The Compose Specification's schema the project carries (`schemas/README.md`).
 fn validator() -> jsonschema::Validator {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/compose-spec.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema: Value = serde_json::from_str(&text).unwrap();
     jsonschema::draft7::new(&schema).expect("compose-spec.json compiles")
 }
