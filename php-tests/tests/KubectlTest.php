@@ -160,6 +160,7 @@ final class KubectlTest extends TestCase
     }
 
     /** @dataProvider badOptions */
+    #[\PHPUnit\Framework\Attributes\DataProvider('badOptions')]
     public function testOptionErrorsNameTheKey(array $options, string $path, string $message): void
     {
         try {
