@@ -25,8 +25,7 @@ PACKAGES=(php8.4-cli php8.4-dev php8.4-mbstring php8.4-xml phpunit)
 CACHE="${COOLIFY_K8S_CACHE:-$HOME/.cache/coolify-k8s}/php84"
 ROOTFS="$CACHE/root"
 STAMP="$CACHE/root.packages"
-TARGET_BASE="${CARGO_TARGET_DIR:-$ROOT/target}"
-TARGET="$TARGET_BASE/php84"
+TARGET="$TARGET_DIR/php84"
 SO="$TARGET/release/libcoolify_k8s.so"
 export COOLIFY_K8S_PHP84_ROOT="$ROOTFS"
 
@@ -55,10 +54,10 @@ cmd_build() {
   apt_install libclang-dev clang
   # A first build starts from the 8.2 build's compiled dependencies when there is one: only
   # ext-php-rs (whose build script reads PHP 8.4 now) and the extension are compiled again.
-  if [ ! -d "$TARGET/release" ] && [ -d "$TARGET_BASE/release/deps" ]; then
-    log "seeding $TARGET/release from $TARGET_BASE/release"
+  if [ ! -d "$TARGET/release" ] && [ -d "$TARGET_DIR/release/deps" ]; then
+    log "seeding $TARGET/release from $TARGET_DIR/release"
     mkdir -p "$TARGET"
-    cp -a "$TARGET_BASE/release" "$TARGET/release"
+    cp -a "$TARGET_DIR/release" "$TARGET/release"
   fi
   (cd "$ROOT" && PHP="$ROOT/scripts/php84/php" PHP_CONFIG="$ROOT/scripts/php84/php-config" \
     CARGO_TARGET_DIR="$TARGET" cargo build --release -p coolify_k8s >&2)
