@@ -21,7 +21,8 @@ source "$(dirname "$0")/lib/common.sh"
 if [ "$(id -u)" != 0 ]; then exec sudo --preserve-env=PATH,HOME,CARGO_TARGET_DIR,COOLIFY_K8S_CACHE,COOLIFY_K8S_SHARED "$0" "$@"; fi
 
 SUITE=trixie
-PACKAGES=(php8.4-cli php8.4-dev php8.4-mbstring php8.4-xml phpunit)
+# php-illuminate-support: Laravel helpers that Coolify's runner functions call (CoolifyRunnerTest).
+PACKAGES=(php8.4-cli php8.4-dev php8.4-mbstring php8.4-xml phpunit php-illuminate-support)
 CACHE="${COOLIFY_K8S_CACHE:-$HOME/.cache/coolify-k8s}/php84"
 ROOTFS="$CACHE/root"
 STAMP="$CACHE/root.packages"
