@@ -10,7 +10,7 @@ mod convert_support;
 mod e2e_support;
 
 use coolify_k8s_core::options::Router;
-use e2e_support::{shared, Cluster};
+use e2e_support::Cluster;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,11 +26,10 @@ fn api_version_kind(o: &Value) -> (String, String) {
 #[ignore = "needs the local API server: scripts/test.sh e2e"]
 fn every_corpus_template_passes_server_dry_run() {
     let cluster = Cluster::from_env();
-    let Some(shared) = shared() else { return };
     let Some(corpus) = convert_support::corpus() else {
         return;
     };
-    cluster.install_traefik_crds(&shared);
+    cluster.install_traefik_crds();
     cluster.fresh_namespace(NAMESPACE);
 
     let templates = convert_support::templates(&corpus);
