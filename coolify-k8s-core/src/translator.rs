@@ -62,7 +62,17 @@ impl Translator {
         };
         let loaded = compose::load(files, &load_options, resolver)?;
         let fallback = files.first().map(|f| default_name(&f.name));
-        self.project(&loaded.project, loaded.report, env, fallback.as_deref())
+        // Coolify stores every `${VAR:-default}` of the template as a variable of the
+        // resource's `.env` (which reaches every container, see `plan::dotenv`).
+        let mut stored = env.clone();
+        for f in files {
+            for (name, default) in compose::interpolate::shared_defaults(&f.text) {
+                if compose::MagicVariable::parse(&name).is_none() {
+                    stored.entry(name).or_insert(default);
+                }
+            }
+        }
+        self.project(&loaded.project, loaded.report, &stored, fallback.as_deref())
     }
 
     /// Translate an already loaded project. `load_report` is the loader's report (merged

@@ -7,6 +7,9 @@
 //! [`ordering`] (`depends_on`, Jobs), [`network`], [`security`], [`resources`],
 //! [`workload`] (one service), and here the project as a whole.
 
+pub mod affinity;
+pub mod devices;
+pub mod dotenv;
 pub mod env;
 pub mod names;
 pub mod network;
@@ -14,6 +17,7 @@ pub mod ordering;
 pub mod probes;
 pub mod resources;
 pub mod security;
+pub mod seed;
 pub mod storage;
 pub mod workload;
 
@@ -103,8 +107,10 @@ pub fn plan(
             values.secret.insert(name.clone());
         }
     }
-    for name in &options.secret_variables {
-        if let Some(v) = env.get(name) {
+    // Coolify stores every variable encrypted: every value the caller gives is secret
+    // (the loader deferred the ones workloads run with).
+    for (name, v) in env {
+        if crate::compose::MagicVariable::parse(name).is_none() {
             values.values.insert(name.clone(), v.clone());
             values.secret.insert(name.clone());
         }
@@ -131,6 +137,7 @@ pub fn plan(
         users: BTreeMap::new(),
         claims: BTreeMap::new(),
         files: BTreeMap::new(),
+        groups: BTreeMap::new(),
     };
     storage.count_users();
 
@@ -270,14 +277,10 @@ pub fn plan(
         );
     }
 
-    let secret = (!values.used.is_empty()).then(|| SecretValues {
-        name: values.secret_name.clone(),
-        data: values
-            .used
-            .iter()
-            .map(|k| (k.clone(), values.values.get(k).cloned().unwrap_or_default()))
-            .collect(),
-    });
+    let secret = dotenv::resource_secret(&values, &mut report);
+    if let Some(secret) = &secret {
+        dotenv::env_from_every_container(&mut workloads, &secret.name);
+    }
     Ok(Plan {
         instance,
         namespace,

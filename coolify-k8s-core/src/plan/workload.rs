@@ -264,7 +264,8 @@ pub fn plan_service(
         }
     };
     let security = super::security::plan_security(s, &at, report);
-    let pod = super::security::plan_pod(s, &at, report);
+    let mut pod = super::security::plan_pod(s, &at, report);
+    pod.volume_group = storage.groups.get(cx.name).cloned();
     let resources = super::resources::plan_resources(s, &at, report);
     super::security::report_host_keys(s, &at, report);
 
@@ -376,6 +377,7 @@ pub fn plan_service(
         resources,
         stdin: s.stdin_open.unwrap_or(false),
         tty: s.tty.unwrap_or(false),
+        env_from: Vec::new(),
     };
     let mut container = container;
     if kind == WorkloadKind::Job && (container.readiness.is_some() || container.liveness.is_some())
@@ -405,8 +407,10 @@ pub fn plan_service(
         },
         recreate,
         job_retries,
+        init_containers: super::seed::init_container(&container, &st.steps)
+            .into_iter()
+            .collect(),
         containers: vec![container],
-        init_containers: Vec::new(),
         volumes: st.volumes,
         ports: ports.service,
         published: ports.published,

@@ -87,6 +87,13 @@ pub struct TranslateArgs {
     /// Autoscale routed workloads: `min=N,max=N` with optional `cpu=PCT` and `memory=PCT`.
     #[arg(long, value_name = "SETTINGS", value_parser = autoscale)]
     pub autoscale: Option<Value>,
+    /// How volumes shared by several services are provided: one ReadWriteOnce claim with
+    /// the sharers on one node (affinity), or a ReadWriteMany claim (rwx)
+    #[arg(long = "shared-volumes", value_name = "MODE", value_parser = ["affinity", "rwx"])]
+    pub shared_volumes: Option<String>,
+    /// Size of one volume's claim, by Compose volume name (repeatable; overrides --storage-size)
+    #[arg(long = "volume-size", value_name = "NAME=SIZE", value_parser = key_value)]
+    pub volume_sizes: Vec<(String, String)>,
 }
 
 fn autoscale(s: &str) -> Result<Value, String> {
@@ -140,6 +147,7 @@ impl TranslateArgs {
         put("seed", &self.seed);
         put("ingress_controller", &self.ingress_controller);
         put("base_domain", &self.base_domain);
+        put("shared_volumes", &self.shared_volumes);
         if let Some(a) = &self.autoscale {
             m.insert("autoscale".into(), a.clone());
         }
@@ -149,6 +157,7 @@ impl TranslateArgs {
         m.insert("annotations".into(), pairs(&self.annotations));
         m.insert("secret_variables".into(), json!(self.secret_variables));
         m.insert("profiles".into(), json!(self.profiles));
+        m.insert("volume_sizes".into(), pairs(&self.volume_sizes));
         Options::from_value(Value::Object(m)).map_err(|e| e.to_string())
     }
 
