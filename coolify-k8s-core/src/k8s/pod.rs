@@ -239,17 +239,18 @@ fn volume(v: &plan::PodVolume) -> Volume {
 /// The label that groups the pods sharing a ReadWriteOnce claim.
 pub const VOLUME_GROUP_LABEL: &str = "coolify.io/volume-group";
 
-/// A required pod affinity to the pods of the same volume group on the same node. The
-/// first pod of a group matches its own term, so it schedules anywhere; the others follow.
-fn volume_group_affinity(group: &str) -> Affinity {
+/// A required pod affinity to the pods of the same volume group (of this resource) on the
+/// same node. The first pod of a group matches its own term, so it schedules anywhere; the
+/// others follow.
+fn volume_group_affinity(instance: &str, group: &str) -> Affinity {
     Affinity {
         pod_affinity: Some(PodAffinity {
             required_during_scheduling_ignored_during_execution: Some(vec![PodAffinityTerm {
                 label_selector: Some(LabelSelector {
-                    match_labels: Some(BTreeMap::from([(
-                        VOLUME_GROUP_LABEL.to_string(),
-                        group.to_string(),
-                    )])),
+                    match_labels: Some(BTreeMap::from([
+                        (meta::INSTANCE.to_string(), instance.to_string()),
+                        (VOLUME_GROUP_LABEL.to_string(), group.to_string()),
+                    ])),
                     ..Default::default()
                 }),
                 topology_key: "kubernetes.io/hostname".into(),
@@ -333,7 +334,10 @@ pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
             .map(|g| i64::try_from(g).unwrap_or(i64::MAX)),
         node_selector: (!p.node_selector.is_empty()).then(|| p.node_selector.clone()),
         service_account_name: p.service_account.clone(),
-        affinity: p.volume_group.as_deref().map(volume_group_affinity),
+        affinity: p
+            .volume_group
+            .as_deref()
+            .map(|g| volume_group_affinity(&plan.instance, g)),
         ..Default::default()
     };
     let mut labels = meta::labels(plan, &w.service_name, &w.labels);
