@@ -432,7 +432,7 @@ fn referenced_variables(text: &str) -> BTreeMap<String, String> {
             "value"
         }
         .to_string();
-        if braced && text[j..].starts_with(":-") || braced && text[j..].starts_with('-') {
+        if braced && (text[j..].starts_with(":-") || text[j..].starts_with('-')) {
             let from = j + if text[j..].starts_with(":-") { 2 } else { 1 };
             if let Some(end) = text[from..].find(['}', '$']) {
                 if !text[from..from + end].is_empty() {
