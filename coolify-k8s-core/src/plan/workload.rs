@@ -3,7 +3,7 @@
 //! annotations, and the report of every key that is not carried over exactly.
 
 use super::env::Values;
-use super::model::{Container, ProbeAction, Workload, WorkloadKind};
+use super::model::{AccessMode, Container, PodVolume, VolumeSource, Workload, WorkloadKind};
 use super::names::{dns_label, STATEFULSET_MAX};
 use super::storage::Storage;
 use crate::compose::{PullPolicy, Restart, Service};
@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::options::Options;
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
+use std::collections::BTreeMap;
 
 /// Service keys the planner always carries over (or reports itself when it cannot);
 /// every other key of a service is either reported or absent. The corpus coverage test
@@ -104,7 +105,8 @@ fn pull_policy(p: &PullPolicy, at: &InputPath, report: &mut Report) -> Option<St
     }
 }
 
-/// Plan one service. Errors name the service's keys.
+/// Plan one service. Errors name the service's keys. Each parity concern is its own
+/// function below (or its own file: probes, network, storage, security, resources).
 pub fn plan_service(
     cx: &ServiceContext<'_>,
     storage: &mut Storage<'_>,
@@ -115,100 +117,15 @@ pub fn plan_service(
     let at = InputPath::root().key("services").key(cx.name);
     let mut errors = Vec::new();
 
-    // Image.
-    let image = match (cx.options.images.get(cx.name), &s.image) {
-        (Some(i), _) => Some(i.clone()),
-        (None, Some(i)) => Some(i.clone()),
-        (None, None) => None,
-    };
-    if let (Some(_), Some(i)) = (&s.build, &image) {
-        report.add(at.key("build"), Outcome::Approximated, format!("images are not built on Kubernetes: the image {i:?} must be built and pushed before deploying"));
-    }
-    let Some(image) = image else {
-        return Err(vec![Error::new(
-            at.clone(),
-            if s.build.is_some() {
-                format!("the service has only `build:` and no image: build and push the image, then pass it with --image {}=REF (the `images` option)", cx.name)
-            } else {
-                format!("the service has no `image`: pass one with --image {}=REF (the `images` option)", cx.name)
-            },
-        )]);
-    };
-
-    // Kind.
-    let global = s
-        .deploy
-        .as_ref()
-        .and_then(|d| d.mode.as_deref())
-        .is_some_and(|m| m.starts_with("global"));
-    let kind = if cx.is_job {
-        WorkloadKind::Job
-    } else if global {
-        WorkloadKind::DaemonSet
-    } else if storage.has_exclusive_named_volume(s) {
-        WorkloadKind::StatefulSet
-    } else {
-        WorkloadKind::Deployment
-    };
+    let image = image(cx, &at, report)?;
+    let kind = kind(cx, storage);
     let name = if kind == WorkloadKind::StatefulSet {
         dns_label(cx.name, STATEFULSET_MAX)
     } else {
         cx.k8s_name.to_string()
     };
-
-    // Restart.
-    if s.restart == Some(Restart::OnFailure) && kind != WorkloadKind::Job {
-        report.add(
-            at.key("restart"),
-            Outcome::Approximated,
-            "on-failure: Kubernetes restarts a long-running container whenever it exits",
-        );
-    }
-    let job_retries = kind == WorkloadKind::Job && s.restart != Some(Restart::No);
-
-    // Replicas.
-    let replicas = s.deploy.as_ref().and_then(|d| d.replicas).or(s.scale);
-    if replicas.is_some() && matches!(kind, WorkloadKind::Job | WorkloadKind::DaemonSet) {
-        report.add(
-            at.key("deploy").key("replicas"),
-            Outcome::Dropped,
-            "replicas do not apply to a Job or a DaemonSet",
-        );
-    }
-    if let Some(d) = &s.deploy {
-        let dat = at.key("deploy");
-        if let Some(rp) = &d.restart_policy {
-            let _ = rp;
-            report.add(
-                dat.key("restart_policy"),
-                Outcome::Dropped,
-                "Swarm restart policies: Kubernetes restarts containers by its own policy",
-            );
-        }
-        for k in d.other.keys() {
-            report.add(
-                dat.key(k.as_str()),
-                Outcome::Dropped,
-                "a Swarm scheduling setting with no direct Kubernetes equivalent",
-            );
-        }
-        if let Some(m) = d.mode.as_deref() {
-            if !matches!(m, "replicated" | "global" | "replicated-job" | "global-job") {
-                report.add(
-                    dat.key("mode"),
-                    Outcome::Dropped,
-                    format!("unknown deploy mode {m:?}"),
-                );
-            }
-            if m == "global-job" {
-                report.add(
-                    dat.key("mode"),
-                    Outcome::Approximated,
-                    "global-job runs once, not once per node",
-                );
-            }
-        }
-    }
+    let job_retries = restart(s, kind, &at, report);
+    let replicas = replicas(s, kind, &at, report);
 
     // Environment, commands.
     let mut env = values.environment(&s.environment, &at.key("environment"), report);
@@ -224,34 +141,7 @@ pub fn plan_service(
     if s.entrypoint.as_ref().is_some_and(|e| e.is_empty()) {
         report.add(at.key("entrypoint"), Outcome::Approximated, "an empty entrypoint cannot reset the image's ENTRYPOINT on Kubernetes: the image's entrypoint runs");
     }
-
-    // Probes.
-    let mut probes = match &s.healthcheck {
-        Some(hc) => {
-            super::probes::plan_probes(hc, values, &mut helpers, &at.key("healthcheck"), report)
-        }
-        None => Default::default(),
-    };
-    let mut own_host = false;
-    for p in [
-        &mut probes.readiness,
-        &mut probes.liveness,
-        &mut probes.startup,
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if let ProbeAction::Exec(argv) = &mut p.action {
-            own_host |= super::probes::own_host_to_localhost(argv, &[cx.name, cx.k8s_name]);
-        }
-    }
-    if own_host {
-        report.add(
-            at.key("healthcheck").key("test"),
-            Outcome::Approximated,
-            "the health check calls its own service by name; on Kubernetes that Service only answers once the pod is Ready, so the probe calls localhost",
-        );
-    }
+    let probes = super::probes::plan_service_probes(cx, values, &mut helpers, &at, report);
     values.add_helpers(&mut env, &helpers);
 
     // Ports, storage, security, pod, resources.
@@ -268,30 +158,9 @@ pub fn plan_service(
     pod.volume_group = storage.groups.get(cx.name).cloned();
     let resources = super::resources::plan_resources(s, &at, report);
     super::security::report_host_keys(s, &at, report);
+    let recreate = rollout_strategy(kind, replicas, &st.volumes, storage, &at, report);
 
-    if (kind == WorkloadKind::StatefulSet || kind == WorkloadKind::Deployment)
-        && replicas.is_some_and(|r| r > 1) && st.volumes.iter().any(|v| matches!(&v.source, super::model::VolumeSource::Claim(c) if storage.claims.get(c).is_some_and(|(c, _)| c.access == super::model::AccessMode::ReadWriteOnce))) {
-            report.add(at.key("deploy").key("replicas"), Outcome::Approximated, "several replicas share a ReadWriteOnce claim: they must run on one node, or the storage class must support ReadWriteMany");
-    }
-    let recreate = kind == WorkloadKind::Deployment
-        && st.volumes.iter().any(|v| {
-            matches!(&v.source, super::model::VolumeSource::Claim(c)
-                if storage.claims.get(c).is_some_and(|(c, _)| c.access == super::model::AccessMode::ReadWriteOnce))
-        });
-
-    // Labels, annotations.
-    let (labels, mut annotations) = super::security::split_labels(&s.labels, &at, report);
-    for (k, v) in &s.annotations {
-        annotations.insert(k.clone(), v.clone());
-    }
-    if let Some(d) = &s.deploy {
-        for (k, v) in &d.labels {
-            annotations.insert(k.clone(), v.clone());
-        }
-    }
-    if s.exclude_from_hc {
-        annotations.insert("coolify.io/exclude-from-hc".into(), "true".into());
-    }
+    let (labels, annotations) = metadata(s, &at, report);
     let mut routes = cx.url_routes.clone();
     routes.extend(crate::proxy::labels::routes(
         cx.name,
@@ -299,61 +168,16 @@ pub fn plan_service(
         &at.key("labels"),
         report,
     ));
-    let autoscale = match s.extensions.get(AUTOSCALE_KEY) {
-        Some(v) => {
-            match crate::k8s::autoscaling::Autoscale::from_value(v, &at.key(AUTOSCALE_KEY)) {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            }
+    let autoscale = match autoscale(cx, kind, !routes.is_empty(), &at, report) {
+        Ok(a) => a,
+        Err(e) => {
+            errors.push(e);
+            None
         }
-        None if !routes.is_empty() => cx.options.autoscale,
-        None => None,
     };
-    let autoscale = if matches!(kind, WorkloadKind::Deployment | WorkloadKind::StatefulSet) {
-        autoscale
-    } else {
-        if autoscale.is_some() && s.extensions.contains_key(AUTOSCALE_KEY) {
-            report.add(
-                at.key(AUTOSCALE_KEY),
-                Outcome::Dropped,
-                "only Deployments and StatefulSets are autoscaled",
-            );
-        }
-        None
-    };
+    let networks = super::network::compose_networks(s, &at, report);
 
-    // Networks.
-    let mut networks = Vec::new();
-    if s.network_mode.is_none() {
-        if s.networks.is_empty() {
-            networks.push("default".to_string());
-        }
-        for (n, opts) in &s.networks {
-            networks.push(n.clone());
-            if let Some(o) = opts {
-                let nat = at.key("networks").key(n.as_str());
-                if o.ipv4_address.is_some() || o.ipv6_address.is_some() {
-                    report.add(
-                        nat.clone(),
-                        Outcome::Dropped,
-                        "fixed container addresses: pods get addresses from the cluster network",
-                    );
-                }
-                for k in o.other.keys() {
-                    report.add(
-                        nat.key(k.as_str()),
-                        Outcome::Dropped,
-                        "network attachment options have no pod equivalent",
-                    );
-                }
-            }
-        }
-    }
-
-    let container = Container {
+    let mut container = Container {
         name: cx.k8s_name.to_string(),
         image,
         pull_policy: s
@@ -368,29 +192,15 @@ pub fn plan_service(
         mounts: st.mounts,
         readiness: probes.readiness,
         liveness: probes.liveness,
-        startup: if kind == WorkloadKind::Job {
-            None
-        } else {
-            probes.startup
-        },
+        startup: probes.startup,
         security,
         resources,
         stdin: s.stdin_open.unwrap_or(false),
         tty: s.tty.unwrap_or(false),
         env_from: Vec::new(),
     };
-    let mut container = container;
-    if kind == WorkloadKind::Job && (container.readiness.is_some() || container.liveness.is_some())
-    {
-        // A Job's pod is not a Service backend that must be ready; a liveness probe could
-        // kill a one-shot task. Health checks of run-to-completion services are reported.
-        container.readiness = None;
-        container.liveness = None;
-        report.add(
-            at.key("healthcheck"),
-            Outcome::Dropped,
-            "the service runs to completion (a Job): no probes",
-        );
+    if kind == WorkloadKind::Job {
+        super::probes::strip_for_job(&mut container, &at, report);
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -421,4 +231,186 @@ pub fn plan_service(
         routes,
         autoscale,
     })
+}
+
+/// The image: the `images` option, else `image:`; `build:` alone is an error.
+fn image(
+    cx: &ServiceContext<'_>,
+    at: &InputPath,
+    report: &mut Report,
+) -> Result<String, Vec<Error>> {
+    let s = cx.service;
+    let image = match (cx.options.images.get(cx.name), &s.image) {
+        (Some(i), _) => Some(i.clone()),
+        (None, Some(i)) => Some(i.clone()),
+        (None, None) => None,
+    };
+    if let (Some(_), Some(i)) = (&s.build, &image) {
+        report.add(at.key("build"), Outcome::Approximated, format!("images are not built on Kubernetes: the image {i:?} must be built and pushed before deploying"));
+    }
+    image.ok_or_else(|| {
+        vec![Error::new(
+            at.clone(),
+            if s.build.is_some() {
+                format!("the service has only `build:` and no image: build and push the image, then pass it with --image {}=REF (the `images` option)", cx.name)
+            } else {
+                format!("the service has no `image`: pass one with --image {}=REF (the `images` option)", cx.name)
+            },
+        )]
+    })
+}
+
+/// The controller kind: a Job for run-to-completion services, a DaemonSet for
+/// `deploy.mode: global`, a StatefulSet for a service with a volume of its own, else a
+/// Deployment.
+fn kind(cx: &ServiceContext<'_>, storage: &Storage<'_>) -> WorkloadKind {
+    let s = cx.service;
+    let global = s
+        .deploy
+        .as_ref()
+        .and_then(|d| d.mode.as_deref())
+        .is_some_and(|m| m.starts_with("global"));
+    if cx.is_job {
+        WorkloadKind::Job
+    } else if global {
+        WorkloadKind::DaemonSet
+    } else if storage.has_exclusive_named_volume(s) {
+        WorkloadKind::StatefulSet
+    } else {
+        WorkloadKind::Deployment
+    }
+}
+
+/// `restart:`; returns whether a Job retries failed pods.
+fn restart(s: &Service, kind: WorkloadKind, at: &InputPath, report: &mut Report) -> bool {
+    if s.restart == Some(Restart::OnFailure) && kind != WorkloadKind::Job {
+        report.add(
+            at.key("restart"),
+            Outcome::Approximated,
+            "on-failure: Kubernetes restarts a long-running container whenever it exits",
+        );
+    }
+    kind == WorkloadKind::Job && s.restart != Some(Restart::No)
+}
+
+/// `deploy.replicas` / `scale`, and the report of the Swarm-only `deploy` keys.
+fn replicas(s: &Service, kind: WorkloadKind, at: &InputPath, report: &mut Report) -> Option<u32> {
+    let replicas = s.deploy.as_ref().and_then(|d| d.replicas).or(s.scale);
+    if replicas.is_some() && matches!(kind, WorkloadKind::Job | WorkloadKind::DaemonSet) {
+        report.add(
+            at.key("deploy").key("replicas"),
+            Outcome::Dropped,
+            "replicas do not apply to a Job or a DaemonSet",
+        );
+    }
+    if let Some(d) = &s.deploy {
+        let dat = at.key("deploy");
+        if d.restart_policy.is_some() {
+            report.add(
+                dat.key("restart_policy"),
+                Outcome::Dropped,
+                "Swarm restart policies: Kubernetes restarts containers by its own policy",
+            );
+        }
+        for k in d.other.keys() {
+            report.add(
+                dat.key(k.as_str()),
+                Outcome::Dropped,
+                "a Swarm scheduling setting with no direct Kubernetes equivalent",
+            );
+        }
+        if let Some(m) = d.mode.as_deref() {
+            if !matches!(m, "replicated" | "global" | "replicated-job" | "global-job") {
+                report.add(
+                    dat.key("mode"),
+                    Outcome::Dropped,
+                    format!("unknown deploy mode {m:?}"),
+                );
+            }
+            if m == "global-job" {
+                report.add(
+                    dat.key("mode"),
+                    Outcome::Approximated,
+                    "global-job runs once, not once per node",
+                );
+            }
+        }
+    }
+    replicas
+}
+
+/// Whether a Deployment replaces its pods all at once: a ReadWriteOnce claim cannot be
+/// mounted by the old and the new pod on two nodes.
+fn rollout_strategy(
+    kind: WorkloadKind,
+    replicas: Option<u32>,
+    volumes: &[PodVolume],
+    storage: &Storage<'_>,
+    at: &InputPath,
+    report: &mut Report,
+) -> bool {
+    let rwo = volumes.iter().any(|v| {
+        matches!(&v.source, VolumeSource::Claim(c)
+            if storage.claims.get(c).is_some_and(|(c, _)| c.access == AccessMode::ReadWriteOnce))
+    });
+    if matches!(kind, WorkloadKind::StatefulSet | WorkloadKind::Deployment)
+        && replicas.is_some_and(|r| r > 1)
+        && rwo
+    {
+        report.add(at.key("deploy").key("replicas"), Outcome::Approximated, "several replicas share a ReadWriteOnce claim: they must run on one node, or the storage class must support ReadWriteMany");
+    }
+    kind == WorkloadKind::Deployment && rwo
+}
+
+/// Labels (`coolify.io/*` and the like) and annotations (other labels, `annotations`,
+/// `deploy.labels`, `exclude_from_hc`).
+fn metadata(
+    s: &Service,
+    at: &InputPath,
+    report: &mut Report,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let (labels, mut annotations) = super::security::split_labels(&s.labels, at, report);
+    for (k, v) in &s.annotations {
+        annotations.insert(k.clone(), v.clone());
+    }
+    if let Some(d) = &s.deploy {
+        for (k, v) in &d.labels {
+            annotations.insert(k.clone(), v.clone());
+        }
+    }
+    if s.exclude_from_hc {
+        annotations.insert("coolify.io/exclude-from-hc".into(), "true".into());
+    }
+    (labels, annotations)
+}
+
+/// Autoscaling: the service's `x-coolify-autoscale`, else the option for routed
+/// services; only Deployments and StatefulSets scale.
+fn autoscale(
+    cx: &ServiceContext<'_>,
+    kind: WorkloadKind,
+    routed: bool,
+    at: &InputPath,
+    report: &mut Report,
+) -> Result<Option<crate::k8s::autoscaling::Autoscale>, Error> {
+    let s = cx.service;
+    let autoscale = match s.extensions.get(AUTOSCALE_KEY) {
+        Some(v) => Some(crate::k8s::autoscaling::Autoscale::from_value(
+            v,
+            &at.key(AUTOSCALE_KEY),
+        )?),
+        None if routed => cx.options.autoscale,
+        None => None,
+    };
+    if matches!(kind, WorkloadKind::Deployment | WorkloadKind::StatefulSet) {
+        return Ok(autoscale);
+    }
+    if autoscale.is_some() && s.extensions.contains_key(AUTOSCALE_KEY) {
+        report.add(
+            at.key(AUTOSCALE_KEY),
+            Outcome::Dropped,
+            "only Deployments and StatefulSets are autoscaled",
+        );
+    }
+    Ok(None)
 }
