@@ -810,16 +810,7 @@ mod tests {
         let p = project(vec![("db", db.clone()), ("app", app)]);
         let options = Options::default();
         let env = BTreeMap::new();
-        let mut s = Storage {
-            project: &p,
-            options: &options,
-            instance: "x".into(),
-            env: &env,
-            users: BTreeMap::new(),
-            claims: BTreeMap::new(),
-            files: BTreeMap::new(),
-            groups: BTreeMap::new(),
-        };
+        let mut s = storage(&p, &options, &env);
         s.count_users();
         assert!(s.has_exclusive_named_volume(&db));
         let mut report = Report::default();
@@ -1047,16 +1038,7 @@ mod tests {
             ..Default::default()
         };
         let env = BTreeMap::new();
-        let mut s = Storage {
-            project: &p,
-            options: &options,
-            instance: "x".into(),
-            env: &env,
-            users: BTreeMap::new(),
-            claims: BTreeMap::new(),
-            files: BTreeMap::new(),
-            groups: BTreeMap::new(),
-        };
+        let mut s = storage(&p, &options, &env);
         let at = InputPath::root().key("services").key("web");
         let e = s
             .plan_service(
@@ -1088,16 +1070,7 @@ mod tests {
         let p = project(vec![("web", svc.clone())]);
         let options = Options::default();
         let env = BTreeMap::new();
-        let mut s = Storage {
-            project: &p,
-            options: &options,
-            instance: "x".into(),
-            env: &env,
-            users: BTreeMap::new(),
-            claims: BTreeMap::new(),
-            files: BTreeMap::new(),
-            groups: BTreeMap::new(),
-        };
+        let mut s = storage(&p, &options, &env);
         let at = InputPath::root().key("services").key("web");
         let e = s
             .plan_service(
