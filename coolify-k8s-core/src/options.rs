@@ -46,6 +46,9 @@ pub enum IngressController {
     None,
     /// Traefik: its `router.middlewares` annotation with Middleware objects.
     Traefik,
+    /// ingress-nginx: its `nginx.ingress.kubernetes.io/*` annotations give Coolify's Traefik
+    /// behaviour (no request body limit, long timeouts, redirects, strip-prefix).
+    Nginx,
 }
 
 /// What becomes of a host bind mount.
@@ -195,6 +198,13 @@ pub struct Options {
     pub shared_volumes: SharedVolumes,
     /// Claim sizes by Compose volume name (or claim name), overriding `storage_size`.
     pub volume_sizes: BTreeMap<String, String>,
+    /// The container port of a service's port-less `SERVICE_URL_<ID>` / `SERVICE_FQDN_<ID>`
+    /// routes, by Compose service (default: see
+    /// [`crate::proxy::service_urls::default_port`]).
+    pub route_ports: BTreeMap<String, u16>,
+    /// The template's required port (its `# port: N` header, read by the translator when
+    /// unset): the port of port-less service URLs, as Coolify's UI asks for it.
+    pub required_port: Option<u16>,
 }
 
 impl Default for Options {
@@ -224,6 +234,8 @@ impl Default for Options {
             autoscale: None,
             shared_volumes: SharedVolumes::Affinity,
             volume_sizes: BTreeMap::new(),
+            route_ports: BTreeMap::new(),
+            required_port: None,
         }
     }
 }
@@ -286,6 +298,17 @@ impl Options {
             if let Err(e) = a.validate(&at("autoscale")) {
                 errors.push(e);
             }
+        }
+        for (service, port) in &self.route_ports {
+            if *port == 0 {
+                errors.push(Error::new(
+                    at("route_ports").key(service.as_str()),
+                    "0 is not a port",
+                ));
+            }
+        }
+        if self.required_port == Some(0) {
+            errors.push(Error::new(at("required_port"), "0 is not a port"));
         }
         for (service, image) in &self.images {
             if image.trim().is_empty() || image.chars().any(char::is_whitespace) {
@@ -363,6 +386,19 @@ mod tests {
         );
         let e = Options::from_value(json!({"gateway": "main"})).unwrap_err();
         assert!(e.to_string().starts_with("options.gateway: "), "{e}");
+        let e = Options::from_value(json!({"route_ports": {"web": 0}})).unwrap_err();
+        assert!(
+            e.to_string().starts_with("options.route_ports.web: "),
+            "{e}"
+        );
+        let e = Options::from_value(json!({"route_ports": {"web": 70000}})).unwrap_err();
+        assert!(e.to_string().starts_with("options: "), "{e}");
+        let o = Options::from_value(json!({"route_ports": {"web": 3000}, "required_port": 80,
+                                           "ingress_controller": "nginx"}))
+        .unwrap();
+        assert_eq!(o.route_ports["web"], 3000);
+        assert_eq!(o.required_port, Some(80));
+        assert_eq!(o.ingress_controller, IngressController::Nginx);
         let e = Options::from_value(json!({"entrypoints": "web"})).unwrap_err();
         assert!(e.to_string().contains("two names"), "{e}");
     }

@@ -213,12 +213,8 @@ fn plan_workloads(
             continue;
         };
         let at = InputPath::root().key("services").key(name.as_str());
-        let url_routes = match crate::proxy::service_urls::routes(
-            name,
-            service,
-            magic,
-            &crate::proxy::fqdn::FqdnSettings::default(),
-            &at,
+        let url_routes = match crate::proxy::service_urls::service_routes(
+            name, service, magic, options, &at, report,
         ) {
             Ok(r) => r,
             Err(e) => {
@@ -244,9 +240,7 @@ fn plan_workloads(
     }
     // A routed port must be a port of the Service and the container (Coolify's templates
     // name it only in SERVICE_URL_<ID>_<PORT>).
-    for w in &mut workloads {
-        crate::proxy::attach::ensure_route_ports(w);
-    }
+    crate::proxy::attach::attach(&mut workloads, report);
     Ok(workloads)
 }
 
