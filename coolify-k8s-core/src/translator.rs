@@ -59,6 +59,7 @@ impl Translator {
             variables: env.clone(),
             secret_variables: self.options.secret_variables.clone(),
             profiles: self.options.profiles.clone(),
+            defer_stored: true,
         };
         let loaded = compose::load(files, &load_options, resolver)?;
         let fallback = files.first().map(|f| default_name(&f.name));

@@ -107,6 +107,10 @@ pub struct LoadOptions {
     pub secret_variables: BTreeSet<String>,
     /// Active profiles (services with no `profiles` are always active).
     pub profiles: Vec<String>,
+    /// Defer every caller variable (not the template's defaults) in the values workloads
+    /// run with (`environment`, `command`, `entrypoint`, `healthcheck`), as the translator
+    /// does: Coolify stores every variable encrypted. Off for `config`-like views.
+    pub defer_stored: bool,
 }
 
 /// A loaded project and what the loader has to say about it.
@@ -237,7 +241,7 @@ pub fn load_tree(
     let stored = options
         .variables
         .keys()
-        .filter(|k| super::magic::MagicVariable::parse(k).is_none())
+        .filter(|k| options.defer_stored && super::magic::MagicVariable::parse(k).is_none())
         .cloned()
         .collect();
     let options = &shared;

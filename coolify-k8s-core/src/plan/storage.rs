@@ -1112,15 +1112,7 @@ mod tests {
         let p = project(vec![("a", a.clone()), ("b", b.clone())]);
         let options = Options::default();
         let env = BTreeMap::new();
-        let mut s = Storage {
-            project: &p,
-            options: &options,
-            instance: "x".into(),
-            env: &env,
-            users: BTreeMap::new(),
-            claims: BTreeMap::new(),
-            files: BTreeMap::new(),
-        };
+        let mut s = storage(&p, &options, &env);
         s.count_users();
         let mut report = Report::default();
         for (name, svc) in [("a", &a), ("b", &b)] {
@@ -1130,7 +1122,10 @@ mod tests {
         }
         assert_eq!(s.claims.len(), 1);
         let (claim, _) = &s.claims["certs-x"];
-        assert_eq!(claim.access, AccessMode::ReadWriteMany);
+        // Shared: one ReadWriteOnce claim, both services in its volume group (one node).
+        assert_eq!(claim.access, AccessMode::ReadWriteOnce);
+        assert_eq!(s.groups.get("a"), s.groups.get("b"));
+        assert!(s.groups.contains_key("a"));
         assert!(report
             .entries()
             .iter()
