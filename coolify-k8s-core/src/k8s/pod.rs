@@ -262,6 +262,19 @@ fn volume_group_affinity(instance: &str, group: &str) -> Affinity {
     }
 }
 
+/// The pod's annotations: the workload's, and the checksum of its inputs so a changed
+/// value rolls the pods (see [`crate::plan::redeploy`]).
+fn pod_annotations(w: &Workload) -> BTreeMap<String, String> {
+    let mut a = w.annotations.clone();
+    if let Some(sum) = &w.config_checksum {
+        a.insert(
+            crate::plan::redeploy::CHECKSUM_ANNOTATION.to_string(),
+            sum.clone(),
+        );
+    }
+    a
+}
+
 /// The pod template of a workload.
 pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
     let p = &w.pod;
@@ -301,7 +314,10 @@ pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
         ..Default::default()
     });
     let restart_policy = match w.kind {
-        WorkloadKind::Job if w.job_retries => Some("OnFailure".to_string()),
+        // A pod failure policy (for waits, see `workloads.rs`) needs `Never`.
+        WorkloadKind::Job if w.job_retries && !plan::ordering::waits(w) => {
+            Some("OnFailure".to_string())
+        }
         WorkloadKind::Job => Some("Never".to_string()),
         _ => None,
     };
@@ -347,7 +363,7 @@ pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(labels),
-            annotations: meta::annotations(plan, &w.annotations),
+            annotations: meta::annotations(plan, &pod_annotations(w)),
             ..Default::default()
         }),
         spec: Some(spec),

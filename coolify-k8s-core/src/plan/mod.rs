@@ -9,12 +9,14 @@
 
 pub mod affinity;
 pub mod devices;
+pub mod dns;
 pub mod dotenv;
 pub mod env;
 pub mod names;
 pub mod network;
 pub mod ordering;
 pub mod probes;
+pub mod redeploy;
 pub mod resources;
 pub mod security;
 pub mod seed;
@@ -122,7 +124,8 @@ pub fn plan(
         &mut report,
     )
     .map_err(to_errors)?;
-    let job_waiter = ordering::add_waits(&mut workloads, &deps, &instance, &namespace);
+    let joined = network::join_network_mode(project, &mut workloads, &mut report);
+    let deps = ordering::redirect_joined(deps, &joined);
 
     let aliases = network::plan_aliases(project, &k8s_names, &workloads, &mut report);
     let network_policies = if options.network_policies {
@@ -137,7 +140,7 @@ pub fn plan(
     if let Some(secret) = &secret {
         dotenv::env_from_every_container(&mut workloads, &secret.name);
     }
-    Ok(Plan {
+    let mut plan = Plan {
         instance,
         namespace,
         common_labels: options.labels.clone(),
@@ -147,10 +150,19 @@ pub fn plan(
         claims: storage.claims.into_values().map(|(c, _)| c).collect(),
         workloads,
         aliases,
-        job_waiter,
+        job_waiter: false,
         network_policies,
         report,
-    })
+    };
+    let mut dns_report = Report::default();
+    dns::map_docker_dns(&mut plan, &options.cluster_dns, &mut dns_report);
+    plan.report.extend(dns_report);
+    // Jobs are named after their spec and inputs (after every rewrite of their values)
+    // before their dependants wait for them.
+    redeploy::apply(&mut plan);
+    plan.job_waiter =
+        ordering::add_waits(&mut plan.workloads, &deps, &plan.instance, &plan.namespace);
+    Ok(plan)
 }
 
 /// The values workloads read: magic values, caller-marked secrets, and the renames of
@@ -241,6 +253,9 @@ fn plan_workloads(
     // A routed port must be a port of the Service and the container (Coolify's templates
     // name it only in SERVICE_URL_<ID>_<PORT>).
     crate::proxy::attach::attach(&mut workloads, report);
+    for w in &mut workloads {
+        network::add_health_check_ports(w);
+    }
     Ok(workloads)
 }
 
