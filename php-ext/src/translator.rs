@@ -9,8 +9,7 @@ use ext_php_rs::types::ZendHashTable;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Translates Coolify's Compose dialect (and, later, Application settings) with fixed
-/// options. Option keys are the CLI flags in snake_case (`namespace`, `router`, …).
+/// Translates Coolify's Compose dialect and Application attributes with fixed options. Option keys are the CLI flags in snake_case (`namespace`, `router`, …).
 #[php_class]
 #[php(name = "Coolify\\Kubernetes\\Translator")]
 pub struct PhpTranslator {
@@ -52,6 +51,35 @@ impl PhpTranslator {
                 None => BTreeMap::new(),
             };
             let inner = self.inner.compose(yaml, &env)?;
+            Ok(PhpManifests { inner })
+        })
+    }
+
+    /// Translate an Application from its attributes as Coolify's models hold them
+    /// (`$application->toArray()` with `settings`, `environment_variables`,
+    /// `persistent_storages` and `file_storages` loaded; `image` or
+    /// `docker_registry_image_name`/`_tag` for the built image). `$env` holds runtime
+    /// variables that win over the stored ones and over the generated `COOLIFY_*` values
+    /// (pass Coolify's `generate_coolify_env_variables()` to reproduce it exactly).
+    #[php(optional = env)]
+    pub fn application(
+        &self,
+        attributes: &ZendHashTable,
+        env: Option<&ZendHashTable>,
+    ) -> PhpResult<PhpManifests> {
+        guard(|| {
+            let attrs = options_to_json(attributes, &InputPath::root()).map_err(one)?;
+            if !attrs.is_object() {
+                return Err(one(Error::new(
+                    InputPath::root(),
+                    "an Application's attributes must be an array of column => value, not a list",
+                )));
+            }
+            let env = match env {
+                Some(e) => env_map(e)?,
+                None => BTreeMap::new(),
+            };
+            let inner = self.inner.application_env(&attrs, &env)?;
             Ok(PhpManifests { inner })
         })
     }
