@@ -253,6 +253,20 @@ namespace Coolify\Kubernetes {
          * @return \Coolify\Kubernetes\Manifests
          */
         public function application(array $attributes, ?array $env = null): \Coolify\Kubernetes\Manifests {}
+
+        /**
+         * Translate a standalone database: `$type` is `postgresql`, `mysql`, `mariadb`,
+         * `mongodb`, `redis`, `keydb`, `dragonfly` or `clickhouse` (also as Coolify's
+         * `database_type`, `standalone-postgresql`); `$attributes` the model's `toArray()` with
+         * `environment_variables`, `persistent_storages` and `file_storages` loaded; `$env`
+         * variables that win over the stored ones and the credential columns.
+         *
+         * @param 'postgresql'|'mysql'|'mariadb'|'mongodb'|'redis'|'keydb'|'dragonfly'|'clickhouse'|string $type
+         * @param array<string, mixed> $attributes
+         * @param array<string, string|int|float|bool|null>|null $env
+         * @return \Coolify\Kubernetes\Manifests
+         */
+        public function database(string $type, array $attributes, ?array $env = null): \Coolify\Kubernetes\Manifests {}
     }
 }
 

@@ -3,6 +3,7 @@
 use crate::convert::{array_to_json, options_to_json};
 use crate::error::{guard, one};
 use crate::manifests::PhpManifests;
+use coolify_k8s_core::coolify::database::DatabaseKind;
 use coolify_k8s_core::{Error, InputPath, Options, Translator};
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
@@ -80,6 +81,45 @@ impl PhpTranslator {
                 None => BTreeMap::new(),
             };
             let inner = self.inner.application_env(&attrs, &env)?;
+            Ok(PhpManifests { inner })
+        })
+    }
+
+    /// Translate a standalone database: `$type` is `postgresql`, `mysql`, `mariadb`,
+    /// `mongodb`, `redis`, `keydb`, `dragonfly` or `clickhouse` (also as Coolify's
+    /// `database_type`, `standalone-postgresql`); `$attributes` the model's `toArray()` with
+    /// `environment_variables`, `persistent_storages` and `file_storages` loaded; `$env`
+    /// variables that win over the stored ones and the credential columns.
+    #[php(optional = env)]
+    pub fn database(
+        &self,
+        r#type: &str,
+        attributes: &ZendHashTable,
+        env: Option<&ZendHashTable>,
+    ) -> PhpResult<PhpManifests> {
+        guard(|| {
+            let Some(kind) = DatabaseKind::parse(r#type) else {
+                return Err(one(Error::new(
+                    InputPath::root().key("type"),
+                    format!(
+                        "unknown database type {:?} (postgresql, mysql, mariadb, mongodb, \
+                         redis, keydb, dragonfly, clickhouse)",
+                        r#type
+                    ),
+                )));
+            };
+            let attrs = options_to_json(attributes, &InputPath::root()).map_err(one)?;
+            if !attrs.is_object() {
+                return Err(one(Error::new(
+                    InputPath::root(),
+                    "a database's attributes must be an array of column => value, not a list",
+                )));
+            }
+            let env = match env {
+                Some(e) => env_map(e)?,
+                None => BTreeMap::new(),
+            };
+            let inner = self.inner.database(kind, &attrs, &env)?;
             Ok(PhpManifests { inner })
         })
     }

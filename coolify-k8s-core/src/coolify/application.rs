@@ -152,13 +152,13 @@ pub struct ApplicationInput {
 }
 
 /// Lenient readers: Coolify's JSON has numbers as strings and booleans as 0/1.
-struct Attrs<'a> {
-    obj: &'a Map<String, Value>,
-    settings: Option<&'a Map<String, Value>>,
+pub(super) struct Attrs<'a> {
+    pub(super) obj: &'a Map<String, Value>,
+    pub(super) settings: Option<&'a Map<String, Value>>,
 }
 
 impl Attrs<'_> {
-    fn get(&self, key: &str) -> Option<&Value> {
+    pub(super) fn get(&self, key: &str) -> Option<&Value> {
         match self.obj.get(key) {
             Some(Value::Null) | None => self
                 .settings
@@ -168,7 +168,7 @@ impl Attrs<'_> {
         }
     }
 
-    fn string(&self, key: &str) -> Option<String> {
+    pub(super) fn string(&self, key: &str) -> Option<String> {
         match self.get(key)? {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
@@ -177,13 +177,13 @@ impl Attrs<'_> {
         }
     }
 
-    fn text(&self, key: &str) -> Option<String> {
+    pub(super) fn text(&self, key: &str) -> Option<String> {
         self.string(key)
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     }
 
-    fn flag(&self, key: &str, default: bool) -> bool {
+    pub(super) fn flag(&self, key: &str, default: bool) -> bool {
         match self.get(key) {
             Some(Value::Bool(b)) => *b,
             Some(Value::Number(n)) => n.as_i64() != Some(0),
@@ -192,7 +192,7 @@ impl Attrs<'_> {
         }
     }
 
-    fn number(&self, key: &str, errors: &mut Vec<Error>) -> Option<u64> {
+    pub(super) fn number(&self, key: &str, errors: &mut Vec<Error>) -> Option<u64> {
         let s = self.text(key)?;
         match s.parse::<f64>() {
             Ok(v) if v >= 0.0 && v.fract() == 0.0 => Some(v as u64),
@@ -215,15 +215,154 @@ fn limit(s: Option<String>) -> Option<String> {
     })
 }
 
+/// Coolify's `limits_*` columns (shared by Applications and databases; `"0"` means none):
+/// memory, reservation, CPUs, CPU shares (1024 is Docker's default), cpuset; swap settings
+/// are reported.
+pub(super) fn apply_limits(
+    a: &Attrs<'_>,
+    svc: &mut Service,
+    errors: &mut Vec<Error>,
+    report: &mut Report,
+) {
+    if let Some(m) = limit(a.string("limits_memory")) {
+        match ByteSize::parse(&m) {
+            Ok(b) => svc.mem_limit = Some(b),
+            Err(e) => errors.push(Error::new(InputPath::root().key("limits_memory"), e)),
+        }
+    }
+    if let Some(m) = limit(a.string("limits_memory_reservation")) {
+        match ByteSize::parse(&m) {
+            Ok(b) => svc.mem_reservation = Some(b),
+            Err(e) => errors.push(Error::new(
+                InputPath::root().key("limits_memory_reservation"),
+                e,
+            )),
+        }
+    }
+    if let Some(c) = limit(a.string("limits_cpus")) {
+        match c.parse::<f64>() {
+            Ok(v) if v > 0.0 && v.is_finite() => svc.cpus = Some(v),
+            _ => errors.push(Error::new(
+                InputPath::root().key("limits_cpus"),
+                format!("{c:?} is not a CPU count"),
+            )),
+        }
+    }
+    if let Some(s) = limit(a.string("limits_cpu_shares")).filter(|s| s.trim() != "1024") {
+        match s.parse::<i64>() {
+            Ok(v) => svc.cpu_shares = Some(v),
+            Err(_) => errors.push(Error::new(
+                InputPath::root().key("limits_cpu_shares"),
+                format!("{s:?} is not a number"),
+            )),
+        }
+    }
+    if let Some(s) = limit(a.string("limits_cpuset")) {
+        svc.cpuset = Some(s);
+    }
+    if let Some(s) = limit(a.string("limits_memory_swap")) {
+        report.add(
+            InputPath::root().key("limits_memory_swap"),
+            Outcome::Dropped,
+            format!("swap limit {s}: Kubernetes manages swap per node"),
+        );
+    }
+    if let Some(s) = a
+        .text("limits_memory_swappiness")
+        .filter(|s| s != "60" && s != "0")
+    {
+        report.add(
+            InputPath::root().key("limits_memory_swappiness"),
+            Outcome::Dropped,
+            format!("swappiness {s}: not settable per container on Kubernetes"),
+        );
+    }
+}
+
+/// `persistent_storages` (named volumes, or host binds with `host_path`; `suffix` is added
+/// to volume names, `-pr-N` for a preview) and `file_storages` (files with their content,
+/// or directories), as Coolify's models hold them.
+pub(super) fn apply_storages(
+    a: &Attrs<'_>,
+    svc: &mut Service,
+    errors: &mut Vec<Error>,
+    suffix: &str,
+) {
+    if let Some(list) = a.get("persistent_storages").and_then(Value::as_array) {
+        for (i, s) in list.iter().enumerate() {
+            let p = InputPath::root().key("persistent_storages").index(i);
+            let so = s.as_object();
+            let sa = so.map(|o| Attrs {
+                obj: o,
+                settings: None,
+            });
+            let (Some(name), Some(mount)) = (
+                sa.as_ref().and_then(|x| x.text("name")),
+                sa.as_ref().and_then(|x| x.text("mount_path")),
+            ) else {
+                errors.push(Error::new(
+                    p,
+                    "a persistent storage needs `name` and `mount_path`",
+                ));
+                continue;
+            };
+            let host = sa.as_ref().and_then(|x| x.text("host_path"));
+            svc.volumes.push(volume(
+                if host.is_some() {
+                    MountType::Bind
+                } else {
+                    MountType::Volume
+                },
+                Some(host.unwrap_or_else(|| format!("{name}{suffix}"))),
+                mount,
+                None,
+                None,
+            ));
+        }
+    }
+    if let Some(list) = a.get("file_storages").and_then(Value::as_array) {
+        for (i, s) in list.iter().enumerate() {
+            let p = InputPath::root().key("file_storages").index(i);
+            let Some(so) = s.as_object() else {
+                errors.push(Error::new(p, "expected an object"));
+                continue;
+            };
+            let sa = Attrs {
+                obj: so,
+                settings: None,
+            };
+            let Some(mount) = sa.text("mount_path") else {
+                errors.push(Error::new(
+                    p.key("mount_path"),
+                    "a file storage needs `mount_path`",
+                ));
+                continue;
+            };
+            let is_dir = sa.flag("is_directory", false);
+            svc.volumes.push(volume(
+                MountType::Bind,
+                Some(sa.text("fs_path").unwrap_or_else(|| mount.clone())),
+                mount,
+                if is_dir {
+                    None
+                } else {
+                    Some(sa.string("content").unwrap_or_default())
+                },
+                Some(is_dir),
+            ));
+        }
+    }
+}
+
 /// The parser version Coolify stamps on new applications (`Application::$parserVersion`).
 const COMPOSE_PARSING_VERSION: u32 = 5;
 
 /// `COOLIFY_*` and `SOURCE_COMMIT`: values Coolify generates, not user secrets.
-fn is_coolify_variable(key: &str) -> bool {
+pub(super) fn is_coolify_variable(key: &str) -> bool {
     key.starts_with("COOLIFY_") || key == "SOURCE_COMMIT"
 }
 
-fn is_variable_name(key: &str) -> bool {
+pub(super) fn is_variable_name(key: &str) -> bool {
     !key.is_empty()
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !key.starts_with(|c: char| c.is_ascii_digit())
@@ -524,56 +663,7 @@ pub fn from_attributes_env(
         environment,
         ..Service::default()
     };
-    if let Some(m) = limit(a.string("limits_memory")) {
-        match ByteSize::parse(&m) {
-            Ok(b) => svc.mem_limit = Some(b),
-            Err(e) => errors.push(Error::new(at("limits_memory"), e)),
-        }
-    }
-    if let Some(m) = limit(a.string("limits_memory_reservation")) {
-        match ByteSize::parse(&m) {
-            Ok(b) => svc.mem_reservation = Some(b),
-            Err(e) => errors.push(Error::new(at("limits_memory_reservation"), e)),
-        }
-    }
-    if let Some(c) = limit(a.string("limits_cpus")) {
-        match c.parse::<f64>() {
-            Ok(v) if v > 0.0 && v.is_finite() => svc.cpus = Some(v),
-            _ => errors.push(Error::new(
-                at("limits_cpus"),
-                format!("{c:?} is not a CPU count"),
-            )),
-        }
-    }
-    if let Some(s) = limit(a.string("limits_cpu_shares")).filter(|s| s.trim() != "1024") {
-        match s.parse::<i64>() {
-            Ok(v) => svc.cpu_shares = Some(v),
-            Err(_) => errors.push(Error::new(
-                at("limits_cpu_shares"),
-                format!("{s:?} is not a number"),
-            )),
-        }
-    }
-    if let Some(s) = limit(a.string("limits_cpuset")) {
-        svc.cpuset = Some(s);
-    }
-    if let Some(s) = limit(a.string("limits_memory_swap")) {
-        report.add(
-            at("limits_memory_swap"),
-            Outcome::Dropped,
-            format!("swap limit {s}: Kubernetes manages swap per node"),
-        );
-    }
-    if let Some(s) = a
-        .text("limits_memory_swappiness")
-        .filter(|s| s != "60" && s != "0")
-    {
-        report.add(
-            at("limits_memory_swappiness"),
-            Outcome::Dropped,
-            format!("swappiness {s}: not settable per container on Kubernetes"),
-        );
-    }
+    apply_limits(&a, &mut svc, &mut errors, &mut report);
 
     // Storage.
     let suffix = if pr > 0 {
@@ -581,70 +671,7 @@ pub fn from_attributes_env(
     } else {
         String::new()
     };
-    if let Some(list) = a.get("persistent_storages").and_then(Value::as_array) {
-        for (i, s) in list.iter().enumerate() {
-            let p = at("persistent_storages").index(i);
-            let so = s.as_object();
-            let sa = so.map(|o| Attrs {
-                obj: o,
-                settings: None,
-            });
-            let (Some(name), Some(mount)) = (
-                sa.as_ref().and_then(|x| x.text("name")),
-                sa.as_ref().and_then(|x| x.text("mount_path")),
-            ) else {
-                errors.push(Error::new(
-                    p,
-                    "a persistent storage needs `name` and `mount_path`",
-                ));
-                continue;
-            };
-            let host = sa.as_ref().and_then(|x| x.text("host_path"));
-            svc.volumes.push(volume(
-                if host.is_some() {
-                    MountType::Bind
-                } else {
-                    MountType::Volume
-                },
-                Some(host.unwrap_or_else(|| format!("{name}{suffix}"))),
-                mount,
-                None,
-                None,
-            ));
-        }
-    }
-    if let Some(list) = a.get("file_storages").and_then(Value::as_array) {
-        for (i, s) in list.iter().enumerate() {
-            let p = at("file_storages").index(i);
-            let Some(so) = s.as_object() else {
-                errors.push(Error::new(p, "expected an object"));
-                continue;
-            };
-            let sa = Attrs {
-                obj: so,
-                settings: None,
-            };
-            let Some(mount) = sa.text("mount_path") else {
-                errors.push(Error::new(
-                    p.key("mount_path"),
-                    "a file storage needs `mount_path`",
-                ));
-                continue;
-            };
-            let is_dir = sa.flag("is_directory", false);
-            svc.volumes.push(volume(
-                MountType::Bind,
-                Some(sa.text("fs_path").unwrap_or_else(|| mount.clone())),
-                mount,
-                if is_dir {
-                    None
-                } else {
-                    Some(sa.string("content").unwrap_or_default())
-                },
-                Some(is_dir),
-            ));
-        }
-    }
+    apply_storages(&a, &mut svc, &mut errors, &suffix);
 
     // Health check.
     let mut http_probe = None;
@@ -892,7 +919,7 @@ pub fn from_attributes_env(
     })
 }
 
-fn volume(
+pub(super) fn volume(
     kind: MountType,
     source: Option<String>,
     target: String,
@@ -915,7 +942,7 @@ fn volume(
 }
 
 /// `8080:80`, `8080:80/udp`, `127.0.0.1:8080:80`.
-fn parse_mapping(m: &str) -> Option<Port> {
+pub(super) fn parse_mapping(m: &str) -> Option<Port> {
     let (spec, proto) = match m.rsplit_once('/') {
         Some((s, p)) => (s, p),
         None => (m, "tcp"),
