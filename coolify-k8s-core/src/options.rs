@@ -46,6 +46,9 @@ pub enum IngressController {
     None,
     /// Traefik: its `router.middlewares` annotation with Middleware objects.
     Traefik,
+    /// ingress-nginx: its `nginx.ingress.kubernetes.io/*` annotations give Coolify's Traefik
+    /// behaviour (no request body limit, long timeouts, redirects, strip-prefix).
+    Nginx,
 }
 
 /// What becomes of a host bind mount.
@@ -178,7 +181,25 @@ pub struct Options {
     /// Autoscaling of the workloads that serve routes (a service's `x-coolify-autoscale`
     /// overrides it): an HPA and a PodDisruptionBudget (default none).
     pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
+    /// The container port of a service's port-less `SERVICE_URL_<ID>` / `SERVICE_FQDN_<ID>`
+    /// routes, by Compose service (default: see
+    /// [`crate::proxy::service_urls::default_port`]).
+    pub route_ports: BTreeMap<String, u16>,
+    /// The template's required port (its `# port: N` header, read by the translator when
+    /// unset): the port of port-less service URLs, as Coolify's UI asks for it.
+    pub required_port: Option<u16>,
+    /// Also turn health checks into liveness probes (default off: Docker only marks a
+    /// container unhealthy and Coolify never restarts it for that).
+    pub liveness_probes: bool,
+    /// What Docker's embedded DNS address `127.0.0.11` becomes in nginx `resolver` lines,
+    /// values and files (default [`DEFAULT_CLUSTER_DNS`], a name every cluster's DNS
+    /// Service keeps).
+    pub cluster_dns: String,
 }
+
+/// The cluster's DNS Service: CoreDNS keeps the `kube-dns` name in `kube-system` for
+/// compatibility (kubeadm, k3s, GKE, EKS, AKS), so it resolves in any cluster.
+pub const DEFAULT_CLUSTER_DNS: &str = "kube-dns.kube-system.svc.cluster.local";
 
 impl Default for Options {
     fn default() -> Self {
@@ -205,6 +226,10 @@ impl Default for Options {
             ingress_controller: IngressController::None,
             base_domain: None,
             autoscale: None,
+            route_ports: BTreeMap::new(),
+            required_port: None,
+            liveness_probes: false,
+            cluster_dns: DEFAULT_CLUSTER_DNS.to_string(),
         }
     }
 }
@@ -260,6 +285,28 @@ impl Options {
                 errors.push(e);
             }
         }
+        for (service, port) in &self.route_ports {
+            if *port == 0 {
+                errors.push(Error::new(
+                    at("route_ports").key(service.as_str()),
+                    "0 is not a port",
+                ));
+            }
+        }
+        if self.required_port == Some(0) {
+            errors.push(Error::new(at("required_port"), "0 is not a port"));
+        }
+        if self.cluster_dns.is_empty()
+            || self
+                .cluster_dns
+                .chars()
+                .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')))
+        {
+            errors.push(Error::new(
+                at("cluster_dns"),
+                format!("{:?} is not a DNS server address or name", self.cluster_dns),
+            ));
+        }
         for (service, image) in &self.images {
             if image.trim().is_empty() || image.chars().any(char::is_whitespace) {
                 errors.push(Error::new(
@@ -292,6 +339,8 @@ mod tests {
         assert_eq!(o.bind_mounts, BindMounts::Pvc);
         assert_eq!(o.published_ports, PublishedPorts::Clusterip);
         assert!(!o.network_policies);
+        assert!(!o.liveness_probes);
+        assert_eq!(o.cluster_dns, "kube-dns.kube-system.svc.cluster.local");
         // An empty option array is the default.
         assert_eq!(Options::from_value(json!({})).unwrap(), o);
     }
@@ -306,6 +355,7 @@ mod tests {
             "network_policies": true, "images": {"app": "ghcr.io/acme/app:1"}, "seed": "s",
             "labels": {"team": "a"}, "annotations": {"x/y": "z"},
             "secret_variables": ["API_KEY"], "profiles": ["debug"],
+            "liveness_probes": true, "cluster_dns": "10.43.0.10",
         }))
         .unwrap();
         assert_eq!(o.router, Router::Gateway);
@@ -314,6 +364,8 @@ mod tests {
         assert_eq!(o.bind_mounts, BindMounts::Hostpath);
         assert_eq!(o.published_ports, PublishedPorts::Nodeport);
         assert!(o.secret_variables.contains("API_KEY"));
+        assert!(o.liveness_probes);
+        assert_eq!(o.cluster_dns, "10.43.0.10");
     }
 
     #[test]
@@ -328,6 +380,21 @@ mod tests {
         assert!(e.to_string().starts_with("options.storage_size: "), "{e}");
         let e = Options::from_value(json!({"gateway": "main"})).unwrap_err();
         assert!(e.to_string().starts_with("options.gateway: "), "{e}");
+        let e = Options::from_value(json!({"route_ports": {"web": 0}})).unwrap_err();
+        assert!(
+            e.to_string().starts_with("options.route_ports.web: "),
+            "{e}"
+        );
+        let e = Options::from_value(json!({"route_ports": {"web": 70000}})).unwrap_err();
+        assert!(e.to_string().starts_with("options: "), "{e}");
+        let o = Options::from_value(json!({"route_ports": {"web": 3000}, "required_port": 80,
+                                           "ingress_controller": "nginx"}))
+        .unwrap();
+        assert_eq!(o.route_ports["web"], 3000);
+        assert_eq!(o.required_port, Some(80));
+        assert_eq!(o.ingress_controller, IngressController::Nginx);
+        let e = Options::from_value(json!({"cluster_dns": "a b"})).unwrap_err();
+        assert!(e.to_string().starts_with("options.cluster_dns: "), "{e}");
         let e = Options::from_value(json!({"entrypoints": "web"})).unwrap_err();
         assert!(e.to_string().contains("two names"), "{e}");
     }

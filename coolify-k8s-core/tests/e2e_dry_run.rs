@@ -43,6 +43,13 @@ fn every_corpus_template_passes_server_dry_run() {
     let mut applied = 0usize;
     let mut not_served: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut served_cache: Option<BTreeSet<(String, String)>> = None;
+    // Jobs' `podFailurePolicy` (batch/v1 since 1.26; the translator's waits rely on it) is
+    // unknown to the local 1.20 server: removed before its dry run, counted, and left to the
+    // 1.33 / 1.37 schema checks.
+    let pod_failure_policy_served = cluster
+        .kubectl_stdin(&["explain", "job.spec.podFailurePolicy"], None)
+        .ok;
+    let mut newer_fields = 0usize;
     let mut asked: BTreeSet<String> = BTreeSet::new();
 
     for router in [Router::Ingress, Router::Traefik] {
@@ -73,7 +80,13 @@ fn every_corpus_template_passes_server_dry_run() {
             for o in manifests.objects() {
                 let key = api_version_kind(o);
                 if served.contains(&key) {
-                    items.push(o.clone());
+                    let mut o = o.clone();
+                    if !pod_failure_policy_served {
+                        if let Some(spec) = o.get_mut("spec").and_then(Value::as_object_mut) {
+                            newer_fields += usize::from(spec.remove("podFailurePolicy").is_some());
+                        }
+                    }
+                    items.push(o);
                 } else {
                     *not_served.entry(key).or_default() += 1;
                 }
@@ -103,6 +116,9 @@ fn every_corpus_template_passes_server_dry_run() {
         "dry-run accepted {applied} objects from {} templates x 2 routers",
         templates.len()
     );
+    if newer_fields > 0 {
+        println!("Job spec.podFailurePolicy removed (not known to the local server; schema checks only): {newer_fields}");
+    }
     for ((api, kind), n) in &not_served {
         println!("not served by the local server (schema checks only): {api} {kind}: {n}");
     }

@@ -15,7 +15,7 @@
 
 use super::env::Values;
 use super::model::{AccessMode, Claim, FileSet, Mount, PodVolume, VolumeSource};
-use super::names::{data_key, object_name};
+use super::names::{coolify_slug, data_key, object_name, volume_claim_name};
 use crate::compose::{FileReference, MountType, Project, Service, ServiceVolume};
 use crate::error::Error;
 use crate::options::{BindMounts, Options};
@@ -100,7 +100,7 @@ impl<'a> Storage<'a> {
     fn claim_name_for(&self, v: &ServiceVolume) -> Option<String> {
         let source = v.source.as_deref()?;
         match v.kind {
-            MountType::Volume => Some(object_name(source)),
+            MountType::Volume => Some(volume_claim_name(source)),
             MountType::Bind
                 if v.content.is_none()
                     && host_control(source).is_none()
@@ -120,7 +120,7 @@ impl<'a> Storage<'a> {
                     !self.project.volumes.get(s).is_some_and(|d| d.external)
                         && self
                             .users
-                            .get(&object_name(s))
+                            .get(&volume_claim_name(s))
                             .is_some_and(|u| u.len() == 1)
                 })
         })
@@ -135,11 +135,19 @@ impl<'a> Storage<'a> {
         report: &mut Report,
     ) -> Result<(), Error> {
         if let Some((_, from)) = self.claims.get(name) {
-            if from != input {
+            // Sources with one Coolify slug are one volume there (`certs_x`, `certs-x`).
+            if from != input && coolify_slug(from) != coolify_slug(input) {
                 return Err(Error::new(
                     at.clone(),
                     format!("{input:?} and {from:?} both become the PersistentVolumeClaim {name:?}; rename one"),
                 ));
+            }
+            if from != input {
+                report.add(
+                    at.clone(),
+                    Outcome::Mapped,
+                    format!("{input:?} and {from:?} are one volume on Coolify (one Str::slug): one claim {name:?}"),
+                );
             }
             return Ok(());
         }
@@ -284,7 +292,7 @@ impl<'a> Storage<'a> {
             );
             existing
         } else {
-            let claim = object_name(source);
+            let claim = volume_claim_name(source);
             if let Err(e) = self.add_claim(&claim, source, acc.service, vat, report) {
                 acc.errors.push(e);
                 return;
@@ -811,8 +819,8 @@ mod tests {
     fn colliding_claim_names_are_errors() {
         let svc = Service {
             volumes: vec![
-                vol(MountType::Volume, Some("db_data"), "/a"),
-                vol(MountType::Volume, Some("db-data"), "/b"),
+                vol(MountType::Volume, Some("2db"), "/a"),
+                vol(MountType::Volume, Some("s-2db"), "/b"),
             ],
             ..Default::default()
         };
@@ -844,5 +852,46 @@ mod tests {
             "{}",
             e[0]
         );
+    }
+
+    /// `bootstrap/helpers/parsers.php` names a volume `<uuid>_` + `Str::slug($source, '-')`:
+    /// `certs_x` and `certs-x` are one volume there, so one claim here, shared by both.
+    #[test]
+    fn volumes_whose_sources_slug_alike_are_one_claim() {
+        let a = Service {
+            volumes: vec![vol(MountType::Volume, Some("certs_x"), "/certs")],
+            ..Default::default()
+        };
+        let b = Service {
+            volumes: vec![vol(MountType::Volume, Some("certs-x"), "/certs")],
+            ..Default::default()
+        };
+        let p = project(vec![("a", a.clone()), ("b", b.clone())]);
+        let options = Options::default();
+        let env = BTreeMap::new();
+        let mut s = Storage {
+            project: &p,
+            options: &options,
+            instance: "x".into(),
+            env: &env,
+            users: BTreeMap::new(),
+            claims: BTreeMap::new(),
+            files: BTreeMap::new(),
+        };
+        s.count_users();
+        let mut report = Report::default();
+        for (name, svc) in [("a", &a), ("b", &b)] {
+            let at = InputPath::root().key("services").key(name);
+            s.plan_service(name, name, svc, &mut Values::default(), &at, &mut report)
+                .unwrap();
+        }
+        assert_eq!(s.claims.len(), 1);
+        let (claim, _) = &s.claims["certs-x"];
+        assert_eq!(claim.access, AccessMode::ReadWriteMany);
+        assert!(report
+            .entries()
+            .iter()
+            .any(|e| e.path.to_string() == "services.b.volumes[0]"
+                && e.message.contains("one volume on Coolify")));
     }
 }
