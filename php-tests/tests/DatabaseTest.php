@@ -35,6 +35,7 @@ final class DatabaseTest extends TestCase
     }
 
     /** @dataProvider kinds */
+    #[\PHPUnit\Framework\Attributes\DataProvider('kinds')]
     public function testEveryKind(string $kind): void
     {
         $attrs = self::model($kind);

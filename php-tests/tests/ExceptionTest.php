@@ -37,6 +37,7 @@ final class ExceptionTest extends TestCase
     }
 
     /** @dataProvider failures */
+    #[\PHPUnit\Framework\Attributes\DataProvider('failures')]
     public function testEveryFailureIsAKubernetesException(callable $f): void
     {
         try {
