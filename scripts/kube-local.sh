@@ -6,7 +6,8 @@
 #
 #   scripts/kube-local.sh build    build the binaries once per machine (~14 min, ~3 GB) and
 #                                  the node's images (~1 min)
-#   scripts/kube-local.sh start    start everything; prints the kubeconfig path
+#   scripts/kube-local.sh start    start everything (building first when needed); prints
+#                                  the kubeconfig path
 #   scripts/kube-local.sh stop     stop only the processes `start` started (by PID), after
 #                                  draining the node's pods; puts the host state back
 #   scripts/kube-local.sh status   show what runs and whether the API answers
@@ -215,7 +216,7 @@ NODE
 }
 
 cmd_start() {
-  have_binaries || die "no binaries in $BIN: run '$0 build' first"
+  have_binaries || cmd_build
   apt_install etcd-server openssl jq
   ensure_kubectl
   mkdir -p "$RUN"
@@ -239,6 +240,7 @@ cmd_start() {
     --service-account-key-file "$RUN/pki/sa.pub" --service-account-signing-key-file "$RUN/pki/sa.key" \
     --service-account-issuer https://kubernetes.default.svc \
     --service-cluster-ip-range 10.96.0.0/16 --allow-privileged \
+    --kubelet-preferred-address-types InternalIP,Hostname \
     --cert-dir "$RUN/pki" --profiling=false
   wait_for 60 kube-apiserver api_ready
   start_daemon kube-controller-manager "$BIN/kube-controller-manager" \

@@ -67,13 +67,14 @@ fn selector(service: &str) -> String {
     format!("app.kubernetes.io/instance=notes,app.kubernetes.io/name={service}")
 }
 
-/// The running (not terminating) pods of `service`.
+/// The UIDs of the live (not terminating) pods of `service` (a StatefulSet's new pod
+/// keeps its name).
 fn live_pods(cluster: &Cluster, ns: &str, service: &str) -> Vec<String> {
     cluster
         .items("pods", ns, Some(&selector(service)))
         .iter()
         .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
-        .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_string))
+        .filter_map(|p| p["metadata"]["uid"].as_str().map(str::to_string))
         .collect()
 }
 
@@ -82,7 +83,7 @@ fn psql(cluster: &Cluster, ns: &str, sql: &str) -> String {
         ns,
         "statefulset/db",
         "db",
-        &format!("psql -U notes -d notes -h 127.0.0.1 -Atc \"{sql}\""),
+        &format!("psql -U notes -d notes -Atc \"{sql}\""),
     );
     assert!(r.ok, "psql {sql} failed: {}", r.stderr);
     r.stdout.trim().to_string()
