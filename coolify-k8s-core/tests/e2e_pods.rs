@@ -20,7 +20,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 fn fixture(name: &str) -> String {
-    let path = project_root().join("coolify-k8s-core/tests/testdata/e2e").join(name);
+    let path = project_root()
+        .join("coolify-k8s-core/tests/testdata/e2e")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -60,7 +62,11 @@ fn must_run(cluster: &Cluster, what: &str, lines: &[String]) -> Run {
 fn deploy(cluster: &Cluster, k: &Kubectl, m: &Manifests, ns: &str) {
     must_run(cluster, "apply", &k.apply(m).expect("apply lines"));
     cluster.provide_volumes(ns);
-    must_run(cluster, "rollout status", &k.rollout_status(m, 240).expect("rollout lines"));
+    must_run(
+        cluster,
+        "rollout status",
+        &k.rollout_status(m, 240).expect("rollout lines"),
+    );
 }
 
 fn selector(service: &str) -> String {
@@ -103,20 +109,41 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
     let job = cluster.get_json(&["job", "migrate", "-n", ns]);
     assert_eq!(job["status"]["succeeded"].as_i64(), Some(1), "{job}");
     let logs = cluster.must(&["logs", "-n", ns, "job/migrate", "-c", "migrate"]);
-    assert!(logs.contains("migrate-done"), "migrate's script did not run: {logs}");
+    assert!(
+        logs.contains("migrate-done"),
+        "migrate's script did not run: {logs}"
+    );
     let job_pod = &cluster.items("pods", ns, Some("job-name=migrate"))[0];
     let wait = &job_pod["status"]["initContainerStatuses"][0];
     assert_eq!(wait["name"], "wait-for-db", "{job_pod}");
-    assert_eq!(wait["state"]["terminated"]["exitCode"].as_i64(), Some(0), "{wait}");
+    assert_eq!(
+        wait["state"]["terminated"]["exitCode"].as_i64(),
+        Some(0),
+        "{wait}"
+    );
 
     // The app started after the Job completed, and read its row through the composed
     // secret URL (the password only in the Secret, substituted by the kubelet).
-    let app = cluster.exec(ns, "deployment/app", "app", "cat /tmp/seen; echo; env | grep -c '^DATABASE_URL=postgres://notes:[^$]'");
+    let app = cluster.exec(
+        ns,
+        "deployment/app",
+        "app",
+        "cat /tmp/seen; echo; env | grep -c '^DATABASE_URL=postgres://notes:[^$]'",
+    );
     assert!(app.ok, "{}", app.stderr);
-    assert_eq!(app.stdout.split_whitespace().collect::<Vec<_>>(), ["migrate", "1"], "{}", app.stdout);
-    let completed = job["status"]["completionTime"].as_str().unwrap_or("").to_string();
+    assert_eq!(
+        app.stdout.split_whitespace().collect::<Vec<_>>(),
+        ["migrate", "1"],
+        "{}",
+        app.stdout
+    );
+    let completed = job["status"]["completionTime"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
     let app_pod = cluster.get_json(&["pods", "-n", ns, "-l", &selector("app")]);
-    let started = app_pod["items"][0]["status"]["containerStatuses"][0]["state"]["running"]["startedAt"]
+    let started = app_pod["items"][0]["status"]["containerStatuses"][0]["state"]["running"]
+        ["startedAt"]
         .as_str()
         .unwrap_or("")
         .to_string();
@@ -127,12 +154,23 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
     psql(&cluster, ns, "INSERT INTO runs (who) VALUES ('kept')");
 
     // Restart: new pods, ready again.
-    let before = (live_pods(&cluster, ns, "app"), live_pods(&cluster, ns, "db"));
+    let before = (
+        live_pods(&cluster, ns, "app"),
+        live_pods(&cluster, ns, "db"),
+    );
     must_run(&cluster, "restart", &k.restart(&m).expect("restart lines"));
-    must_run(&cluster, "rollout after restart", &k.rollout_status(&m, 240).expect("rollout lines"));
-    let after = (live_pods(&cluster, ns, "app"), live_pods(&cluster, ns, "db"));
+    must_run(
+        &cluster,
+        "rollout after restart",
+        &k.rollout_status(&m, 240).expect("rollout lines"),
+    );
+    let after = (
+        live_pods(&cluster, ns, "app"),
+        live_pods(&cluster, ns, "db"),
+    );
     assert!(
-        before.0.iter().all(|p| !after.0.contains(p)) && before.1.iter().all(|p| !after.1.contains(p)),
+        before.0.iter().all(|p| !after.0.contains(p))
+            && before.1.iter().all(|p| !after.1.contains(p)),
         "restart kept pods: {before:?} -> {after:?}"
     );
 
@@ -143,15 +181,32 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
             && cluster.items("pods", ns, Some(&selector("db"))).is_empty()
     });
     let status = must_run(&cluster, "status", &k.status(&m).expect("status lines"));
-    assert_eq!(k.parse_status(&m, &status.stdout).expect("status").state, State::Exited);
+    assert_eq!(
+        k.parse_status(&m, &status.stdout).expect("status").state,
+        State::Exited
+    );
     must_run(&cluster, "start", &k.start(&m).expect("start lines"));
-    must_run(&cluster, "rollout after start", &k.rollout_status(&m, 240).expect("rollout lines"));
+    must_run(
+        &cluster,
+        "rollout after start",
+        &k.rollout_status(&m, 240).expect("rollout lines"),
+    );
     let status = must_run(&cluster, "status", &k.status(&m).expect("status lines"));
-    assert_eq!(k.parse_status(&m, &status.stdout).expect("status").state, State::Running);
+    assert_eq!(
+        k.parse_status(&m, &status.stdout).expect("status").state,
+        State::Running
+    );
 
     // Delete keeping the volumes, deploy again: the data is still there.
-    let keep = DeleteOptions { volumes: false, namespace: false };
-    must_run(&cluster, "delete (keep volumes)", &k.delete(&m, keep).expect("delete lines"));
+    let keep = DeleteOptions {
+        volumes: false,
+        namespace: false,
+    };
+    must_run(
+        &cluster,
+        "delete (keep volumes)",
+        &k.delete(&m, keep).expect("delete lines"),
+    );
     wait_until(Duration::from_secs(90), "every pod gone", || {
         cluster.items("pods", ns, None).is_empty()
     });
@@ -160,12 +215,26 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
         "the claim did not survive the delete"
     );
     deploy(&cluster, &k, &m, ns);
-    assert_eq!(psql(&cluster, ns, "SELECT count(*) FROM runs WHERE who = 'kept'"), "1");
+    assert_eq!(
+        psql(&cluster, ns, "SELECT count(*) FROM runs WHERE who = 'kept'"),
+        "1"
+    );
 
     // Delete with the volumes: nothing of the resource is left.
-    must_run(&cluster, "delete", &k.delete(&m, DeleteOptions::default()).expect("delete lines"));
+    must_run(
+        &cluster,
+        "delete",
+        &k.delete(&m, DeleteOptions::default())
+            .expect("delete lines"),
+    );
     wait_until(Duration::from_secs(90), "nothing left", || {
-        cluster.items("pods,persistentvolumeclaims,jobs,deployments,statefulsets", ns, None).is_empty()
+        cluster
+            .items(
+                "pods,persistentvolumeclaims,jobs,deployments,statefulsets",
+                ns,
+                None,
+            )
+            .is_empty()
     });
     cluster.delete_namespace(ns);
 }
@@ -184,11 +253,24 @@ fn an_app_that_never_becomes_healthy_fails_the_rollout_with_diagnostics() {
     let r = cluster.run_script(&lines);
     let output = format!("{}{}", r.stdout, r.stderr);
     cluster.delete_namespace(ns);
-    assert!(!r.ok, "rollout status succeeded for an app that is never healthy:\n{output}");
-    assert!(!output.contains("after-the-failure"), "the batch went on:\n{output}");
-    assert!(output.contains("did not become ready"), "no message:\n{output}");
-    assert!(output.contains("Readiness probe failed") || output.contains("Unhealthy"),
-        "no probe event in the diagnostics:\n{output}");
-    assert!(output.contains("fatal: /etc/web/config.toml not found"),
-        "the app's log is not in the diagnostics:\n{output}");
+    assert!(
+        !r.ok,
+        "rollout status succeeded for an app that is never healthy:\n{output}"
+    );
+    assert!(
+        !output.contains("after-the-failure"),
+        "the batch went on:\n{output}"
+    );
+    assert!(
+        output.contains("did not become ready"),
+        "no message:\n{output}"
+    );
+    assert!(
+        output.contains("Readiness probe failed") || output.contains("Unhealthy"),
+        "no probe event in the diagnostics:\n{output}"
+    );
+    assert!(
+        output.contains("fatal: /etc/web/config.toml not found"),
+        "the app's log is not in the diagnostics:\n{output}"
+    );
 }

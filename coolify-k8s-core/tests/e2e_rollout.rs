@@ -61,7 +61,10 @@ fn rollout(ns: &str, script: &str, timeout_seconds: u32) -> (bool, String) {
     let m = manifests(ns, script);
     let applied = cluster.run_script(&k.apply(&m).expect("apply lines"));
     assert!(applied.ok, "apply failed: {}", applied.stderr);
-    let status = cluster.run_script(&k.rollout_status(&m, timeout_seconds).expect("rollout lines"));
+    let status = cluster.run_script(
+        &k.rollout_status(&m, timeout_seconds)
+            .expect("rollout lines"),
+    );
     cluster.delete_namespace(ns);
     (status.ok, format!("{}{}", status.stdout, status.stderr))
 }
@@ -74,7 +77,10 @@ fn rollout_status_succeeds_when_pods_become_ready() {
         "touch /tmp/ready; exec sleep 2147483647",
         90,
     );
-    assert!(ok, "rollout status failed although every pod is ready:\n{output}");
+    assert!(
+        ok,
+        "rollout status failed although every pod is ready:\n{output}"
+    );
 }
 
 #[test]
@@ -85,7 +91,10 @@ fn rollout_status_fails_when_pods_never_become_ready() {
         "echo cannot-start-missing-config >&2; exit 3",
         12,
     );
-    assert!(!ok, "rollout status succeeded although no pod is ready:\n{output}");
+    assert!(
+        !ok,
+        "rollout status succeeded although no pod is ready:\n{output}"
+    );
     assert!(
         output.contains("did not become ready"),
         "no diagnostics in the failure output:\n{output}"

@@ -227,7 +227,11 @@ impl Cluster {
     /// The names of the pods of `ns` whose labels match `selector`, oldest first.
     pub fn pod_names(&self, ns: &str, selector: &str) -> Vec<String> {
         let mut pods = self.items("pods", ns, Some(selector));
-        pods.sort_by_key(|p| p["metadata"]["creationTimestamp"].as_str().map(str::to_string));
+        pods.sort_by_key(|p| {
+            p["metadata"]["creationTimestamp"]
+                .as_str()
+                .map(str::to_string)
+        });
         pods.iter()
             .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_string))
             .collect()
