@@ -33,6 +33,18 @@ fn translate(fixture: &str, ns: &str, seed: &str) -> Manifests {
         .unwrap_or_else(|e| panic!("translating {fixture} failed: {e}"))
 }
 
+fn must_apply(cluster: &Cluster, what: &str, m: &Manifests, k: &Kubectl) -> Run {
+    let steps = k.apply(m).expect("apply lines");
+    let r = cluster.run_apply(&steps);
+    assert!(
+        r.ok,
+        "{what} failed:\n{}\n--- stderr:\n{}",
+        steps.commands.join("\n"),
+        r.stderr
+    );
+    r
+}
+
 fn must_run(cluster: &Cluster, what: &str, lines: &[String]) -> Run {
     let r = cluster.run_script(lines);
     assert!(
@@ -59,6 +71,7 @@ impl Deployed {
         cluster.delete_namespace(ns);
         let k = Kubectl::new(Target {
             kubeconfig: Some(cluster.kubeconfig.clone()),
+            files_dir: e2e_support::files_dir(),
             ..Target::default()
         })
         .expect("valid target");
@@ -73,11 +86,7 @@ impl Deployed {
     }
 
     fn deploy(&self, m: &Manifests) {
-        must_run(
-            &self.cluster,
-            "apply",
-            &self.k.apply(m).expect("apply lines"),
-        );
+        must_apply(&self.cluster, "apply", m, &self.k);
         self.cluster.provide_volumes(&self.ns);
         must_run(
             &self.cluster,

@@ -41,9 +41,22 @@ fn translate(file: &str, ns: &str, name: &str) -> Manifests {
 fn kubectl(cluster: &Cluster) -> Kubectl {
     Kubectl::new(Target {
         kubeconfig: Some(cluster.kubeconfig.clone()),
+        files_dir: e2e_support::files_dir(),
         ..Target::default()
     })
     .expect("valid target")
+}
+
+fn must_apply(cluster: &Cluster, what: &str, m: &Manifests, k: &Kubectl) -> Run {
+    let steps = k.apply(m).expect("apply lines");
+    let r = cluster.run_apply(&steps);
+    assert!(
+        r.ok,
+        "{what} failed:\n{}\n--- stderr:\n{}",
+        steps.commands.join("\n"),
+        r.stderr
+    );
+    r
 }
 
 fn must_run(cluster: &Cluster, what: &str, lines: &[String]) -> Run {
@@ -60,7 +73,7 @@ fn must_run(cluster: &Cluster, what: &str, lines: &[String]) -> Run {
 
 /// Apply, provide the claims' volumes, and wait with the rollout-status lines.
 fn deploy(cluster: &Cluster, k: &Kubectl, m: &Manifests, ns: &str) {
-    must_run(cluster, "apply", &k.apply(m).expect("apply lines"));
+    must_apply(cluster, "apply", m, k);
     cluster.provide_volumes(ns);
     must_run(
         cluster,
@@ -247,7 +260,7 @@ fn an_app_that_never_becomes_healthy_fails_the_rollout_with_diagnostics() {
     cluster.delete_namespace(ns);
     let k = kubectl(&cluster);
     let m = translate("failing.yaml", ns, "failing");
-    must_run(&cluster, "apply", &k.apply(&m).expect("apply lines"));
+    must_apply(&cluster, "apply", &m, &k);
     let mut lines = k.rollout_status(&m, 15).expect("rollout lines");
     lines.push("echo after-the-failure".to_string());
     let r = cluster.run_script(&lines);
