@@ -12,7 +12,7 @@
 
 mod e2e_support;
 
-use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target};
+use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl};
 use coolify_k8s_core::{Manifests, Options, Translator};
 use e2e_support::{project_root, Cluster, Run};
 use std::collections::BTreeMap;
@@ -33,30 +33,6 @@ fn translate(fixture: &str, ns: &str, seed: &str) -> Manifests {
         .unwrap_or_else(|e| panic!("translating {fixture} failed: {e}"))
 }
 
-fn must_apply(cluster: &Cluster, what: &str, m: &Manifests, k: &Kubectl) -> Run {
-    let steps = k.apply(m).expect("apply lines");
-    let r = cluster.run_apply(&steps);
-    assert!(
-        r.ok,
-        "{what} failed:\n{}\n--- stderr:\n{}",
-        steps.commands.join("\n"),
-        r.stderr
-    );
-    r
-}
-
-fn must_run(cluster: &Cluster, what: &str, lines: &[String]) -> Run {
-    let r = cluster.run_script(lines);
-    assert!(
-        r.ok,
-        "{what} failed:\n{}\n--- stdout:\n{}\n--- stderr:\n{}",
-        lines.join("\n"),
-        r.stdout,
-        r.stderr
-    );
-    r
-}
-
 /// A fixture, deployed and rolled out in a fresh namespace `ns`; removed on drop.
 struct Deployed {
     cluster: Cluster,
@@ -69,12 +45,7 @@ impl Deployed {
     fn new(fixture: &'static str, ns: &str) -> Deployed {
         let cluster = Cluster::from_env();
         cluster.delete_namespace(ns);
-        let k = Kubectl::new(Target {
-            kubeconfig: Some(cluster.kubeconfig.clone()),
-            files_dir: e2e_support::files_dir(),
-            ..Target::default()
-        })
-        .expect("valid target");
+        let k = cluster.builders();
         let d = Deployed {
             cluster,
             k,
@@ -86,10 +57,9 @@ impl Deployed {
     }
 
     fn deploy(&self, m: &Manifests) {
-        must_apply(&self.cluster, "apply", m, &self.k);
+        self.cluster.must_apply(m);
         self.cluster.provide_volumes(&self.ns);
-        must_run(
-            &self.cluster,
+        self.cluster.must_run(
             "rollout status",
             &self.k.rollout_status(m, 60).expect("rollout lines"),
         );

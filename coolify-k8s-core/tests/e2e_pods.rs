@@ -13,9 +13,9 @@
 
 mod e2e_support;
 
-use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, State, Target};
+use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, State};
 use coolify_k8s_core::{Manifests, Options, Translator};
-use e2e_support::{project_root, wait_until, Cluster, Run};
+use e2e_support::{project_root, wait_until, Cluster};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -38,45 +38,11 @@ fn translate(file: &str, ns: &str, name: &str) -> Manifests {
         .unwrap_or_else(|e| panic!("translating {file} failed: {e}"))
 }
 
-fn kubectl(cluster: &Cluster) -> Kubectl {
-    Kubectl::new(Target {
-        kubeconfig: Some(cluster.kubeconfig.clone()),
-        files_dir: e2e_support::files_dir(),
-        ..Target::default()
-    })
-    .expect("valid target")
-}
-
-fn must_apply(cluster: &Cluster, what: &str, m: &Manifests, k: &Kubectl) -> Run {
-    let steps = k.apply(m).expect("apply lines");
-    let r = cluster.run_apply(&steps);
-    assert!(
-        r.ok,
-        "{what} failed:\n{}\n--- stderr:\n{}",
-        steps.commands.join("\n"),
-        r.stderr
-    );
-    r
-}
-
-fn must_run(cluster: &Cluster, what: &str, lines: &[String]) -> Run {
-    let r = cluster.run_script(lines);
-    assert!(
-        r.ok,
-        "{what} failed:\n{}\n--- stdout:\n{}\n--- stderr:\n{}",
-        lines.join("\n"),
-        r.stdout,
-        r.stderr
-    );
-    r
-}
-
 /// Apply, provide the claims' volumes, and wait with the rollout-status lines.
 fn deploy(cluster: &Cluster, k: &Kubectl, m: &Manifests, ns: &str) {
-    must_apply(cluster, "apply", m, k);
+    cluster.must_apply(m);
     cluster.provide_volumes(ns);
-    must_run(
-        cluster,
+    cluster.must_run(
         "rollout status",
         &k.rollout_status(m, 240).expect("rollout lines"),
     );
@@ -114,7 +80,7 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
     let ns = "e2e-pods-notes";
     let cluster = Cluster::from_env();
     cluster.delete_namespace(ns);
-    let k = kubectl(&cluster);
+    let k = cluster.builders();
     let m = translate("notes-pg.yaml", ns, "notes");
     deploy(&cluster, &k, &m, ns);
 
@@ -171,9 +137,8 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
         live_pods(&cluster, ns, "app"),
         live_pods(&cluster, ns, "db"),
     );
-    must_run(&cluster, "restart", &k.restart(&m).expect("restart lines"));
-    must_run(
-        &cluster,
+    cluster.must_run("restart", &k.restart(&m).expect("restart lines"));
+    cluster.must_run(
         "rollout after restart",
         &k.rollout_status(&m, 240).expect("rollout lines"),
     );
@@ -188,23 +153,22 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
     );
 
     // Stop: no pod runs; the status says exited. Start: running again.
-    must_run(&cluster, "stop", &k.stop(&m).expect("stop lines"));
+    cluster.must_run("stop", &k.stop(&m).expect("stop lines"));
     wait_until(Duration::from_secs(60), "no pod of app or db", || {
         cluster.items("pods", ns, Some(&selector("app"))).is_empty()
             && cluster.items("pods", ns, Some(&selector("db"))).is_empty()
     });
-    let status = must_run(&cluster, "status", &k.status(&m).expect("status lines"));
+    let status = cluster.must_run("status", &k.status(&m).expect("status lines"));
     assert_eq!(
         k.parse_status(&m, &status.stdout).expect("status").state,
         State::Exited
     );
-    must_run(&cluster, "start", &k.start(&m).expect("start lines"));
-    must_run(
-        &cluster,
+    cluster.must_run("start", &k.start(&m).expect("start lines"));
+    cluster.must_run(
         "rollout after start",
         &k.rollout_status(&m, 240).expect("rollout lines"),
     );
-    let status = must_run(&cluster, "status", &k.status(&m).expect("status lines"));
+    let status = cluster.must_run("status", &k.status(&m).expect("status lines"));
     assert_eq!(
         k.parse_status(&m, &status.stdout).expect("status").state,
         State::Running
@@ -215,8 +179,7 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
         volumes: false,
         namespace: false,
     };
-    must_run(
-        &cluster,
+    cluster.must_run(
         "delete (keep volumes)",
         &k.delete(&m, keep).expect("delete lines"),
     );
@@ -234,8 +197,7 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
     );
 
     // Delete with the volumes: nothing of the resource is left.
-    must_run(
-        &cluster,
+    cluster.must_run(
         "delete",
         &k.delete(&m, DeleteOptions::default())
             .expect("delete lines"),
@@ -258,9 +220,9 @@ fn an_app_that_never_becomes_healthy_fails_the_rollout_with_diagnostics() {
     let ns = "e2e-pods-failing";
     let cluster = Cluster::from_env();
     cluster.delete_namespace(ns);
-    let k = kubectl(&cluster);
+    let k = cluster.builders();
     let m = translate("failing.yaml", ns, "failing");
-    must_apply(&cluster, "apply", &m, &k);
+    cluster.must_apply(&m);
     let mut lines = k.rollout_status(&m, 15).expect("rollout lines");
     lines.push("echo after-the-failure".to_string());
     let r = cluster.run_script(&lines);

@@ -7,7 +7,6 @@
 
 mod e2e_support;
 
-use coolify_k8s_core::kubectl::{Kubectl, Target};
 use coolify_k8s_core::{Manifests, Report};
 use e2e_support::Cluster;
 use serde_json::{json, Value};
@@ -53,15 +52,9 @@ fn manifests(ns: &str, script: &str) -> Manifests {
 fn rollout(ns: &str, script: &str, timeout_seconds: u32) -> (bool, String) {
     let cluster = Cluster::from_env();
     cluster.delete_namespace(ns);
-    let k = Kubectl::new(Target {
-        kubeconfig: Some(cluster.kubeconfig.clone()),
-        files_dir: e2e_support::files_dir(),
-        ..Target::default()
-    })
-    .expect("valid target");
+    let k = cluster.builders();
     let m = manifests(ns, script);
-    let applied = cluster.run_apply(&k.apply(&m).expect("apply lines"));
-    assert!(applied.ok, "apply failed: {}", applied.stderr);
+    cluster.must_apply(&m);
     let status = cluster.run_script(
         &k.rollout_status(&m, timeout_seconds)
             .expect("rollout lines"),

@@ -169,6 +169,42 @@ impl Cluster {
         run
     }
 
+    /// The project's `kubectl` line builders aimed at this cluster.
+    pub fn builders(&self) -> coolify_k8s_core::kubectl::Kubectl {
+        coolify_k8s_core::kubectl::Kubectl::new(coolify_k8s_core::kubectl::Target {
+            kubeconfig: Some(self.kubeconfig.clone()),
+            files_dir: files_dir(),
+            ..Default::default()
+        })
+        .expect("valid target")
+    }
+
+    /// Run `lines` as Coolify does, panicking with the lines and their output when they fail.
+    pub fn must_run(&self, what: &str, lines: &[String]) -> Run {
+        let r = self.run_script(lines);
+        assert!(
+            r.ok,
+            "{what} failed:\n{}\n--- stdout:\n{}\n--- stderr:\n{}",
+            lines.join("\n"),
+            r.stdout,
+            r.stderr
+        );
+        r
+    }
+
+    /// The apply steps of `m` run as a runner does, panicking when they fail.
+    pub fn must_apply(&self, m: &coolify_k8s_core::Manifests) -> Run {
+        let steps = self.builders().apply(m).expect("apply lines");
+        let r = self.run_apply(&steps);
+        assert!(
+            r.ok,
+            "apply failed:\n{}\n--- stderr:\n{}",
+            steps.commands.join("\n"),
+            r.stderr
+        );
+        r
+    }
+
     /// Create the namespace `ns` afresh (deleting what a previous run left).
     pub fn fresh_namespace(&self, ns: &str) {
         self.delete_namespace(ns);
