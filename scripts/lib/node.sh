@@ -40,7 +40,10 @@ node_network() {
     ip link add "$NODE_LINK" type bridge
   fi
   ip link set "$NODE_LINK" up
-  ip addr show dev "$NODE_LINK" | grep -q " $NODE_IP/" || ip addr add "$NODE_IP/32" dev "$NODE_LINK"
+  # Not `ip | grep -q`: under pipefail grep's early exit can fail the pipeline (SIGPIPE).
+  local addrs
+  addrs="$(ip -4 -o addr show dev "$NODE_LINK")"
+  [[ "$addrs" == *" $NODE_IP/"* ]] || ip addr add "$NODE_IP/32" dev "$NODE_LINK"
   sysctl -qw net.ipv4.ip_forward=1
 }
 
