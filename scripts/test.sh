@@ -68,7 +68,7 @@ phase_e2e() {
   fi
   local kubeconfig
   kubeconfig="$(bash scripts/kube-local.sh env | sed 's/^export KUBECONFIG=//')"
-  COOLIFY_K8S_E2E_KUBECONFIG="$kubeconfig" cargo test -p coolify-k8s-core "${tests[@]}" -- --ignored --test-threads=1 || rc=$?
+  COOLIFY_K8S_E2E_KUBECONFIG="$kubeconfig" cargo test -p coolify-k8s-core --no-fail-fast "${tests[@]}" -- --ignored --test-threads=1 || rc=$?
   [ "$started" = 1 ] && bash scripts/kube-local.sh stop
   return "$rc"
 }

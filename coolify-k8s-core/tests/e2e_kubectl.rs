@@ -163,7 +163,8 @@ fn lines_work_against_an_api_server() {
         ),
         "2"
     );
-    // With no kubelet the pods never become ready: the rollout fails and stops the batch.
+    // nginx:1.27 cannot be pulled here, so the pods never become ready: the rollout fails
+    // and stops the batch.
     let mut lines = k.rollout_status(&fewer, 2).unwrap();
     lines.push("echo after-the-failure".to_string());
     let (code, out) = run(&lines);
@@ -187,7 +188,7 @@ fn lines_work_against_an_api_server() {
         get(&kc, &["get", "deployment", "-n", &ns, "-o", "name"]).trim(),
         ""
     );
-    // Pods on a node without kubelet never finish terminating.
+    // Pods stuck in image pulls: do not wait for their grace period.
     let _ = get(
         &kc,
         &[

@@ -2,7 +2,7 @@
 //! Coolify runs them (`bash -se`): deploy a multi-service resource, deploy it again unchanged
 //! (nothing changes), deploy it without one service (that service is pruned), restart, stop,
 //! start, delete (nothing of the resource is left). With the controller-manager, the scheduler
-//! and the fake node, Deployments get ReplicaSets and their pods are scheduled.
+//! and the node, Deployments get ReplicaSets and their pods are scheduled.
 //!
 //! Needs the local API server: `scripts/test.sh e2e` (see `e2e_support`).
 
@@ -165,7 +165,8 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
             "no workload for {service}: {workloads:?}"
         );
     }
-    // Deployments get ReplicaSets, and their pods land on the fake node.
+    // Deployments get ReplicaSets, and their pods land on the node (their images, not built
+    // locally, cannot be pulled: the objects are what this test checks).
     wait_until(
         Duration::from_secs(60),
         "a ReplicaSet per Deployment",
@@ -184,7 +185,7 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
     );
     wait_until(
         Duration::from_secs(60),
-        "pods scheduled on the fake node",
+        "pods scheduled on the node",
         || {
             cluster.provide_volumes(NAMESPACE);
             let pods = cluster.items("pods", NAMESPACE, None);
@@ -298,9 +299,9 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
         assert!(obj["metadata"]["annotations"][REPLICAS_ANNOTATION].is_null());
     }
 
-    // 7. Delete (with volumes): nothing of the resource is left. Pods on the fake node never
-    // finish terminating without a kubelet, and PVCs keep their protection finalizer while a
-    // pod uses them: force-delete the pods, as a kubelet would finish them.
+    // 7. Delete (with volumes): nothing of the resource is left. PVCs keep their protection
+    // finalizer while a pod uses them: force-delete the pods rather than wait for their
+    // grace period.
     must_run(
         &cluster,
         "delete",

@@ -1,6 +1,7 @@
-//! Harness of the e2e suite (`tests/e2e_*.rs`): a local Kubernetes API server started by
-//! `scripts/kube-local.sh start` (1.20, with controller-manager, scheduler and a fake Node,
-//! no kubelet), reached through `kubectl`.
+//! Harness of the e2e suite (`tests/e2e_*.rs`): a local single-node Kubernetes cluster
+//! started by `scripts/kube-local.sh start` (1.20: API server, controller-manager, scheduler,
+//! and a real node whose pods run the images the script builds from Debian's packages),
+//! reached through `kubectl`.
 //!
 //! The tests are `#[ignore]`d; `scripts/test.sh e2e` starts the server and runs them with
 //! `-- --ignored`, passing the kubeconfig in `COOLIFY_K8S_E2E_KUBECONFIG`. Without that
@@ -14,13 +15,10 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// The fake Node that `kube-local.sh` registers.
-pub const NODE: &str = "fake-node";
+/// The node that `kube-local.sh` runs.
+pub const NODE: &str = "kube-local-node";
 
 /// The project root (holds `examples/`, `scripts/`).
 pub fn project_root() -> PathBuf {
@@ -165,6 +163,42 @@ impl Cluster {
         run
     }
 
+    /// The project's `kubectl` line builders aimed at this cluster.
+    pub fn builders(&self) -> coolify_k8s_core::kubectl::Kubectl {
+        coolify_k8s_core::kubectl::Kubectl::new(coolify_k8s_core::kubectl::Target {
+            kubeconfig: Some(self.kubeconfig.clone()),
+            files_dir: files_dir(),
+            ..Default::default()
+        })
+        .expect("valid target")
+    }
+
+    /// Run `lines` as Coolify does, panicking with the lines and their output when they fail.
+    pub fn must_run(&self, what: &str, lines: &[String]) -> Run {
+        let r = self.run_script(lines);
+        assert!(
+            r.ok,
+            "{what} failed:\n{}\n--- stdout:\n{}\n--- stderr:\n{}",
+            lines.join("\n"),
+            r.stdout,
+            r.stderr
+        );
+        r
+    }
+
+    /// The apply steps of `m` run as a runner does, panicking when they fail.
+    pub fn must_apply(&self, m: &coolify_k8s_core::Manifests) -> Run {
+        let steps = self.builders().apply(m).expect("apply lines");
+        let r = self.run_apply(&steps);
+        assert!(
+            r.ok,
+            "apply failed:\n{}\n--- stderr:\n{}",
+            steps.commands.join("\n"),
+            r.stderr
+        );
+        r
+    }
+
     /// Create the namespace `ns` afresh (deleting what a previous run left).
     pub fn fresh_namespace(&self, ns: &str) {
         self.delete_namespace(ns);
@@ -180,8 +214,8 @@ impl Cluster {
         );
     }
 
-    /// Delete namespace `ns` and wait until it is gone: pods bound to the fake node never
-    /// finish terminating (no kubelet), so they are force-deleted.
+    /// Delete namespace `ns` and wait until it is gone; its pods are force-deleted (the
+    /// kubelet then kills their containers at once, whatever their grace period).
     pub fn delete_namespace(&self, ns: &str) {
         let volumes = format!("e2e-namespace={ns}");
         self.kubectl(&[
@@ -203,18 +237,23 @@ impl Cluster {
                 !self.kubectl(&["get", "namespace", ns]).ok
             },
         );
+        let _ = std::fs::remove_dir_all(volumes_dir().join(ns));
     }
 
-    /// Stand in for a volume provisioner: for every Pending PVC of `ns`, a hostPath
-    /// PersistentVolume bound to it in advance (`claimRef`), so pods that mount it can be
-    /// scheduled. The volumes carry the label `e2e-namespace=<ns>`; [`Self::delete_namespace`]
-    /// removes them.
+    /// Stand in for a volume provisioner: for every Pending PVC of `ns`, a `local`
+    /// PersistentVolume on the node bound to it in advance (`claimRef`), backed by a fresh
+    /// directory under [`volumes_dir`] (a `local` volume, unlike `hostPath`, gets the pod's
+    /// `fsGroup`, as a provisioned volume does). The volumes carry the label
+    /// `e2e-namespace=<ns>`; [`Self::delete_namespace`] removes them and their directories.
     pub fn provide_volumes(&self, ns: &str) {
         for pvc in self.items("persistentvolumeclaims", ns, None) {
             let name = pvc["metadata"]["name"].as_str().unwrap_or("");
             if name.is_empty() || pvc["status"]["phase"].as_str() != Some("Pending") {
                 continue;
             }
+            let dir = volumes_dir().join(ns).join(name);
+            std::fs::create_dir_all(&dir)
+                .unwrap_or_else(|e| panic!("creating {}: {e}", dir.display()));
             let pv = json!({
                 "apiVersion": "v1", "kind": "PersistentVolume",
                 "metadata": {"name": format!("e2e-{ns}-{name}"), "labels": {"e2e-namespace": ns}},
@@ -222,7 +261,9 @@ impl Cluster {
                     "capacity": {"storage": "100Gi"},
                     "accessModes": pvc["spec"]["accessModes"].clone(),
                     "persistentVolumeReclaimPolicy": "Retain",
-                    "hostPath": {"path": "/var/empty"},
+                    "local": {"path": dir.display().to_string()},
+                    "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                        {"key": "kubernetes.io/hostname", "operator": "Exists"}]}]}},
                     "claimRef": {"namespace": ns, "name": name},
                     "storageClassName": pvc["spec"]["storageClassName"].clone(),
                     "volumeMode": "Filesystem",
@@ -232,7 +273,27 @@ impl Cluster {
         }
     }
 
-    /// Force-delete every pod of `ns` (grace period 0): without a kubelet nothing else ends them.
+    /// `kubectl exec -n NS TARGET -c CONTAINER -- sh -c SCRIPT` (TARGET: `deploy/app`, a pod).
+    pub fn exec(&self, ns: &str, target: &str, container: &str, script: &str) -> Run {
+        self.kubectl(&[
+            "exec", "-n", ns, target, "-c", container, "--", "sh", "-c", script,
+        ])
+    }
+
+    /// The names of the pods of `ns` whose labels match `selector`, oldest first.
+    pub fn pod_names(&self, ns: &str, selector: &str) -> Vec<String> {
+        let mut pods = self.items("pods", ns, Some(selector));
+        pods.sort_by_key(|p| {
+            p["metadata"]["creationTimestamp"]
+                .as_str()
+                .map(str::to_string)
+        });
+        pods.iter()
+            .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_string))
+            .collect()
+    }
+
+    /// Force-delete every pod of `ns` (grace period 0): quick teardown.
     pub fn force_delete_pods(&self, ns: &str) {
         self.kubectl(&[
             "delete",
@@ -339,6 +400,15 @@ fn run(mut cmd: Command, stdin: Option<&str>) -> Run {
     child.wait_with_output().expect("wait for command").into()
 }
 
+/// Where [`Cluster::provide_volumes`] keeps the directories of its volumes.
+/// (canonical: a `local` volume's path must not contain `..`).
+pub fn volumes_dir() -> PathBuf {
+    let root = project_root();
+    std::fs::canonicalize(&root)
+        .unwrap_or(root)
+        .join("target/e2e-volumes")
+}
+
 /// Poll `check` every 250 ms until it holds; panics naming `what` after `timeout`.
 pub fn wait_until(timeout: Duration, what: &str, mut check: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -352,130 +422,4 @@ pub fn wait_until(timeout: Duration, what: &str, mut check: impl FnMut() -> bool
         );
         std::thread::sleep(Duration::from_millis(250));
     }
-}
-
-/// What [`PodMarker`] makes of the scheduled pods: what a kubelet would report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PodOutcome {
-    /// Running, every container ready.
-    Ready,
-    /// Running, containers crash-looping: never ready.
-    Failing,
-}
-
-/// Stands in for a kubelet: a background thread that, until dropped, sets the status of
-/// every pod of a namespace that the scheduler bound to the fake node (through the `status`
-/// subresource), so that `kubectl rollout status` has something to wait for.
-pub struct PodMarker {
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl PodMarker {
-    /// Start marking the pods of `ns` with `outcome`.
-    pub fn start(cluster: &Cluster, ns: &str, outcome: PodOutcome) -> PodMarker {
-        let stop = Arc::new(AtomicBool::new(false));
-        let (c, ns, flag) = (cluster.clone(), ns.to_string(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            while !flag.load(Ordering::Relaxed) {
-                mark_pods(&c, &ns, outcome);
-                std::thread::sleep(Duration::from_millis(300));
-            }
-        });
-        PodMarker {
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for PodMarker {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// One pass of [`PodMarker`]: mark the scheduled, not yet marked, live pods of `ns`.
-/// Returns how many were marked.
-pub fn mark_pods(cluster: &Cluster, ns: &str, outcome: PodOutcome) -> usize {
-    let r = cluster.kubectl(&["get", "pods", "-n", ns, "-o", "json"]);
-    let Ok(list) = serde_json::from_str::<Value>(&r.stdout) else {
-        return 0;
-    };
-    let mut marked = 0;
-    for pod in list
-        .get("items")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let name = pod
-            .pointer("/metadata/name")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let scheduled = pod.pointer("/spec/nodeName").and_then(Value::as_str) == Some(NODE);
-        let deleting = pod.pointer("/metadata/deletionTimestamp").is_some();
-        let phase = pod.pointer("/status/phase").and_then(Value::as_str);
-        if name.is_empty() || !scheduled || deleting || phase == Some("Running") {
-            continue;
-        }
-        let patch = pod_status(pod, outcome);
-        let patched = cluster.kubectl(&[
-            "patch",
-            "pod",
-            name,
-            "-n",
-            ns,
-            "--subresource=status",
-            "--type=merge",
-            "-p",
-            &patch.to_string(),
-        ]);
-        if patched.ok {
-            marked += 1;
-        }
-    }
-    marked
-}
-
-/// The status a kubelet would report for `pod` with `outcome`.
-fn pod_status(pod: &Value, outcome: PodOutcome) -> Value {
-    let now = "2026-01-01T00:00:00Z";
-    let ready = outcome == PodOutcome::Ready;
-    let flag = if ready { "True" } else { "False" };
-    let containers: Vec<Value> = pod
-        .pointer("/spec/containers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(|c| {
-            let state = if ready {
-                json!({"running": {"startedAt": now}})
-            } else {
-                json!({"waiting": {"reason": "CrashLoopBackOff",
-                                   "message": "back-off restarting failed container"}})
-            };
-            json!({
-                "name": c.get("name").cloned().unwrap_or(Value::Null),
-                "image": c.get("image").cloned().unwrap_or(Value::Null),
-                "imageID": "", "ready": ready, "started": ready,
-                "restartCount": if ready { 0 } else { 3 }, "state": state,
-            })
-        })
-        .collect();
-    let condition = |t: &str, s: &str| json!({"type": t, "status": s, "lastTransitionTime": now});
-    json!({"status": {
-        "phase": "Running",
-        "podIP": "10.244.0.10", "hostIP": "127.0.0.1", "startTime": now,
-        "conditions": [
-            condition("Initialized", "True"),
-            condition("PodScheduled", "True"),
-            condition("ContainersReady", flag),
-            condition("Ready", flag),
-        ],
-        "containerStatuses": containers,
-    }})
 }

@@ -1,0 +1,251 @@
+//! e2e: translated projects run on the local node, deployed with the project's own command
+//! lines (`apply`, `rollout-status`, `restart`, `stop`, `start`, `delete`, run as Coolify runs
+//! them), and their behaviour is checked from inside the pods:
+//! - `testdata/e2e/notes-pg.yaml`: PostgreSQL built from Debian's package; the init
+//!   container's wait for it ends; a one-shot Job whose entrypoint is a `content:` script
+//!   connects with a composed secret URL (`postgres://notes:$(PASS)@db:5432/notes`) and
+//!   completes; the app starts only after it and reads what it wrote; restart, stop, start
+//!   and delete act on the running pods; the data survives a delete that keeps volumes.
+//! - `testdata/e2e/failing.yaml`: an app that never becomes healthy makes `rollout status`
+//!   fail with the diagnostics.
+//!
+//! Needs the local cluster: `scripts/test.sh e2e` (see `e2e_support`).
+
+mod e2e_support;
+
+use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, State};
+use coolify_k8s_core::{Manifests, Options, Translator};
+use e2e_support::{project_root, wait_until, Cluster};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+fn fixture(name: &str) -> String {
+    let path = project_root()
+        .join("coolify-k8s-core/tests/testdata/e2e")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn translate(file: &str, ns: &str, name: &str) -> Manifests {
+    let options = Options {
+        namespace: Some(ns.to_string()),
+        name: Some(name.to_string()),
+        seed: Some("e2e".to_string()),
+        ..Options::default()
+    };
+    Translator::new(options)
+        .compose(&fixture(file), &BTreeMap::new())
+        .unwrap_or_else(|e| panic!("translating {file} failed: {e}"))
+}
+
+/// Apply, provide the claims' volumes, and wait with the rollout-status lines.
+fn deploy(cluster: &Cluster, k: &Kubectl, m: &Manifests, ns: &str) {
+    cluster.must_apply(m);
+    cluster.provide_volumes(ns);
+    cluster.must_run(
+        "rollout status",
+        &k.rollout_status(m, 240).expect("rollout lines"),
+    );
+}
+
+fn selector(service: &str) -> String {
+    format!("app.kubernetes.io/instance=notes,app.kubernetes.io/name={service}")
+}
+
+/// The UIDs of the live (not terminating) pods of `service` (a StatefulSet's new pod
+/// keeps its name).
+fn live_pods(cluster: &Cluster, ns: &str, service: &str) -> Vec<String> {
+    cluster
+        .items("pods", ns, Some(&selector(service)))
+        .iter()
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+        .filter_map(|p| p["metadata"]["uid"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn psql(cluster: &Cluster, ns: &str, sql: &str) -> String {
+    let r = cluster.exec(
+        ns,
+        "statefulset/db",
+        "db",
+        &format!("psql -U notes -d notes -Atc \"{sql}\""),
+    );
+    assert!(r.ok, "psql {sql} failed: {}", r.stderr);
+    r.stdout.trim().to_string()
+}
+
+#[test]
+#[ignore = "needs the local cluster: scripts/test.sh e2e"]
+fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
+    let ns = "e2e-pods-notes";
+    let cluster = Cluster::from_env();
+    cluster.delete_namespace(ns);
+    let k = cluster.builders();
+    let m = translate("notes-pg.yaml", ns, "notes");
+    deploy(&cluster, &k, &m, ns);
+
+    // The Job ran its `content:` script as entrypoint, after its wait for db ended.
+    let job = cluster.get_json(&["job", "migrate", "-n", ns]);
+    assert_eq!(job["status"]["succeeded"].as_i64(), Some(1), "{job}");
+    let logs = cluster.must(&["logs", "-n", ns, "job/migrate", "-c", "migrate"]);
+    assert!(
+        logs.contains("migrate-done"),
+        "migrate's script did not run: {logs}"
+    );
+    let job_pod = &cluster.items("pods", ns, Some("job-name=migrate"))[0];
+    let wait = &job_pod["status"]["initContainerStatuses"][0];
+    assert_eq!(wait["name"], "wait-for-db", "{job_pod}");
+    assert_eq!(
+        wait["state"]["terminated"]["exitCode"].as_i64(),
+        Some(0),
+        "{wait}"
+    );
+
+    // The app started after the Job completed, and read its row through the composed
+    // secret URL (the password only in the Secret, substituted by the kubelet).
+    let app = cluster.exec(
+        ns,
+        "deployment/app",
+        "app",
+        "cat /tmp/seen; echo; env | grep -c '^DATABASE_URL=postgres://notes:[^$]'",
+    );
+    assert!(app.ok, "{}", app.stderr);
+    assert_eq!(
+        app.stdout.split_whitespace().collect::<Vec<_>>(),
+        ["migrate", "1"],
+        "{}",
+        app.stdout
+    );
+    let completed = job["status"]["completionTime"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let app_pod = cluster.get_json(&["pods", "-n", ns, "-l", &selector("app")]);
+    let started = app_pod["items"][0]["status"]["containerStatuses"][0]["state"]["running"]
+        ["startedAt"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        !completed.is_empty() && started >= completed,
+        "app started at {started:?}, before migrate completed at {completed:?}"
+    );
+    psql(&cluster, ns, "INSERT INTO runs (who) VALUES ('kept')");
+
+    // Restart: new pods, ready again.
+    let before = (
+        live_pods(&cluster, ns, "app"),
+        live_pods(&cluster, ns, "db"),
+    );
+    cluster.must_run("restart", &k.restart(&m).expect("restart lines"));
+    cluster.must_run(
+        "rollout after restart",
+        &k.rollout_status(&m, 240).expect("rollout lines"),
+    );
+    let after = (
+        live_pods(&cluster, ns, "app"),
+        live_pods(&cluster, ns, "db"),
+    );
+    assert!(
+        before.0.iter().all(|p| !after.0.contains(p))
+            && before.1.iter().all(|p| !after.1.contains(p)),
+        "restart kept pods: {before:?} -> {after:?}"
+    );
+
+    // Stop: no pod runs; the status says exited. Start: running again.
+    cluster.must_run("stop", &k.stop(&m).expect("stop lines"));
+    wait_until(Duration::from_secs(60), "no pod of app or db", || {
+        cluster.items("pods", ns, Some(&selector("app"))).is_empty()
+            && cluster.items("pods", ns, Some(&selector("db"))).is_empty()
+    });
+    let status = cluster.must_run("status", &k.status(&m).expect("status lines"));
+    assert_eq!(
+        k.parse_status(&m, &status.stdout).expect("status").state,
+        State::Exited
+    );
+    cluster.must_run("start", &k.start(&m).expect("start lines"));
+    cluster.must_run(
+        "rollout after start",
+        &k.rollout_status(&m, 240).expect("rollout lines"),
+    );
+    let status = cluster.must_run("status", &k.status(&m).expect("status lines"));
+    assert_eq!(
+        k.parse_status(&m, &status.stdout).expect("status").state,
+        State::Running
+    );
+
+    // Delete keeping the volumes, deploy again: the data is still there.
+    let keep = DeleteOptions {
+        volumes: false,
+        namespace: false,
+    };
+    cluster.must_run(
+        "delete (keep volumes)",
+        &k.delete(&m, keep).expect("delete lines"),
+    );
+    wait_until(Duration::from_secs(90), "every pod gone", || {
+        cluster.items("pods", ns, None).is_empty()
+    });
+    assert!(
+        cluster.kubectl(&["get", "pvc", "db-data", "-n", ns]).ok,
+        "the claim did not survive the delete"
+    );
+    deploy(&cluster, &k, &m, ns);
+    assert_eq!(
+        psql(&cluster, ns, "SELECT count(*) FROM runs WHERE who = 'kept'"),
+        "1"
+    );
+
+    // Delete with the volumes: nothing of the resource is left.
+    cluster.must_run(
+        "delete",
+        &k.delete(&m, DeleteOptions::default())
+            .expect("delete lines"),
+    );
+    wait_until(Duration::from_secs(90), "nothing left", || {
+        cluster
+            .items(
+                "pods,persistentvolumeclaims,jobs,deployments,statefulsets",
+                ns,
+                None,
+            )
+            .is_empty()
+    });
+    cluster.delete_namespace(ns);
+}
+
+#[test]
+#[ignore = "needs the local cluster: scripts/test.sh e2e"]
+fn an_app_that_never_becomes_healthy_fails_the_rollout_with_diagnostics() {
+    let ns = "e2e-pods-failing";
+    let cluster = Cluster::from_env();
+    cluster.delete_namespace(ns);
+    let k = cluster.builders();
+    let m = translate("failing.yaml", ns, "failing");
+    cluster.must_apply(&m);
+    let mut lines = k.rollout_status(&m, 15).expect("rollout lines");
+    lines.push("echo after-the-failure".to_string());
+    let r = cluster.run_script(&lines);
+    let output = format!("{}{}", r.stdout, r.stderr);
+    cluster.delete_namespace(ns);
+    assert!(
+        !r.ok,
+        "rollout status succeeded for an app that is never healthy:\n{output}"
+    );
+    assert!(
+        !output.contains("after-the-failure"),
+        "the batch went on:\n{output}"
+    );
+    assert!(
+        output.contains("did not become ready"),
+        "no message:\n{output}"
+    );
+    assert!(
+        output.contains("Readiness probe failed") || output.contains("Unhealthy"),
+        "no probe event in the diagnostics:\n{output}"
+    );
+    assert!(
+        output.contains("fatal: /etc/web/config.toml not found"),
+        "the app's log is not in the diagnostics:\n{output}"
+    );
+}
