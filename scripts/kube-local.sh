@@ -53,9 +53,11 @@ source "$(dirname "$0")/lib/node.sh"
 ensure_deb_src() {
   if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
     log "adding a deb-src line for bookworm"
-    as_root tee /etc/apt/sources.list.d/coolify-k8s-deb-src.sources >/dev/null <<'SRC'
+    local mirror
+    mirror="$(debian_mirror)"
+    as_root tee /etc/apt/sources.list.d/coolify-k8s-deb-src.sources >/dev/null <<SRC
 Types: deb-src
-URIs: http://deb.debian.org/debian
+URIs: $mirror
 Suites: bookworm
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg

@@ -56,3 +56,19 @@ ensure_kubectl() {
   fi
   export PATH="$VENV/bin:$PATH"
 }
+
+# debian_mirror: the Debian archive this machine's apt already uses (first non-security
+# repository), so the project's scripts name no mirror of their own.
+debian_mirror() {
+  local uri
+  uri="$(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null | grep -v -- '-security' \
+    | grep -m1 -E '/debian/?$' || true)"
+  if [ -z "$uri" ]; then
+    uri="$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
+      /etc/apt/sources.list.d/*.list | grep -v -- '-security' \
+      | sed -E 's/^URIs:[[:space:]]*//; s/^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?//' \
+      | awk '{print $1}' | grep -m1 -E '/debian/?$' || true)"
+  fi
+  [ -n "$uri" ] || die "no Debian repository in this machine's apt sources"
+  printf '%s\n' "${uri%/}"
+}

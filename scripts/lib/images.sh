@@ -102,7 +102,7 @@ image_postgres() {
   mmdebstrap --quiet --variant=apt --include=postgresql-15,postgresql-client-15 \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' \
-    bookworm "$1/rootfs.tar" http://deb.debian.org/debian >"$1/mmdebstrap.log" 2>&1 \
+    bookworm "$1/rootfs.tar" "$(debian_mirror)" >"$1/mmdebstrap.log" 2>&1 \
     || { tail -n 20 "$1/mmdebstrap.log" >&2; die "mmdebstrap failed (log: $1/mmdebstrap.log)"; }
   mkdir -p "$1/top/usr/local/bin" "$1/top/var/lib/postgresql/data"
   install -m 0755 "$IMAGE_RECIPES/postgres-entrypoint.sh" "$1/top/usr/local/bin/docker-entrypoint.sh"
