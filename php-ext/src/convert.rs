@@ -80,6 +80,28 @@ fn zval_at(z: &Zval, path: &InputPath, depth: usize) -> Result<Value, Error> {
     }
 }
 
+/// A string argument as UTF-8 text; the error names the argument and, for bytes that are
+/// not UTF-8, the offset of the first one (`yaml: not UTF-8 at byte 12 …`).
+pub fn text_argument(z: &Zval, name: &str) -> Result<String, Error> {
+    let path = InputPath::root().key(name);
+    let Some(bytes) = z.zend_str().map(|s| s.as_bytes()) else {
+        return Err(Error::new(
+            path,
+            format!("must be a string, not {:?}", z.dereference().get_type()),
+        ));
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => Err(Error::new(
+            path,
+            format!(
+                "not UTF-8 at byte {} (convert the file to UTF-8, e.g. from Latin-1)",
+                e.valid_up_to()
+            ),
+        )),
+    }
+}
+
 /// JSON as a PHP value: objects become associative arrays, arrays lists.
 pub fn json_to_zval(v: &Value) -> ext_php_rs::error::Result<Zval> {
     match v {

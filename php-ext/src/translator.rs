@@ -1,11 +1,11 @@
 //! `Coolify\Kubernetes\Translator`: options array in, `Manifests` out.
 
-use crate::convert::{array_to_json, options_to_json};
+use crate::convert::{array_to_json, options_to_json, text_argument};
 use crate::error::{guard, one};
 use crate::manifests::PhpManifests;
 use coolify_k8s_core::{Error, InputPath, Options, Translator};
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -43,15 +43,18 @@ impl PhpTranslator {
     }
 
     /// Translate one Compose document; `$env` holds the values of `${VAR}` references and
-    /// Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…').
+    /// Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…'). `$yaml` is taken
+    /// as any value so that a text that is not UTF-8 (a Latin-1 file pasted into Coolify)
+    /// or not a string throws a TranslationException naming it, not PHP's TypeError.
     #[php(optional = env)]
-    pub fn compose(&self, yaml: &str, env: Option<&ZendHashTable>) -> PhpResult<PhpManifests> {
+    pub fn compose(&self, yaml: &Zval, env: Option<&ZendHashTable>) -> PhpResult<PhpManifests> {
         guard(|| {
+            let yaml = text_argument(yaml, "yaml").map_err(one)?;
             let env = match env {
                 Some(e) => env_map(e)?,
                 None => BTreeMap::new(),
             };
-            let inner = self.inner.compose(yaml, &env)?;
+            let inner = self.inner.compose(&yaml, &env)?;
             Ok(PhpManifests { inner })
         })
     }
