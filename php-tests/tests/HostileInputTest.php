@@ -178,7 +178,30 @@ final class HostileInputTest extends TestCase
             $this->fail('no exception');
         } catch (TranslationException $e) {
             $this->assertSame('json', $e->getInputPath());
-            $this->assertStringContainsString('not UTF-8 at byte 13', $e->getMessage());
+            $this->assertStringContainsString('not UTF-8 at byte 14', $e->getMessage());
+        }
+    }
+
+    public function testAnArrayKeyThatIsNotUtf8IsATranslationException(): void
+    {
+        // ext-php-rs's array iterator panics on such a key; the conversion reads raw keys.
+        try {
+            new Translator(['labels' => ["a\xffb" => 'v']]);
+            $this->fail('no exception');
+        } catch (TranslationException $e) {
+            $this->assertSame('options.labels', $e->getInputPath());
+            $this->assertStringContainsString('array key is not UTF-8 (at byte 1)', $e->getMessage());
+        }
+    }
+
+    public function testAMessageQuotingANulByteIsThrown(): void
+    {
+        // PHP cannot throw a message that holds NUL: it is written as \0.
+        try {
+            new Translator(['router' => "a\0b"]);
+            $this->fail('no exception');
+        } catch (TranslationException $e) {
+            $this->assertStringContainsString('unknown variant `a\\0b`', $e->getMessage());
         }
     }
 
