@@ -61,7 +61,8 @@ impl PhpManifests {
     }
 
     /// Manifests from JSON: what `toJson()` wrote (a `List`), or a JSON array of objects.
-    /// The report is empty. For building commands from stored manifests.
+    /// The report is empty. For building commands from stored manifests. Text that is not
+    /// UTF-8 (or not a string) throws a TranslationException naming `json` and the byte.
     pub fn from_json(json: &Zval) -> PhpResult<Self> {
         guard(|| {
             let json = text_argument(json, "json").map_err(one)?;

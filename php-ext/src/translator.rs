@@ -43,12 +43,13 @@ impl PhpTranslator {
     }
 
     /// Translate one Compose document; `$env` holds the values of `${VAR}` references and
-    /// Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…'). `$yaml` is taken
-    /// as any value so that a text that is not UTF-8 (a Latin-1 file pasted into Coolify)
-    /// or not a string throws a TranslationException naming it, not PHP's TypeError.
+    /// Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…'). A text that is not
+    /// UTF-8 (or not a string) throws a TranslationException naming `yaml` and the byte.
     #[php(optional = env)]
     pub fn compose(&self, yaml: &Zval, env: Option<&ZendHashTable>) -> PhpResult<PhpManifests> {
         guard(|| {
+            // Taken as any value: a `&str` parameter makes PHP throw a TypeError, which
+            // Coolify's `catch (Exception $e)` does not catch.
             let yaml = text_argument(yaml, "yaml").map_err(one)?;
             let env = match env {
                 Some(e) => env_map(e)?,
