@@ -38,11 +38,12 @@ fn lines(k: &Kubectl, m: &Manifests) -> Vec<String> {
     all
 }
 
-/// The lines `bash -n` rejects: one bash reads the NUL-separated lines and parses each
-/// with `bash -n -c` (never runs them).
+/// The lines `bash -n` rejects, each as its message and the line's start: one bash reads
+/// the NUL-separated lines and parses each with `bash -n` (never runs them), through a
+/// pipe rather than `-c`, since an apply line with a large base64 body exceeds the
+/// kernel's 128 KiB limit for one argument (Coolify's `bash -se` heredoc has none).
 fn rejected(lines: &[String]) -> Vec<String> {
-    let script =
-        r#"while IFS= read -r -d '' l; do bash -n -c "$l" 2>/dev/null || printf '%s\0' "$l"; done"#;
+    let script = r#"while IFS= read -r -d '' l; do e=$(printf '%s\n' "$l" | bash -n 2>&1) || printf '%s\0' "$e: ${l:0:200}"; done"#;
     let mut child = Command::new("bash")
         .args(["-c", script])
         .stdin(Stdio::piped())
@@ -71,7 +72,9 @@ fn rejected(lines: &[String]) -> Vec<String> {
 #[test]
 fn the_check_rejects_a_broken_line() {
     let bad = ["kubectl get 'x".to_string(), "kubectl get x".to_string()];
-    assert_eq!(rejected(&bad), vec!["kubectl get 'x"]);
+    let r = rejected(&bad);
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert!(r[0].ends_with(": kubectl get 'x"), "{r:?}");
 }
 
 #[test]
