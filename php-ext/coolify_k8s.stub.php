@@ -6,9 +6,13 @@
 
 namespace Coolify\Kubernetes {
     /**
-     * Builds kubectl command lines (each a string; join them with newlines for one
-     * `bash -se` batch). Options: `kubeconfig`, `context`, `namespace`, `extra_flags`
-     * (list of strings), `sudo` (bool), `create_namespace` (bool, default true).
+     * Builds kubectl command lines (each a string) that run the same through Coolify's
+     * `remote_process`, `instant_remote_process` (with or without `no_sudo`) and
+     * `execute_remote_command`, on root and non-root servers. Options: `kubeconfig`,
+     * `context`, `namespace`, `extra_flags` (list of strings), `sudo` (bool: kubectl under
+     * sudo, for runners that do not add it), `create_namespace` (bool, default true),
+     * `files_dir` (absolute directory on the server for `apply()`'s files, default
+     * `/data/coolify/kubernetes`).
      */
     class Kubectl {
         /**
@@ -20,10 +24,12 @@ namespace Coolify\Kubernetes {
 
         /**
          * Namespace, server-side apply (field manager `coolify`), pruning of objects of the
-         * same resource that this set no longer has.
+         * same resource that this set no longer has. Run `prepare`, upload every file
+         * (`instant_scp`), run `commands`, then always `cleanup`. The object bodies, Secret
+         * values included, are only in `files`.
          *
          * @param \Coolify\Kubernetes\Manifests $manifests
-         * @return list<string>
+         * @return array{prepare: list<string>, files: array<string, string>, commands: list<string>, cleanup: list<string>}
          */
         public function apply(\Coolify\Kubernetes\Manifests $manifests): array {}
 
@@ -97,7 +103,8 @@ namespace Coolify\Kubernetes {
         public function start(\Coolify\Kubernetes\Manifests $manifests): array {}
 
         /**
-         * One line printing a tab-separated line per workload; read it with `parseStatus()`.
+         * One line printing a `<Kind/name=counts>` record per workload; read its output, as
+         * Coolify's runner hands it back (trimmed, concatenated), with `parseStatus()`.
          *
          * @param \Coolify\Kubernetes\Manifests $manifests
          * @return list<string> command lines

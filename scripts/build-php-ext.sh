@@ -6,7 +6,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 
-apt_install php8.2-dev php8.2-cli phpunit libclang-dev clang php8.2-mbstring php8.2-xml
+# php-illuminate-support: Laravel's Collection/Str/Stringable, which Coolify's own runner
+# functions (loaded from ../shared/coolify-src by php-tests/tests/CoolifyRunnerTest.php) call.
+apt_install php8.2-dev php8.2-cli phpunit libclang-dev clang php8.2-mbstring php8.2-xml php-illuminate-support
 cd "$ROOT"
 cargo build --release -p coolify_k8s >&2
 so="$ROOT/target/release/libcoolify_k8s.so"

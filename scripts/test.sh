@@ -19,7 +19,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # PHP packages: the extension crate needs php8.2-dev + libclang-dev to compile at all (clippy,
 # doc, test); the PHPUnit phase needs the CLI and PHPUnit (TOOLCHAIN.md).
 PHP_BUILD_PACKAGES=(php8.2-dev libclang-dev clang)
-PHP_TEST_PACKAGES=(php8.2-cli phpunit php8.2-mbstring php8.2-xml)
+PHP_TEST_PACKAGES=(php8.2-cli phpunit php8.2-mbstring php8.2-xml php-illuminate-support)
 
 # skip WHY: the phase's input does not exist; recorded for the summary (not parsed from output,
 # where a test's own "skipped" message could be mistaken for the phase's).

@@ -46,6 +46,9 @@ pub enum IngressController {
     None,
     /// Traefik: its `router.middlewares` annotation with Middleware objects.
     Traefik,
+    /// ingress-nginx: its `nginx.ingress.kubernetes.io/*` annotations give Coolify's Traefik
+    /// behaviour (no request body limit, long timeouts, redirects, strip-prefix).
+    Nginx,
 }
 
 /// What becomes of a host bind mount.
@@ -178,6 +181,13 @@ pub struct Options {
     /// Autoscaling of the workloads that serve routes (a service's `x-coolify-autoscale`
     /// overrides it): an HPA and a PodDisruptionBudget (default none).
     pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
+    /// The container port of a service's port-less `SERVICE_URL_<ID>` / `SERVICE_FQDN_<ID>`
+    /// routes, by Compose service (default: see
+    /// [`crate::proxy::service_urls::default_port`]).
+    pub route_ports: BTreeMap<String, u16>,
+    /// The template's required port (its `# port: N` header, read by the translator when
+    /// unset): the port of port-less service URLs, as Coolify's UI asks for it.
+    pub required_port: Option<u16>,
 }
 
 impl Default for Options {
@@ -205,6 +215,8 @@ impl Default for Options {
             ingress_controller: IngressController::None,
             base_domain: None,
             autoscale: None,
+            route_ports: BTreeMap::new(),
+            required_port: None,
         }
     }
 }
@@ -259,6 +271,17 @@ impl Options {
             if let Err(e) = a.validate(&at("autoscale")) {
                 errors.push(e);
             }
+        }
+        for (service, port) in &self.route_ports {
+            if *port == 0 {
+                errors.push(Error::new(
+                    at("route_ports").key(service.as_str()),
+                    "0 is not a port",
+                ));
+            }
+        }
+        if self.required_port == Some(0) {
+            errors.push(Error::new(at("required_port"), "0 is not a port"));
         }
         for (service, image) in &self.images {
             if image.trim().is_empty() || image.chars().any(char::is_whitespace) {
@@ -328,6 +351,19 @@ mod tests {
         assert!(e.to_string().starts_with("options.storage_size: "), "{e}");
         let e = Options::from_value(json!({"gateway": "main"})).unwrap_err();
         assert!(e.to_string().starts_with("options.gateway: "), "{e}");
+        let e = Options::from_value(json!({"route_ports": {"web": 0}})).unwrap_err();
+        assert!(
+            e.to_string().starts_with("options.route_ports.web: "),
+            "{e}"
+        );
+        let e = Options::from_value(json!({"route_ports": {"web": 70000}})).unwrap_err();
+        assert!(e.to_string().starts_with("options: "), "{e}");
+        let o = Options::from_value(json!({"route_ports": {"web": 3000}, "required_port": 80,
+                                           "ingress_controller": "nginx"}))
+        .unwrap();
+        assert_eq!(o.route_ports["web"], 3000);
+        assert_eq!(o.required_port, Some(80));
+        assert_eq!(o.ingress_controller, IngressController::Nginx);
         let e = Options::from_value(json!({"entrypoints": "web"})).unwrap_err();
         assert!(e.to_string().contains("two names"), "{e}");
     }

@@ -44,6 +44,15 @@ impl InputPath {
         p
     }
 
+    /// The key an environment value sits under (`KEY` of `services.web.environment.KEY`):
+    /// the last segment when it is a key, else `None`.
+    pub fn last_key(&self) -> Option<&str> {
+        match self.segments.last()? {
+            Segment::Key(k) => Some(k),
+            Segment::Index(_) => None,
+        }
+    }
+
     /// True for the document root.
     pub fn is_root(&self) -> bool {
         self.segments.is_empty()

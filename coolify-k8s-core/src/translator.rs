@@ -62,6 +62,17 @@ impl Translator {
         };
         let loaded = compose::load(files, &load_options, resolver)?;
         let fallback = files.first().map(|f| default_name(&f.name));
+        // Coolify's required port lives in the template's `# port:` comment header.
+        let header_port = files
+            .first()
+            .and_then(|f| crate::proxy::service_urls::template_port(&f.text));
+        if self.options.required_port.is_none() && header_port.is_some() {
+            let with_port = Translator::new(Options {
+                required_port: header_port,
+                ..self.options.clone()
+            });
+            return with_port.project(&loaded.project, loaded.report, env, fallback.as_deref());
+        }
         self.project(&loaded.project, loaded.report, env, fallback.as_deref())
     }
 

@@ -41,6 +41,22 @@ fn run(lines: &[String]) -> (i32, String) {
     )
 }
 
+/// Apply's steps as a runner takes them: prepare, the files written (the upload), the
+/// commands, the cleanup (which must leave no file); returns the commands' status.
+fn run_apply(steps: &coolify_k8s_core::kubectl::ApplySteps) -> i32 {
+    assert_eq!(run(&steps.prepare).0, 0);
+    for f in &steps.files {
+        std::fs::write(&f.path, &f.content).unwrap();
+    }
+    let status = run(&steps.commands).0;
+    assert_eq!(run(&steps.cleanup).0, 0);
+    assert!(steps
+        .files
+        .iter()
+        .all(|f| !std::path::Path::new(&f.path).exists()));
+    status
+}
+
 fn objects(ns: &str, with_service: bool) -> Manifests {
     let labels =
         |svc: &str| json!({"app.kubernetes.io/instance": "e2e", "app.kubernetes.io/name": svc});
@@ -76,11 +92,15 @@ fn lines_work_against_an_api_server() {
     let ns = format!("coolify-k8s-e2e-{}", std::process::id());
     let k = Kubectl::new(Target {
         kubeconfig: Some(kc.clone()),
+        files_dir: std::env::temp_dir()
+            .join(format!("coolify-k8s-e2e-kubectl-{}", std::process::id()))
+            .display()
+            .to_string(),
         ..Target::default()
     })
     .unwrap();
     let full = objects(&ns, true);
-    assert_eq!(run(&k.apply(&full).unwrap()).0, 0);
+    assert_eq!(run_apply(&k.apply(&full).unwrap()), 0);
     let cm: Value = serde_json::from_str(&get(
         &kc,
         &["get", "configmap", "cfg", "-n", &ns, "-o", "json"],
@@ -93,7 +113,7 @@ fn lines_work_against_an_api_server() {
     );
     // Without the Service: the apply prunes it.
     let fewer = objects(&ns, false);
-    assert_eq!(run(&k.apply(&fewer).unwrap()).0, 0);
+    assert_eq!(run_apply(&k.apply(&fewer).unwrap()), 0);
     assert_eq!(
         get(&kc, &["get", "service", "-n", &ns, "-o", "name"]).trim(),
         ""
@@ -106,6 +126,9 @@ fn lines_work_against_an_api_server() {
         (s.workloads[0].name.as_str(), s.workloads[0].desired),
         ("web", 2)
     );
+    // As Coolify's execute_remote_command saves it: every chunk trimmed, chunks glued.
+    let glued: String = out.split_whitespace().collect();
+    assert_eq!(k.parse_status(&fewer, &glued).unwrap(), s);
     assert_eq!(run(&k.stop(&fewer).unwrap()).0, 0);
     assert_eq!(
         get(

@@ -8,7 +8,7 @@
 
 mod e2e_support;
 
-use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target, REPLICAS_ANNOTATION};
+use coolify_k8s_core::kubectl::{ApplySteps, DeleteOptions, Kubectl, Target, REPLICAS_ANNOTATION};
 use coolify_k8s_core::options::Router;
 use coolify_k8s_core::{Manifests, Options, Translator};
 use e2e_support::{project_root, shared, wait_until, Cluster, Run, NODE};
@@ -63,6 +63,7 @@ fn translate(yaml: &str, router: Router) -> Manifests {
 fn kubectl(cluster: &Cluster) -> Kubectl {
     Kubectl::new(Target {
         kubeconfig: Some(cluster.kubeconfig.clone()),
+        files_dir: e2e_support::files_dir(),
         ..Target::default()
     })
     .expect("valid target")
@@ -74,6 +75,17 @@ fn must_run(cluster: &Cluster, what: &str, lines: &[String]) -> Run {
         r.ok,
         "{what} failed:\n{}\n--- stderr:\n{}",
         lines.join("\n"),
+        r.stderr
+    );
+    r
+}
+
+fn must_apply(cluster: &Cluster, what: &str, steps: &ApplySteps) -> Run {
+    let r = cluster.run_apply(steps);
+    assert!(
+        r.ok,
+        "{what} failed:\n{}\n--- stderr:\n{}",
+        steps.commands.join("\n"),
         r.stderr
     );
     r
@@ -149,7 +161,7 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
     let full = translate(&example(), router);
 
     // 1. Deploy: creates the namespace and every object.
-    must_run(&cluster, "apply", &k.apply(&full).expect("apply lines"));
+    must_apply(&cluster, "apply", &k.apply(&full).expect("apply lines"));
     let deployments = names(&cluster, "deployments");
     let workloads: BTreeSet<String> = names(&cluster, "deployments")
         .union(&names(&cluster, "statefulsets"))
@@ -194,7 +206,7 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
     // 2. Deploy again, unchanged: no object changes.
     let before = stored_objects(&cluster, &kinds);
     assert!(!before.is_empty());
-    must_run(
+    must_apply(
         &cluster,
         "apply (unchanged)",
         &k.apply(&full).expect("apply lines"),
@@ -215,7 +227,7 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
 
     // 3. Deploy without `worker`: its workload is pruned, the others stay.
     let reduced = translate(&example_without_worker(), router);
-    must_run(
+    must_apply(
         &cluster,
         "apply (worker removed)",
         &k.apply(&reduced).expect("apply lines"),

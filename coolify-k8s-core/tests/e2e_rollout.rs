@@ -52,11 +52,12 @@ fn rollout(ns: &str, outcome: PodOutcome, timeout_seconds: u32) -> (bool, String
     cluster.delete_namespace(ns);
     let k = Kubectl::new(Target {
         kubeconfig: Some(cluster.kubeconfig.clone()),
+        files_dir: e2e_support::files_dir(),
         ..Target::default()
     })
     .expect("valid target");
     let m = manifests(ns);
-    let applied = cluster.run_script(&k.apply(&m).expect("apply lines"));
+    let applied = cluster.run_apply(&k.apply(&m).expect("apply lines"));
     assert!(applied.ok, "apply failed: {}", applied.stderr);
     let marker = PodMarker::start(&cluster, ns, outcome);
     let status = cluster.run_script(

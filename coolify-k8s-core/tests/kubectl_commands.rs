@@ -38,34 +38,37 @@ fn kubectl() -> Kubectl {
 const K: &str = "kubectl '--kubeconfig=/data/coolify/kube/prod config' --context=prod";
 const NS: &str = "--namespace=acme-prod";
 
-fn decode_body(line: &str) -> Value {
-    let start = line.find("echo '").unwrap() + 6;
-    let end = line[start..].find('\'').unwrap() + start;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(&line[start..end])
-        .unwrap();
-    serde_json::from_slice(&bytes).unwrap()
+/// The JSON `List` of an uploaded file.
+fn body(content: &str) -> Value {
+    serde_json::from_str(content).unwrap()
 }
 
+const DIR: &str = "/data/coolify/kubernetes";
+
 #[test]
-fn apply_lines() {
-    let lines = kubectl().apply(&manifests()).unwrap();
-    assert_eq!(lines.len(), 6, "{lines:#?}");
-    // 1: the Namespace object alone, applied server-side.
-    assert!(lines[0].starts_with("echo '"));
-    assert!(lines[0].ends_with(&format!(
-        "' | base64 -d | {K} apply --server-side --field-manager=coolify --force-conflicts -f -"
-    )));
-    let ns_body = decode_body(&lines[0]);
+fn apply_steps() {
+    let steps = kubectl().apply(&manifests()).unwrap();
+    // The directory first: exactly `mkdir -p DIR`, the form Coolify's rewriting chowns.
+    assert_eq!(
+        steps.prepare,
+        vec![format!("mkdir -p {DIR}"), format!("chmod 700 {DIR}")]
+    );
+    // Two files: the Namespace alone, then everything else.
+    assert_eq!(steps.files.len(), 2);
+    assert_eq!(
+        steps.files[0].path,
+        format!("{DIR}/acme-prod.acme.namespaces.json")
+    );
+    assert_eq!(
+        steps.files[1].path,
+        format!("{DIR}/acme-prod.acme.objects.json")
+    );
+    let ns_body = body(&steps.files[0].content);
     assert_eq!(ns_body["kind"], "List");
     assert_eq!(ns_body["items"].as_array().unwrap().len(), 1);
     assert_eq!(ns_body["items"][0]["kind"], "Namespace");
-    // 2: everything else, in order, each stamped with the object-set label.
-    assert!(lines[1].ends_with(&format!(
-        "' | base64 -d | {K} apply --server-side --field-manager=coolify --force-conflicts {NS} -f -"
-    )));
-    let body = decode_body(&lines[1]);
-    let items = body["items"].as_array().unwrap();
+    let objects = body(&steps.files[1].content);
+    let items = objects["items"].as_array().unwrap();
     let kinds: Vec<&str> = items.iter().map(|o| o["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
@@ -79,21 +82,45 @@ fn apply_lines() {
     assert!(items
         .iter()
         .all(|o| o["metadata"]["labels"]["coolify.io/object-set"] == set.as_str()));
-    // The Secret value travels inside the body only.
+    // The Secret value is in the file only, in no line, neither plain nor in base64.
     assert_eq!(items[0]["stringData"]["POSTGRES_PASSWORD"], "s3cr3t-Value");
-    assert!(lines.iter().all(|l| !l.contains("s3cr3t")));
+    let b64 = base64::engine::general_purpose::STANDARD.encode("s3cr3t-Value");
+    assert!(steps
+        .lines()
+        .all(|l| !l.contains("s3cr3t") && !l.contains(&b64[..12])));
+    let lines = &steps.commands;
+    assert_eq!(lines.len(), 6, "{lines:#?}");
+    // 1-2: the files, applied server-side.
+    assert_eq!(
+        lines[0],
+        format!("{K} apply --server-side --field-manager=coolify --force-conflicts -f {DIR}/acme-prod.acme.namespaces.json")
+    );
+    assert_eq!(
+        lines[1],
+        format!("{K} apply --server-side --field-manager=coolify --force-conflicts {NS} -f {DIR}/acme-prod.acme.objects.json")
+    );
     // 3: prune what carries the labels of the resource but another object set.
     let sel = format!("'--selector=app.kubernetes.io/instance=acme,app.kubernetes.io/managed-by=coolify,coolify.io/object-set!={set}'");
     assert_eq!(
         lines[2],
         format!("{K} delete configmap,cronjob.batch,daemonset.apps,deployment.apps,horizontalpodautoscaler.autoscaling,ingress.networking.k8s.io,job.batch,networkpolicy.networking.k8s.io,poddisruptionbudget.policy,secret,service,serviceaccount,statefulset.apps {NS} {sel} --ignore-not-found=true --wait=false")
     );
-    // 4-6: custom kinds, only where the cluster serves them.
+    // 4-6: custom kinds, only where the cluster serves them: a condition, so a script (the
+    // selector's quotes are escaped for the script's own quotes).
+    let qsel = sel.replace('\'', "'\\''");
+    let qk = K.replace('\'', "'\\''");
     assert_eq!(
         lines[3],
-        format!("if {K} api-resources --api-group=traefik.io -o name 2>/dev/null | grep -qx ingressroutes.traefik.io; then {K} delete ingressroute.traefik.io {NS} {sel} --ignore-not-found=true --wait=false; fi")
+        format!("bash -c 'if {qk} api-resources --api-group=traefik.io -o name 2>/dev/null | grep -qxF ingressroutes.traefik.io; then {qk} delete ingressroute.traefik.io {NS} {qsel} --ignore-not-found=true --wait=false; fi'")
     );
-    assert!(lines[5].contains("grep -qx httproutes.gateway.networking.k8s.io; then"));
+    assert!(lines[5].contains("grep -qxF httproutes.gateway.networking.k8s.io; then"));
+    // The files go when done.
+    assert_eq!(
+        steps.cleanup,
+        vec![format!(
+            "rm -f {DIR}/acme-prod.acme.namespaces.json {DIR}/acme-prod.acme.objects.json"
+        )]
+    );
 }
 
 #[test]
@@ -101,51 +128,93 @@ fn apply_creates_a_missing_namespace_and_the_hash_follows_the_set() {
     let mut objects = manifests().objects().to_vec();
     objects.remove(0);
     let m = Manifests::new(objects.clone(), Report::default());
-    let lines = kubectl().apply(&m).unwrap();
+    let steps = kubectl().apply(&m).unwrap();
     assert_eq!(
-        lines[0],
+        steps.commands[0],
         format!("{K} get namespace acme-prod >/dev/null 2>&1 || {K} create namespace acme-prod")
     );
+    assert_eq!(steps.files.len(), 1);
     // Same set, same label; one object less, another label.
-    let set_of = |lines: &[String]| {
-        decode_body(&lines[1])["items"][0]["metadata"]["labels"]["coolify.io/object-set"].clone()
+    let set_of = |s: &coolify_k8s_core::kubectl::ApplySteps| {
+        body(&s.files[0].content)["items"][0]["metadata"]["labels"]["coolify.io/object-set"].clone()
     };
-    assert_eq!(set_of(&lines), set_of(&kubectl().apply(&m).unwrap()));
+    assert_eq!(set_of(&steps), set_of(&kubectl().apply(&m).unwrap()));
     objects.pop();
     let fewer = kubectl()
         .apply(&Manifests::new(objects, Report::default()))
         .unwrap();
-    assert_ne!(set_of(&lines), set_of(&fewer));
+    assert_ne!(set_of(&steps), set_of(&fewer));
     // No namespace handling at all when told so.
     let k = Kubectl::new(Target {
         create_namespace: false,
         ..Target::default()
     })
     .unwrap();
-    let lines = k.apply(&m).unwrap();
-    assert!(lines[0].starts_with("echo '"), "{}", lines[0]);
+    let steps = k.apply(&m).unwrap();
+    assert!(
+        steps.commands[0].starts_with("kubectl apply "),
+        "{}",
+        steps.commands[0]
+    );
+}
+
+#[test]
+fn apply_with_sudo_and_a_files_dir() {
+    let k = Kubectl::new(Target {
+        sudo: true,
+        files_dir: "/srv/k8s files/".into(),
+        namespace: Some("a/b".into()),
+        ..Target::default()
+    })
+    .unwrap();
+    let mut objects = manifests().objects().to_vec();
+    objects.remove(0);
+    for o in &mut objects {
+        o["metadata"]["namespace"] = json!("a/b");
+    }
+    let steps = k
+        .apply(&Manifests::new(objects, Report::default()))
+        .unwrap();
+    // Root makes the directory and hands it to the SSH user, who uploads into it.
+    assert_eq!(
+        steps.prepare,
+        vec![
+            "sudo mkdir -p '/srv/k8s files'".to_string(),
+            "sudo chown \"$USER\" '/srv/k8s files'".to_string(),
+            "chmod 700 '/srv/k8s files'".to_string(),
+        ]
+    );
+    // A namespace is free text: it cannot leave the directory.
+    assert_eq!(steps.files[0].path, "/srv/k8s files/a_b.acme.objects.json");
+    assert!(steps.commands[1].starts_with("sudo kubectl apply "));
+    assert_eq!(
+        steps.cleanup,
+        vec!["rm -f '/srv/k8s files/a_b.acme.objects.json'".to_string()]
+    );
 }
 
 #[test]
 fn rollout_status_lines() {
     let lines = kubectl().rollout_status(&manifests(), 300).unwrap();
-    let pods = |sel: &str| format!("{K} get pods {NS} --selector={sel} -o wide || true;");
-    let events = format!("{K} get events {NS} --sort-by=.lastTimestamp || true;");
+    // One script per workload; inside it the kubeconfig's quotes are escaped.
+    let qk = K.replace('\'', "'\\''");
+    let pods = |sel: &str| format!("{qk} get pods {NS} --selector={sel} -o wide;");
+    let events = format!("{qk} get events {NS} --sort-by=.lastTimestamp;");
     let logs = |sel: &str| {
-        format!("{K} logs {NS} --selector={sel} --all-containers=true --prefix=true --tail=100 || true;")
+        format!("{qk} logs {NS} --selector={sel} --all-containers=true --prefix=true --tail=100;")
     };
     let web = "app.kubernetes.io/instance=acme,app.kubernetes.io/name=web";
     assert_eq!(
         lines[0],
-        format!("{K} rollout status deployment.apps/web {NS} --timeout=300s || {{ echo 'Deployment web did not become ready; its pods, the events of namespace acme-prod and the last 100 log lines follow.' >&2; {} {events} {} exit 1; }}", pods(web), logs(web))
+        format!("bash -c 'if ! {qk} rollout status deployment.apps/web {NS} --timeout=300s; then echo '\\''Deployment web did not become ready; its pods, the events of namespace acme-prod and the last 100 log lines follow.'\\'' >&2; {} {events} {} exit 1; fi'", pods(web), logs(web))
     );
     assert!(lines[1].starts_with(&format!(
-        "{K} rollout status statefulset.apps/db {NS} --timeout=300s || {{"
+        "bash -c 'if ! {qk} rollout status statefulset.apps/db {NS} --timeout=300s; then"
     )));
     let job = "app.kubernetes.io/name=migrate";
     assert_eq!(
         lines[2],
-        format!("{K} wait job.batch/migrate {NS} --for=condition=complete --timeout=300s || {{ echo 'Job migrate did not become ready; its pods, the events of namespace acme-prod and the last 100 log lines follow.' >&2; {} {events} {} exit 1; }}", pods(job), logs(job))
+        format!("bash -c 'if ! {qk} wait job.batch/migrate {NS} --for=condition=complete --timeout=300s; then echo '\\''Job migrate did not become ready; its pods, the events of namespace acme-prod and the last 100 log lines follow.'\\'' >&2; {} {events} {} exit 1; fi'", pods(job), logs(job))
     );
     assert_eq!(lines.len(), 3);
 }
@@ -154,6 +223,7 @@ fn rollout_status_lines() {
 fn lifecycle_lines() {
     let k = kubectl();
     let m = manifests();
+    let qk = K.replace('\'', "'\\''");
     assert_eq!(
         k.restart(&m).unwrap(),
         vec![format!(
@@ -163,15 +233,15 @@ fn lifecycle_lines() {
     assert_eq!(
         k.stop(&m).unwrap(),
         vec![
-            format!("replicas=$({K} get deployment.apps/web {NS} -o 'jsonpath={{.spec.replicas}}'); if [ \"$replicas\" != 0 ]; then {K} annotate deployment.apps/web {NS} --overwrite \"coolify.io/replicas-before-stop=$replicas\"; fi"),
+            format!("bash -c 'replicas=$({qk} get deployment.apps/web {NS} -o \"jsonpath={{.spec.replicas}}\"); if [ \"$replicas\" != 0 ]; then {qk} annotate deployment.apps/web {NS} --overwrite \"coolify.io/replicas-before-stop=$replicas\"; fi'"),
             format!("{K} scale deployment.apps/web {NS} --replicas=0"),
-            format!("replicas=$({K} get statefulset.apps/db {NS} -o 'jsonpath={{.spec.replicas}}'); if [ \"$replicas\" != 0 ]; then {K} annotate statefulset.apps/db {NS} --overwrite \"coolify.io/replicas-before-stop=$replicas\"; fi"),
+            format!("bash -c 'replicas=$({qk} get statefulset.apps/db {NS} -o \"jsonpath={{.spec.replicas}}\"); if [ \"$replicas\" != 0 ]; then {qk} annotate statefulset.apps/db {NS} --overwrite \"coolify.io/replicas-before-stop=$replicas\"; fi'"),
             format!("{K} scale statefulset.apps/db {NS} --replicas=0"),
         ]
     );
     assert_eq!(
         k.start(&m).unwrap()[0],
-        format!("replicas=$({K} get deployment.apps/web {NS} -o 'jsonpath={{.metadata.annotations.coolify\\.io/replicas-before-stop}}'); if [ -n \"$replicas\" ]; then {K} scale deployment.apps/web {NS} \"--replicas=$replicas\"; {K} annotate deployment.apps/web {NS} coolify.io/replicas-before-stop-; fi")
+        format!("bash -c 'replicas=$({qk} get deployment.apps/web {NS} -o \"jsonpath={{.metadata.annotations.coolify\\.io/replicas-before-stop}}\"); if [ -n \"$replicas\" ]; then {qk} scale deployment.apps/web {NS} \"--replicas=$replicas\"; {qk} annotate deployment.apps/web {NS} coolify.io/replicas-before-stop-; fi'")
     );
     let sel = "--selector=app.kubernetes.io/instance=acme,app.kubernetes.io/managed-by=coolify";
     let delete = k.delete(&m, DeleteOptions::default()).unwrap();
@@ -202,7 +272,7 @@ fn status_logs_exec_lines() {
     let m = manifests();
     assert_eq!(
         k.status(&m).unwrap(),
-        vec![format!("{K} get deployment.apps,statefulset.apps,daemonset.apps,job.batch {NS} --selector=app.kubernetes.io/instance=acme,app.kubernetes.io/managed-by=coolify -o 'jsonpath={{range .items[*]}}{{.kind}}{{\"\\t\"}}{{.metadata.name}}{{\"\\t\"}}{{.spec.replicas}}{{\"\\t\"}}{{.status.readyReplicas}}{{\"\\t\"}}{{.status.desiredNumberScheduled}}{{\"\\t\"}}{{.status.numberReady}}{{\"\\t\"}}{{.spec.completions}}{{\"\\t\"}}{{.status.succeeded}}{{\"\\t\"}}{{.status.failed}}{{\"\\t\"}}{{.status.active}}{{\"\\n\"}}{{end}}'")]
+        vec![format!("{K} get deployment.apps,statefulset.apps,daemonset.apps,job.batch {NS} --selector=app.kubernetes.io/instance=acme,app.kubernetes.io/managed-by=coolify -o 'jsonpath={{range .items[*]}}<{{.kind}}/{{.metadata.name}}={{.spec.replicas}},{{.status.readyReplicas}},{{.status.desiredNumberScheduled}},{{.status.numberReady}},{{.spec.completions}},{{.status.succeeded}},{{.status.failed}},{{.status.active}}>{{\"\\n\"}}{{end}}'")]
     );
     assert_eq!(
         k.logs(&m, "web", 50).unwrap(),
@@ -233,25 +303,28 @@ fn status_logs_exec_lines() {
 fn status_output_parses_into_coolify_states() {
     let k = kubectl();
     let m = manifests();
-    let all_up = "Deployment\tweb\t2\t2\t\t\t\t\t\t\nStatefulSet\tdb\t1\t1\t\t\t\t\t\t\nJob\tmigrate\t\t\t\t\t1\t1\t\t\n";
+    let all_up =
+        "<Deployment/web=2,2,,,,,,>\n<StatefulSet/db=1,1,,,,,,>\n<Job/migrate=,,,,1,1,,>\n";
     let s = k.parse_status(&m, all_up).unwrap();
     assert_eq!(s.state, State::Running);
     assert_eq!(
         s.workloads.iter().map(|w| w.state).collect::<Vec<_>>(),
         [State::Running, State::Running, State::Completed]
     );
-    let half = "Deployment\tweb\t2\t1\t\t\t\t\t\t\nStatefulSet\tdb\t1\t1\t\t\t\t\t\t\n";
-    let s = k.parse_status(&m, half).unwrap();
+    // As execute_remote_command saves it: chunks trimmed and glued.
+    let glued = "<Deployment/web=2,1,,,,,,><StatefulSet/db=1,1,,,,,,>";
+    let s = k.parse_status(&m, glued).unwrap();
     assert_eq!(s.state, State::Degraded);
     assert_eq!((s.workloads[0].ready, s.workloads[0].desired), (1, 2));
     // The Job is missing from the output: exited, but the others run: degraded.
     assert_eq!(s.workloads[2].state, State::Exited);
-    let stopped = "Deployment\tweb\t0\t\t\t\t\t\t\t\nStatefulSet\tdb\t0\t\t\t\t\t\t\t\nJob\tmigrate\t\t\t\t\t1\t\t1\t\n";
+    // Trailing empty counts left out.
+    let stopped = "<Deployment/web=0><StatefulSet/db=0><Job/migrate=,,,,1,,1>";
     assert_eq!(k.parse_status(&m, stopped).unwrap().state, State::Exited);
     assert_eq!(k.parse_status(&m, "").unwrap().state, State::Exited);
-    let e = k.parse_status(&m, "\nDeployment\tweb\ttwo\n").unwrap_err();
+    let e = k.parse_status(&m, "\n<Deployment/web=two>\n").unwrap_err();
     assert_eq!(
         e.first().to_string(),
-        "output[1]: not a status line (10 tab-separated columns expected)"
+        "output[0]: not a status record (<Kind/name=n,…> with at most 8 counts expected)"
     );
 }

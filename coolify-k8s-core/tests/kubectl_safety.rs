@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Records each call as `<n>.args` (argv[0] basename, then arguments, NUL-terminated) and,
-/// for `-f -`, its stdin as `<n>.stdin`. Prints `$STUB_GET_OUTPUT` for `get`, fails with 1
+/// for `-f -`, its stdin as `<n>.stdin` (for `-f FILE`, the file). Prints `$STUB_GET_OUTPUT` for `get`, fails with 1
 /// when an argument equals `$STUB_FAIL_ON`.
 const STUB: &str = r#"#!/bin/bash
 d="$STUB_LOG"
@@ -26,6 +26,7 @@ is_get=""
 fail=""
 for a in "$@"; do
   if [ "$prev" = "-f" ] && [ "$a" = "-" ]; then cat > "$d/$n.stdin"; fi
+  if [ "$prev" = "-f" ] && [ "$a" != "-" ]; then cat -- "$a" > "$d/$n.stdin" || exit 1; fi
   if [ "$a" = "get" ]; then is_get=1; fi
   if [ -n "${STUB_FAIL_ON-}" ] && [ "$a" = "$STUB_FAIL_ON" ]; then fail=1; fi
   prev="$a"
@@ -124,6 +125,15 @@ impl Sandbox {
             .collect()
     }
 
+    /// Puts apply's files where its lines read them (what Coolify's `instant_scp` does).
+    fn upload(&self, files: &[coolify_k8s_core::kubectl::UploadFile]) {
+        for f in files {
+            let p = Path::new(&f.path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, &f.content).unwrap();
+        }
+    }
+
     fn sudo_count(&self) -> usize {
         std::fs::read_to_string(self.dir.join("log/sudo"))
             .map(|s| s.lines().count())
@@ -162,6 +172,7 @@ fn case(sb: &Sandbox, sudo: bool) -> Case {
         extra_flags: vec![sb.hostile("--flag")],
         sudo,
         create_namespace: true,
+        files_dir: sb.dir.join("files").display().to_string(),
     };
     let labels = json!({"app.kubernetes.io/instance": "acme", "app.kubernetes.io/name": "web"});
     let manifests = Manifests::new(
@@ -206,14 +217,15 @@ fn apply_passes_exact_arguments_and_manifests() {
     for sudo in [false, true] {
         let sb = Sandbox::new();
         let c = case(&sb, sudo);
-        let lines = Kubectl::new(c.target.clone())
+        let steps = Kubectl::new(c.target.clone())
             .unwrap()
             .apply(&c.manifests)
             .unwrap();
-        assert!(lines
-            .iter()
+        assert!(steps
+            .lines()
             .all(|l| !l.contains('\n') && !l.contains(&c.secret_value)));
-        assert_eq!(sb.run(&lines, &[]), 0);
+        sb.upload(&steps.files);
+        assert_eq!(sb.run(&steps.commands, &[]), 0);
         assert!(!sb.marker().exists(), "an injected command ran");
         let calls = sb.calls();
         let ns_flag = format!("--namespace={}", c.ns);
@@ -231,7 +243,7 @@ fn apply_passes_exact_arguments_and_manifests() {
                     "--force-conflicts",
                     &ns_flag,
                     "-f",
-                    "-"
+                    &steps.files[0].path
                 ]
             )
         );
@@ -247,6 +259,9 @@ fn apply_passes_exact_arguments_and_manifests() {
             calls[2].0[c.global.len() + 3],
             format!("--selector=app.kubernetes.io/instance=acme,app.kubernetes.io/managed-by=coolify,coolify.io/object-set!={set}")
         );
+        // The cleanup line removes the file.
+        assert_eq!(sb.run(&steps.cleanup, &[]), 0);
+        assert!(!Path::new(&steps.files[0].path).exists());
         for (i, group) in ["traefik.io", "traefik.io", "gateway.networking.k8s.io"]
             .iter()
             .enumerate()
@@ -275,7 +290,8 @@ fn namespace_is_created_when_get_fails() {
     let lines = Kubectl::new(c.target.clone())
         .unwrap()
         .apply(&c.manifests)
-        .unwrap();
+        .unwrap()
+        .commands;
     // `get` fails for the namespace: create it, then go on.
     assert_eq!(sb.run(&lines[..1], &[("STUB_FAIL_ON", "get")]), 0);
     let calls = sb.calls();
@@ -509,26 +525,22 @@ fn delete_status_logs_exec_pass_exact_arguments() {
 }
 
 #[test]
-fn bodies_are_plain_base64_of_the_list() {
+fn secret_values_are_in_the_files_only() {
     let sb = Sandbox::new();
     let c = case(&sb, false);
-    let lines = Kubectl::new(c.target.clone())
+    let steps = Kubectl::new(c.target.clone())
         .unwrap()
         .apply(&c.manifests)
         .unwrap();
-    let line = &lines[1];
-    let b64 = line
-        .strip_prefix("echo '")
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap();
-    assert!(b64
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)));
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .unwrap();
-    let body: Value = serde_json::from_slice(&decoded).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&c.secret_value);
+    for line in steps.lines() {
+        assert!(!line.contains(&c.secret_value), "{line}");
+        assert!(!line.contains(&b64[..16]), "{line}");
+    }
+    let body: Value = serde_json::from_str(&steps.files[0].content).unwrap();
     assert_eq!(body["kind"], "List");
+    assert_eq!(
+        body["items"][0]["stringData"]["PASSWORD"],
+        c.secret_value.as_str()
+    );
 }

@@ -113,6 +113,14 @@ fn routers() -> Vec<(&'static str, Options)> {
             },
         ),
         (
+            "ingress-nginx",
+            Options {
+                ingress_controller: IngressController::Nginx,
+                ingress_class: Some("nginx".into()),
+                ..Options::default()
+            },
+        ),
+        (
             "traefik",
             Options {
                 router: Router::Traefik,

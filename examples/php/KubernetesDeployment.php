@@ -17,7 +17,7 @@ use Coolify\Kubernetes\Translator;
  *
  * Each step names the Docker step of ApplicationDeploymentJob it replaces:
  *   generate_compose_file()               -> generate_manifests()
- *   docker compose up -d (rolling_update) -> rolling_update(): kubectl apply (server-side)
+ *   docker compose up -d (rolling_update) -> rolling_update(): upload, kubectl apply (server-side)
  *   health_check() (docker inspect loop)  -> health_check(): kubectl rollout status
  *   stop_running_container() (docker rm)  -> stop_running_container(): prune by label
  * Building the image stays a Docker job on the build server.
@@ -29,6 +29,9 @@ final class KubernetesDeployment
 
     /** @var list<string> */
     private array $log = [];
+
+    /** @var array<string, string> remote path => content, for instant_scp */
+    private array $uploads = [];
 
     private Translator $translator;
 
@@ -93,10 +96,22 @@ final class KubernetesDeployment
         return $this->manifests;
     }
 
-    /** Replaces `docker network create` + `docker compose up -d`: one apply batch. */
+    /**
+     * Replaces `docker network create` + `docker compose up -d`: the upload directory, the
+     * object files (uploaded with instant_scp in Coolify: see KubectlRunner.php; their
+     * content, Secret values included, is in no command line), the apply batch, and the
+     * removal of the files.
+     */
     public function rolling_update(): void
     {
-        $this->execute_remote_command('Apply manifests (replaces docker compose up -d)', $this->kubectl->apply($this->manifests()));
+        $steps = $this->kubectl->apply($this->manifests());
+        $this->execute_remote_command('Prepare the upload directory', $steps['prepare']);
+        foreach ($steps['files'] as $path => $content) {
+            $this->uploads[$path] = $content;
+            $this->add_log("Upload $path (" . strlen($content) . ' bytes, not logged)');
+        }
+        $this->execute_remote_command('Apply manifests (replaces docker compose up -d)', $steps['commands']);
+        $this->execute_remote_command('Remove the uploaded files', $steps['cleanup']);
     }
 
     /**
@@ -237,6 +252,12 @@ final class KubernetesDeployment
     public function batches(): array
     {
         return $this->batches;
+    }
+
+    /** @return array<string, string> the files rolling_update() uploads (path => content) */
+    public function uploads(): array
+    {
+        return $this->uploads;
     }
 
     /** @return list<string> */

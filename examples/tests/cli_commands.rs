@@ -54,7 +54,6 @@ fn every_action_prints_the_builder_lines() {
         "--from-json",
     ];
     let cases: Vec<(Vec<&str>, Vec<String>)> = vec![
-        (vec!["apply"], k.apply(&m).unwrap()),
         (
             vec!["rollout-status", "--timeout", "42"],
             k.rollout_status(&m, 42).unwrap(),
@@ -91,6 +90,39 @@ fn every_action_prints_the_builder_lines() {
         assert_eq!(code, 0, "{action:?}: {stderr}");
         assert_eq!(stdout, joined(lines), "{action:?}");
     }
+}
+
+/// `apply` writes the builder's files (mode 0600) and prints all its lines.
+#[test]
+fn apply_writes_the_files_and_prints_the_lines() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("coolify-k8s-cli-files-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let f = fixture();
+    let k = Kubectl::new(Target {
+        files_dir: dir.display().to_string(),
+        ..Target::default()
+    })
+    .unwrap();
+    let steps = k.apply(&manifests()).unwrap();
+    let dir_s = dir.display().to_string();
+    let (code, stdout, stderr) = run(&[
+        "apply",
+        "--files-dir",
+        &dir_s,
+        "--from-json",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, joined(steps.lines().cloned().collect()));
+    assert!(!steps.files.is_empty());
+    for file in &steps.files {
+        assert!(file.path.starts_with(&dir_s), "{}", file.path);
+        assert_eq!(std::fs::read_to_string(&file.path).unwrap(), file.content);
+        let mode = std::fs::metadata(&file.path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}", file.path);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -8,9 +8,13 @@ use coolify_k8s_core::{Error, InputPath};
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 
-/// Builds kubectl command lines (each a string; join them with newlines for one
-/// `bash -se` batch). Options: `kubeconfig`, `context`, `namespace`, `extra_flags`
-/// (list of strings), `sudo` (bool), `create_namespace` (bool, default true).
+/// Builds kubectl command lines (each a string) that run the same through Coolify's
+/// `remote_process`, `instant_remote_process` (with or without `no_sudo`) and
+/// `execute_remote_command`, on root and non-root servers. Options: `kubeconfig`,
+/// `context`, `namespace`, `extra_flags` (list of strings), `sudo` (bool: kubectl under
+/// sudo, for runners that do not add it), `create_namespace` (bool, default true),
+/// `files_dir` (absolute directory on the server for `apply()`'s files, default
+/// `/data/coolify/kubernetes`).
 #[php_class]
 #[php(name = "Coolify\\Kubernetes\\Kubectl")]
 pub struct PhpKubectl {
@@ -36,9 +40,24 @@ impl PhpKubectl {
     }
 
     /// Namespace, server-side apply (field manager `coolify`), pruning of objects of the
-    /// same resource that this set no longer has.
-    pub fn apply(&self, manifests: &PhpManifests) -> PhpResult<Vec<String>> {
-        guard(|| self.inner.apply(&manifests.inner))
+    /// same resource that this set no longer has. Returns `['prepare' => lines,
+    /// 'files' => [remote path => content], 'commands' => lines, 'cleanup' => lines]`: run
+    /// `prepare`, upload every file (`instant_scp`), run `commands`, then always `cleanup`.
+    /// The object bodies, Secret values included, are only in `files`.
+    pub fn apply(&self, manifests: &PhpManifests) -> PhpResult<Zval> {
+        let steps = guard(|| self.inner.apply(&manifests.inner))?;
+        let files: serde_json::Map<String, serde_json::Value> = steps
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), serde_json::Value::String(f.content.clone())))
+            .collect();
+        let value = serde_json::json!({
+            "prepare": steps.prepare,
+            "files": files,
+            "commands": steps.commands,
+            "cleanup": steps.cleanup,
+        });
+        json_to_zval(&value).map_err(|e| PhpException::from(e.to_string()))
     }
 
     /// Wait for every workload (`$timeout` seconds each); on failure print pods, events and
@@ -89,7 +108,8 @@ impl PhpKubectl {
         })
     }
 
-    /// One line printing a tab-separated line per workload; read it with `parseStatus()`.
+    /// One line printing a `<Kind/name=counts>` record per workload; read its output, as
+    /// Coolify's runner hands it back (trimmed, concatenated), with `parseStatus()`.
     pub fn status(&self, manifests: &PhpManifests) -> PhpResult<Vec<String>> {
         guard(|| self.inner.status(&manifests.inner))
     }

@@ -31,16 +31,21 @@ final class ExampleTest extends TestCase
         $k = new Kubectl(self::SERVER);
         $batches = $job->batches();
         $this->assertSame(
-            ['Apply manifests (replaces docker compose up -d)', 'Wait for the rollout (replaces the health check loop)', 'Read the status (replaces docker ps / inspect)',
+            ['Prepare the upload directory', 'Apply manifests (replaces docker compose up -d)', 'Remove the uploaded files',
+             'Wait for the rollout (replaces the health check loop)', 'Read the status (replaces docker ps / inspect)',
              'Stop (replaces docker stop)', 'Start (replaces docker start)', 'Restart (replaces docker restart)', 'Delete, keeping volumes (replaces docker compose down)'],
             array_column($batches, 'title')
         );
-        $this->assertSame($k->apply($m), $batches[0]['commands']);
+        $apply = $k->apply($m);
+        $this->assertSame($apply['prepare'], $batches[0]['commands']);
+        $this->assertSame($apply['commands'], $batches[1]['commands']);
+        $this->assertSame($apply['cleanup'], $batches[2]['commands']);
+        $this->assertSame($apply['files'], $job->uploads());
         // start period 5 + interval 5 x retries 10 + 300 seconds of rollout.
-        $this->assertSame($k->rolloutStatus($m, 355), $batches[1]['commands']);
-        $this->assertSame($k->status($m), $batches[2]['commands']);
-        $this->assertSame($k->delete($m, false), $batches[6]['commands']);
-        $heredoc = KubernetesDeployment::as_heredoc($batches[3]);
+        $this->assertSame($k->rolloutStatus($m, 355), $batches[3]['commands']);
+        $this->assertSame($k->status($m), $batches[4]['commands']);
+        $this->assertSame($k->delete($m, false), $batches[8]['commands']);
+        $heredoc = KubernetesDeployment::as_heredoc($batches[5]);
         $this->assertMatchesRegularExpression("/^ssh root@kube-host 'bash -se' << \\\\(EOF_COOLIFY_[0-9A-F]{12})\n.*\n\\1\n\$/s", $heredoc);
     }
 
@@ -72,7 +77,8 @@ final class ExampleTest extends TestCase
         $env = ['DATABASE_URL' => 'postgres://shop:hunter2@db.internal:5432/shop', 'NODE_ENV' => 'production'];
         $job = new KubernetesDeployment(self::application(), self::SERVER, ['secret_variables' => array_keys($env)], $env);
         $job->handle();
-        $this->assertCount(3, $job->batches());
+        // Prepare, apply, cleanup, wait, status.
+        $this->assertCount(5, $job->batches());
         foreach ($job->batches() as $batch) {
             foreach ($batch['commands'] as $line) {
                 $this->assertStringNotContainsString('hunter2', $line);

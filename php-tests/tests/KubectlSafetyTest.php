@@ -26,9 +26,10 @@ final class KubectlSafetyTest extends TestCase
 
     protected function tearDown(): void
     {
-        foreach (glob($this->dir . '/log/*') ?: [] as $f) {
+        foreach (array_merge(glob($this->dir . '/log/*') ?: [], glob($this->dir . '/files/*') ?: []) as $f) {
             unlink($f);
         }
+        @rmdir($this->dir . '/files');
         @rmdir($this->dir . '/log');
         @unlink($this->marker());
         @rmdir($this->dir);
@@ -84,6 +85,7 @@ final class KubectlSafetyTest extends TestCase
             'context' => $this->hostile('ctx'),
             'namespace' => $ns,
             'extra_flags' => [$this->hostile('--flag')],
+            'files_dir' => $this->dir . '/files',
         ];
         $global = ['kubectl', '--kubeconfig=' . $options['kubeconfig'], '--context=' . $options['context'], $options['extra_flags'][0]];
         $labels = ['app.kubernetes.io/instance' => 'acme', 'app.kubernetes.io/name' => 'web'];
@@ -95,8 +97,15 @@ final class KubectlSafetyTest extends TestCase
         $k = new Kubectl($options);
         $command = [$this->hostile('sh'), '-c', $this->hostile('echo')];
         $container = $this->hostile('app');
+        $apply = $k->apply($m);
+        // The upload (Coolify's instant_scp) of the files the apply lines read.
+        mkdir($this->dir . '/files', 0700);
+        foreach ($apply['files'] as $path => $content) {
+            file_put_contents($path, $content);
+        }
+        $this->assertStringNotContainsString($secret, implode("\n", array_merge($apply['prepare'], $apply['cleanup'])));
         $lines = array_merge(
-            $k->apply($m),
+            $apply['commands'],
             $k->restart($m),
             $k->logs($m, 'web', 7),
             $k->exec($m, 'web', $command, $container)
@@ -113,7 +122,7 @@ final class KubectlSafetyTest extends TestCase
         // get namespace, apply, prune, 3 probes, restart, logs, exec: nothing else.
         $this->assertCount(9, $argv);
         $this->assertSame(array_merge($global, ['get', 'namespace', $ns]), $argv[0]);
-        $this->assertSame(array_merge($global, ['apply', '--server-side', '--field-manager=coolify', '--force-conflicts', $nsFlag, '-f', '-']), $argv[1]);
+        $this->assertSame(array_merge($global, ['apply', '--server-side', '--field-manager=coolify', '--force-conflicts', $nsFlag, '-f', array_key_first($apply['files'])]), $argv[1]);
         $body = json_decode((string) $calls[1][1], true, 512, JSON_THROW_ON_ERROR);
         $this->assertSame($secret, $body['items'][0]['stringData']['PASSWORD']);
         $this->assertSame($name, $body['items'][1]['metadata']['name']);

@@ -131,18 +131,8 @@ pub fn resolve_with(
     let mut generated_urls = false;
     for (id, vars) in &by_id {
         let path = options.url_paths.get(*id).map(String::as_str).unwrap_or("");
-        let from_supplied = vars.iter().find_map(|v| {
-            let s = supplied.get(&v.name)?.trim();
-            if s.is_empty() {
-                return None;
-            }
-            Some(match v.kind {
-                MagicKind::Fqdn if !s.contains("://") => format!("{scheme}://{s}"),
-                _ => s.to_string(),
-            })
-        });
-        let list = match from_supplied {
-            Some(l) => strip_ports(&l),
+        let list = match stored_domains(id, vars, supplied, &scheme) {
+            Some(l) => l,
             None => {
                 generated_urls = true;
                 let label = format!(
@@ -150,15 +140,15 @@ pub fn resolve_with(
                     id.to_ascii_lowercase().replace('_', "-"),
                     options.resource
                 );
-                format!("{scheme}://{label}.{domain}{path}")
+                // The path is each declaring service's own (see `proxy::service_urls`); the
+                // variable's value carries the first declared one, once.
+                format!("{scheme}://{label}.{domain}")
             }
         };
-        let first = list
-            .split(',')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string();
+        let mut first = strip_ports(list.split(',').next().unwrap_or_default().trim());
+        if !path.is_empty() && path != "/" && !first.ends_with(path) {
+            first.push_str(path);
+        }
         let host_and_path = first.split_once("://").map_or(first.as_str(), |(_, r)| r);
         for v in vars {
             if let Some(s) = supplied.get(&v.name) {
@@ -205,12 +195,14 @@ pub fn resolve_with(
             MagicKind::Base64 | MagicKind::Base64_32 => random_alnum(&mut rng, 32),
             MagicKind::Base64_64 => random_alnum(&mut rng, 64),
             MagicKind::Base64_128 => random_alnum(&mut rng, 128),
-            MagicKind::RealBase64 | MagicKind::RealBase64_32 => b64(&random_alnum(&mut rng, 32)),
-            MagicKind::RealBase64_64 => b64(&random_alnum(&mut rng, 64)),
-            MagicKind::RealBase64_128 => b64(&random_alnum(&mut rng, 128)),
-            MagicKind::Hex32 => hex(random_alnum(&mut rng, 32).as_bytes()),
-            MagicKind::Hex64 => hex(random_alnum(&mut rng, 64).as_bytes()),
-            MagicKind::Hex128 => hex(random_alnum(&mut rng, 128).as_bytes()),
+            // `base64_encode(random_bytes(n))` and `bin2hex(random_bytes(n / 2))`: the
+            // number in a HEX kind is the length of the value, not of the bytes.
+            MagicKind::RealBase64 | MagicKind::RealBase64_32 => b64(&random_bytes(&mut rng, 32)),
+            MagicKind::RealBase64_64 => b64(&random_bytes(&mut rng, 64)),
+            MagicKind::RealBase64_128 => b64(&random_bytes(&mut rng, 128)),
+            MagicKind::Hex32 => hex(&random_bytes(&mut rng, 16)),
+            MagicKind::Hex64 => hex(&random_bytes(&mut rng, 32)),
+            MagicKind::Hex128 => hex(&random_bytes(&mut rng, 64)),
             MagicKind::SupabaseAnon | MagicKind::SupabaseService => {
                 let key = out.values.get(jwt_secret_name)?.clone();
                 let role = if kind == MagicKind::SupabaseAnon {
@@ -291,6 +283,67 @@ fn base_domain(s: &str) -> Result<(String, String), String> {
         return Err(format!("{domain:?} is not a valid domain"));
     }
     Ok((scheme, domain))
+}
+
+/// The stored domain list of a URL id, as Coolify keeps it for the service (a
+/// `ServiceApplication`'s `fqdn`), from the caller's stored variables: the first non-empty of
+/// `SERVICE_URL_<ID>`, `SERVICE_URL_<ID>_<PORT>`, `SERVICE_FQDN_<ID>`,
+/// `SERVICE_FQDN_<ID>_<PORT>`, whether or not the template references that name (Coolify
+/// always stores both pairs: `bootstrap/helpers/parsers.php`, "ALWAYS create BOTH
+/// SERVICE_URL and SERVICE_FQDN pairs"). A `SERVICE_URL_*` value wins over a
+/// `SERVICE_FQDN_*` one because only it carries the scheme: Coolify stores FQDNs without one
+/// ("SERVICE_FQDN env vars should NOT contain scheme"), so a bare FQDN takes the default
+/// `scheme` and never downgrades a stored `https://` URL. Ports in the values are kept: a
+/// `:port` in a stored value routes a port-less variable to that port.
+fn stored_domains(
+    id: &str,
+    vars: &[&MagicVariable],
+    supplied: &BTreeMap<String, String>,
+    scheme: &str,
+) -> Option<String> {
+    let numbered = |prefix: &str| -> Vec<&String> {
+        let mut names: Vec<&String> = supplied
+            .keys()
+            .filter(|k| {
+                k.strip_prefix(prefix)
+                    .and_then(|r| r.strip_prefix('_'))
+                    .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .collect();
+        // The template's own port first, then the others in name order.
+        names.sort_by_key(|k| (!vars.iter().any(|v| &v.name == *k), (*k).clone()));
+        names
+    };
+    let url = format!("SERVICE_URL_{id}");
+    let fqdn = format!("SERVICE_FQDN_{id}");
+    let mut candidates: Vec<(&String, bool)> = Vec::new();
+    for (base, is_url) in [(&url, true), (&fqdn, false)] {
+        if let Some((k, _)) = supplied.get_key_value(base) {
+            candidates.push((k, is_url));
+        }
+        candidates.extend(numbered(base).into_iter().map(|k| (k, is_url)));
+    }
+    candidates.into_iter().find_map(|(k, is_url)| {
+        let s = supplied.get(k)?.trim();
+        if s.is_empty() {
+            return None;
+        }
+        Some(if is_url {
+            s.to_string()
+        } else {
+            s.split(',')
+                .map(|d| {
+                    let d = d.trim();
+                    if d.contains("://") {
+                        d.to_string()
+                    } else {
+                        format!("{scheme}://{d}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    })
 }
 
 /// Coolify stores a service's FQDN with the container port (`https://h:3000`); the
@@ -383,8 +436,15 @@ fn password(rng: &mut ChaCha20Rng, len: usize, symbols: bool) -> String {
     chars.into_iter().collect()
 }
 
-fn b64(s: &str) -> String {
-    base64::engine::general_purpose::STANDARD.encode(s.as_bytes())
+/// PHP's `random_bytes`.
+fn random_bytes(rng: &mut ChaCha20Rng, len: usize) -> Vec<u8> {
+    let mut out = vec![0u8; len];
+    rng.fill_bytes(&mut out);
+    out
+}
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -504,24 +564,26 @@ mod tests {
         check("SERVICE_BASE64_A", 32, &alnum);
         check("SERVICE_BASE64_64_A", 64, &alnum);
         check("SERVICE_BASE64_128_A", 128, &alnum);
-        // base64 of 32 / 64 characters: 44 / 88 characters, decoding to alphanumerics.
-        for (n, len) in [
-            ("SERVICE_REALBASE64_A", 44),
-            ("SERVICE_REALBASE64_64_A", 88),
+        // `base64_encode(random_bytes(32 | 64))` (shared.php): 44 / 88 characters that
+        // decode to that many bytes.
+        for (n, len, bytes) in [
+            ("SERVICE_REALBASE64_A", 44, 32),
+            ("SERVICE_REALBASE64_64_A", 88, 64),
         ] {
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(&v[n])
                 .unwrap();
             assert_eq!(v[n].len(), len);
-            assert!(decoded.iter().all(|b| b.is_ascii_alphanumeric()));
+            assert_eq!(decoded.len(), bytes);
         }
+        // `bin2hex(random_bytes(16 | 32 | 64))`: the number is the value's length.
         let hexy = |s: &str| {
             s.bytes()
                 .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         };
-        check("SERVICE_HEX_32_A", 64, &hexy);
-        check("SERVICE_HEX_64_A", 128, &hexy);
-        check("SERVICE_HEX_128_A", 256, &hexy);
+        check("SERVICE_HEX_32_A", 32, &hexy);
+        check("SERVICE_HEX_64_A", 64, &hexy);
+        check("SERVICE_HEX_128_A", 128, &hexy);
     }
 
     #[test]

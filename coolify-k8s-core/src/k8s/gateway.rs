@@ -236,7 +236,7 @@ pub fn render(ctx: &RouteContext<'_>, options: &Options, report: &mut Report) ->
                     matches,
                     filters: vec![serde_json::json!({
                         "type": "RequestRedirect",
-                        "requestRedirect": {"scheme": "https", "statusCode": 301},
+                        "requestRedirect": {"scheme": "https", "statusCode": 302},
                     })],
                     backend_refs: Vec::new(),
                 }],

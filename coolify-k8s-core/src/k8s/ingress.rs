@@ -2,7 +2,8 @@
 //! cert-manager (`cert-manager.io/cluster-issuer`, a TLS Secret `<name>-tls` per route's
 //! host set, always present for HTTPS routes). Redirects, strip-prefix, compression and
 //! basic auth go through Traefik's `router.middlewares` annotation and Middleware objects
-//! when the ingress controller is Traefik (option `ingress_controller`); otherwise they are
+//! when the ingress controller is Traefik (option `ingress_controller`), through
+//! ingress-nginx's annotations when it is nginx ([`super::nginx`]); otherwise they are
 //! reported, and a route that needs basic auth is not exposed at all.
 
 use super::routes::{enforces_basic_auth, RouteContext};
@@ -34,12 +35,13 @@ pub fn render(ctx: &RouteContext<'_>, options: &Options, report: &mut Report) ->
             route.source.clone(),
             Outcome::Dropped,
             "the route is protected by basic auth, which a plain Ingress cannot enforce: not \
-             exposed (use --router traefik, or --ingress-controller traefik)",
+             exposed (use --router traefik, or --ingress-controller traefik or nginx)",
         );
         return Vec::new();
     }
     let mut objects = Vec::new();
     let mut annotations = BTreeMap::new();
+    let mut nginx_path: Option<(String, &str)> = None;
     if traefik_controller {
         let (mws, mut names) = traefik::middlewares(ctx);
         objects.extend(mws);
@@ -59,6 +61,21 @@ pub fn render(ctx: &RouteContext<'_>, options: &Options, report: &mut Report) ->
         }
         if route.is_https() && route.http == HttpMode::None {
             annotations.insert(TRAEFIK_TLS_ANNOTATION.to_string(), "true".to_string());
+        }
+    } else if options.ingress_controller == IngressController::Nginx {
+        let n = super::nginx::route(ctx);
+        objects.extend(n.objects);
+        annotations.extend(n.annotations);
+        nginx_path = n.path;
+        if !n.missing.is_empty() {
+            report.add(
+                route.source.clone(),
+                Outcome::Approximated,
+                format!(
+                    "ingress-nginx cannot express {} per Ingress",
+                    n.missing.join(", ")
+                ),
+            );
         }
     } else {
         let mut missing = Vec::new();
@@ -85,8 +102,8 @@ pub fn render(ctx: &RouteContext<'_>, options: &Options, report: &mut Report) ->
                 route.source.clone(),
                 Outcome::Approximated,
                 format!(
-                    "a plain Ingress cannot express {}; set --ingress-controller traefik or use \
-                     --router traefik",
+                    "a plain Ingress cannot express {}; set --ingress-controller traefik or \
+                     nginx, or use --router traefik",
                     missing.join(", ")
                 ),
             );
@@ -106,10 +123,15 @@ pub fn render(ctx: &RouteContext<'_>, options: &Options, report: &mut Report) ->
     } else {
         None
     };
-    let path_type = match route.path_match {
-        PathMatch::Prefix => "Prefix",
-        PathMatch::Exact => "Exact",
-    };
+    let (path, path_type) = nginx_path.unwrap_or_else(|| {
+        (
+            route.path.clone(),
+            match route.path_match {
+                PathMatch::Prefix => "Prefix",
+                PathMatch::Exact => "Exact",
+            },
+        )
+    });
     let rules = route
         .hosts
         .iter()
@@ -117,7 +139,7 @@ pub fn render(ctx: &RouteContext<'_>, options: &Options, report: &mut Report) ->
             host: Some(h.clone()),
             http: Some(HTTPIngressRuleValue {
                 paths: vec![HTTPIngressPath {
-                    path: Some(route.path.clone()),
+                    path: Some(path.clone()),
                     path_type: path_type.to_string(),
                     backend: IngressBackend {
                         service: Some(IngressServiceBackend {

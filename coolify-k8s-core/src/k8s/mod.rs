@@ -8,7 +8,9 @@ pub mod config;
 pub mod gateway;
 pub mod ingress;
 pub mod meta;
+pub mod nginx;
 pub mod pod;
+pub mod pod_security;
 pub mod routes;
 pub mod services;
 pub mod traefik;
@@ -40,7 +42,9 @@ fn build_objects(
 ) -> Result<(Vec<Value>, Report), serde_json::Error> {
     let mut report = Report::default();
     let mut out = Vec::new();
-    let ns_labels = meta::labels(plan, &plan.instance, &BTreeMap::new());
+    let (level, privileged) = pod_security::level(plan);
+    let ns_labels = meta::labels(plan, &plan.instance, &pod_security::labels(level));
+    pod_security::report(level, &privileged, &mut report);
     out.push(serde_json::to_value(Namespace {
         metadata: ObjectMeta {
             name: Some(plan.namespace.clone()),

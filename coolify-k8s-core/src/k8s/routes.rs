@@ -39,7 +39,9 @@ pub fn render(
                 route.source.clone(),
                 Outcome::Dropped,
                 format!(
-                    "the route to {} has no port, and the service has none: not exposed",
+                    "the route to {} has no port, and the service has none: not exposed \
+                     (Coolify's proxy would take the image's EXPOSE port, which the translator \
+                     cannot read: give the port with route_ports / --route-port SERVICE=PORT)",
                     route.hosts.join(", ")
                 ),
             );
@@ -103,7 +105,10 @@ impl RouteContext<'_> {
 pub fn enforces_basic_auth(options: &Options) -> bool {
     match options.router {
         Router::Traefik => true,
-        Router::Ingress => options.ingress_controller == IngressController::Traefik,
+        Router::Ingress => matches!(
+            options.ingress_controller,
+            IngressController::Traefik | IngressController::Nginx
+        ),
         Router::Gateway | Router::None => false,
     }
 }
@@ -320,6 +325,23 @@ mod tests {
             2
         );
         assert!(report.entries()[0].message.contains("compression"));
+    }
+
+    /// A removed header (Caddy `header -Server`) is Traefik's empty string, never `null`,
+    /// which the Middleware CRD rejects.
+    #[test]
+    fn header_removal_is_an_empty_string() {
+        let mut r = routes("https://a.io", &FqdnSettings::default());
+        r[0].headers.response_remove.push("Server".into());
+        let (o, _) = run(&r, &opts(Router::Traefik));
+        let headers = o
+            .iter()
+            .find(|x| x["metadata"]["name"] == "web-0-headers")
+            .unwrap();
+        assert_eq!(
+            headers["spec"]["headers"]["customResponseHeaders"]["Server"],
+            Value::String(String::new())
+        );
     }
 
     #[test]

@@ -277,7 +277,7 @@ pub fn https_redirect(ctx: &RouteContext<'_>) -> (Value, String) {
         "kind": "Middleware",
         "metadata": ctx.metadata(&name, BTreeMap::new()),
         "spec": MiddlewareSpec {
-            redirect_scheme: Some(RedirectScheme { scheme: "https".into(), permanent: true }),
+            redirect_scheme: Some(RedirectScheme { scheme: "https".into(), permanent: false }),
             ..MiddlewareSpec::default()
         },
     });

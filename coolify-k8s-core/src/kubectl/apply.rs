@@ -8,11 +8,11 @@
 //! with any kubectl. PersistentVolumeClaims are never pruned: a volume that left the Compose
 //! file keeps its data until the resource is deleted with its volumes.
 
+use super::files::{ApplySteps, UploadFile};
 use super::resource::{label, resource_word, Resource};
 use super::{namespace_flag, quote, selector_flag, Kubectl, FIELD_MANAGER};
 use crate::error::Errors;
 use crate::manifests::Manifests;
-use base64::Engine;
 use serde_json::{json, Value};
 
 /// Label holding the hash of the object set a deployment applied.
@@ -61,29 +61,38 @@ pub(super) const CUSTOM_KINDS: &[(&str, &str, &str)] = &[
 pub(super) const PVC: &str = "persistentvolumeclaim";
 
 impl Kubectl {
-    /// The lines that deploy `manifests`:
+    /// The steps that deploy `manifests` ([`ApplySteps`]): files to upload and the lines
+    /// around them. The lines (`commands`) are:
     ///
-    /// 1. the namespace: its `Namespace` objects applied, or, when the manifests have none,
-    ///    created when missing (`get || create`); skipped when the target says
-    ///    `create_namespace: false`;
-    /// 2. `kubectl apply --server-side --field-manager=coolify --force-conflicts` of every
-    ///    other object, as one base64-encoded JSON `List`;
+    /// 1. the namespace: its `Namespace` objects applied from a file, or, when the
+    ///    manifests have none, created when missing (`get || create`); skipped when the
+    ///    target says `create_namespace: false`;
+    /// 2. `kubectl apply --server-side --field-manager=coolify --force-conflicts -f FILE`
+    ///    of every other object, one JSON `List` file;
     /// 3. deletion of the resource's objects (by instance label) that are not in this set;
     ///    custom-resource kinds only where the cluster serves them.
-    pub fn apply(&self, manifests: &Manifests) -> Result<Vec<String>, Errors> {
+    ///
+    /// No object body, and so no Secret value, is in any line: only in `files`.
+    pub fn apply(&self, manifests: &Manifests) -> Result<ApplySteps, Errors> {
         let r = self.resource(manifests)?;
         let ns = namespace_flag(&r.namespace);
-        let mut lines = Vec::new();
+        let dir = self.target.files_dir.trim_end_matches('/');
+        let dir = if dir.is_empty() { "/" } else { dir };
+        let stem = format!("{dir}/{}.{}", file_part(&r.namespace), r.instance);
+        let mut files = Vec::new();
+        let mut commands = Vec::new();
         if self.target.create_namespace {
             if r.namespaces.is_empty() {
                 let qns = quote(&r.namespace);
-                lines.push(format!(
+                commands.push(format!(
                     "{} >/dev/null 2>&1 || {}",
                     self.kubectl(&["get", "namespace", &qns]),
                     self.kubectl(&["create", "namespace", &qns])
                 ));
             } else {
-                lines.push(self.apply_body(&r.namespaces, None));
+                let file = upload(format!("{stem}.namespaces.json"), &r.namespaces);
+                commands.push(self.apply_file(&file.path, None));
+                files.push(file);
             }
         }
         let set = object_set_hash(&r);
@@ -92,24 +101,48 @@ impl Kubectl {
             label(o, OBJECT_SET_LABEL, &set);
         }
         if !objects.is_empty() {
-            lines.push(self.apply_body(&objects, Some(&ns)));
+            let file = upload(format!("{stem}.objects.json"), &objects);
+            commands.push(self.apply_file(&file.path, Some(&ns)));
+            files.push(file);
         }
         let stale = selector_flag(&format!("{},{OBJECT_SET_LABEL}!={set}", r.selector()));
-        lines.extend(self.sweep(&r, &ns, &stale, false));
-        Ok(lines)
+        commands.extend(self.sweep(&r, &ns, &stale, false));
+        let qdir = quote(dir);
+        let prepare = if self.target.sudo {
+            // The SSH user may not create the directory; root makes it and hands it over.
+            vec![
+                format!("sudo mkdir -p {qdir}"),
+                format!("sudo chown \"$USER\" {qdir}"),
+                format!("chmod 700 {qdir}"),
+            ]
+        } else {
+            // Exactly `mkdir -p DIR`: Coolify's rewriting adds its chown to that form.
+            vec![format!("mkdir -p {qdir}"), format!("chmod 700 {qdir}")]
+        };
+        let cleanup = if files.is_empty() {
+            Vec::new()
+        } else {
+            let paths: Vec<String> = files.iter().map(|f| quote(&f.path).into_owned()).collect();
+            vec![format!("rm -f {}", paths.join(" "))]
+        };
+        Ok(ApplySteps {
+            prepare,
+            files,
+            commands,
+            cleanup,
+        })
     }
 
-    /// `echo '<base64 of a JSON List>' | base64 -d | kubectl apply --server-side … -f -`.
-    fn apply_body(&self, objects: &[Value], namespace_flag: Option<&str>) -> String {
-        let list = json!({"apiVersion": "v1", "kind": "List", "items": objects});
-        let body = base64::engine::general_purpose::STANDARD.encode(list.to_string());
+    /// `kubectl apply --server-side … [--namespace=…] -f FILE`.
+    fn apply_file(&self, path: &str, namespace_flag: Option<&str>) -> String {
         let manager = format!("--field-manager={FIELD_MANAGER}");
+        let file = quote(path);
         let mut args = vec!["apply", "--server-side", &manager, "--force-conflicts"];
         if let Some(ns) = namespace_flag {
             args.push(ns);
         }
-        args.extend(["-f", "-"]);
-        format!("echo '{body}' | base64 -d | {}", self.kubectl(&args))
+        args.extend(["-f", &file]);
+        self.kubectl(&args)
     }
 
     /// Delete lines for every kind the resource may have, selected by `selector_flag`:
@@ -144,32 +177,60 @@ impl Kubectl {
             "--wait=false",
         ])];
         for (group, plural, word) in CUSTOM_KINDS {
-            let delete = self.kubectl(&[
+            let args = [
                 "delete",
                 word,
                 ns,
                 selector_flag,
                 "--ignore-not-found=true",
                 "--wait=false",
-            ]);
+            ];
             if r.kinds.iter().any(|k| k == word) {
                 // Applied a moment ago, so the cluster serves it.
-                lines.push(delete);
+                lines.push(self.kubectl(&args));
             } else {
-                let probe = self.kubectl(&[
+                // A condition needs a script: `if` would get Coolify's sudo after it, but
+                // the `then` part would not.
+                let probe = self.kubectl_in_script(&[
                     "api-resources",
                     &quote(&format!("--api-group={group}")),
                     "-o",
                     "name",
                 ]);
-                lines.push(format!(
-                    "if {probe} 2>/dev/null | grep -qx {}; then {delete}; fi",
-                    quote(plural)
-                ));
+                lines.push(self.script(&format!(
+                    "if {probe} 2>/dev/null | grep -qxF {}; then {}; fi",
+                    quote(plural),
+                    self.kubectl_in_script(&args)
+                )));
             }
         }
         lines
     }
+}
+
+/// A file holding `objects` as one JSON `List`.
+fn upload(path: String, objects: &[Value]) -> UploadFile {
+    let list = json!({"apiVersion": "v1", "kind": "List", "items": objects});
+    UploadFile {
+        path,
+        content: list.to_string(),
+    }
+}
+
+/// `s` as one file-name component: characters other than letters, digits, `.`, `-` and `_`
+/// become `_`, and at most 63 are kept, the length of a valid namespace (a target namespace
+/// is free text; the instance label is already safe).
+fn file_part(s: &str) -> String {
+    s.chars()
+        .take(63)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Hash (FNV-1a, 64 bit, hex) of the sorted identities (kind word, name) of the objects.

@@ -68,23 +68,25 @@ impl Kubectl {
             let reference = quote(&w.reference()).into_owned();
             match w.kind {
                 WorkloadKind::Deployment | WorkloadKind::StatefulSet => {
-                    let get = self.kubectl(&[
+                    let get = self.kubectl_in_script(&[
                         "get",
                         &reference,
                         &ns,
                         "-o",
-                        "'jsonpath={.spec.replicas}'",
+                        "\"jsonpath={.spec.replicas}\"",
                     ]);
-                    let annotate = self.kubectl(&[
+                    let annotate = self.kubectl_in_script(&[
                         "annotate",
                         &reference,
                         &ns,
                         "--overwrite",
                         &format!("\"{REPLICAS_ANNOTATION}=$replicas\""),
                     ]);
-                    lines.push(format!(
+                    // A script: a variable and a condition do not survive Coolify's sudo
+                    // rewriting as separate shell words.
+                    lines.push(self.script(&format!(
                         "replicas=$({get}); if [ \"$replicas\" != 0 ]; then {annotate}; fi"
-                    ));
+                    )));
                     lines.push(self.kubectl(&["scale", &reference, &ns, "--replicas=0"]));
                 }
                 WorkloadKind::DaemonSet => {
@@ -117,25 +119,29 @@ impl Kubectl {
         let mut lines = Vec::new();
         // kubectl's JSONPath needs the dot in the annotation key escaped.
         let jsonpath = format!(
-            "'jsonpath={{.metadata.annotations.{}}}'",
+            "\"jsonpath={{.metadata.annotations.{}}}\"",
             REPLICAS_ANNOTATION.replace('.', "\\.")
         );
         for w in &r.workloads {
             let reference = quote(&w.reference()).into_owned();
             match w.kind {
                 WorkloadKind::Deployment | WorkloadKind::StatefulSet => {
-                    let get = self.kubectl(&["get", &reference, &ns, "-o", &jsonpath]);
-                    let scale =
-                        self.kubectl(&["scale", &reference, &ns, "\"--replicas=$replicas\""]);
-                    let forget = self.kubectl(&[
+                    let get = self.kubectl_in_script(&["get", &reference, &ns, "-o", &jsonpath]);
+                    let scale = self.kubectl_in_script(&[
+                        "scale",
+                        &reference,
+                        &ns,
+                        "\"--replicas=$replicas\"",
+                    ]);
+                    let forget = self.kubectl_in_script(&[
                         "annotate",
                         &reference,
                         &ns,
                         &format!("{REPLICAS_ANNOTATION}-"),
                     ]);
-                    lines.push(format!(
+                    lines.push(self.script(&format!(
                         "replicas=$({get}); if [ -n \"$replicas\" ]; then {scale}; {forget}; fi"
-                    ));
+                    )));
                 }
                 WorkloadKind::DaemonSet => {
                     let patch = format!(

@@ -1,15 +1,29 @@
 //! Stage `kubectl`: [`Manifests`] plus a [`Target`] become the shell
-//! command lines that Coolify's `remote_process` runs over SSH.
+//! command lines that Coolify's runner runs over SSH.
 //!
-//! Coolify joins the lines with newlines into one `bash -se` heredoc, so the first failing
-//! line aborts the batch. Every builder here returns such lines and never runs them:
+//! Coolify runs lines in three ways (`bootstrap/helpers/remoteProcess.php`,
+//! `app/Traits/ExecuteRemoteCommand.php` in Coolify's source): `remote_process` and
+//! `instant_remote_process` join them with newlines into one `bash -se` script, and
+//! `execute_remote_command` runs each line in an SSH session of its own. On a non-root
+//! server every line is first rewritten for sudo (`bootstrap/helpers/sudo.php`): a `sudo `
+//! prefix, and `$(`, `||`, `&&` (and ` | ` in `parseCommandsByLineForSudo`) get a `sudo`
+//! after them, ignoring quotes. Every builder here returns lines that mean the same in all
+//! of these:
 //!
-//! - every user- or manifest-supplied string is one [`quote`]d shell word, and no line
-//!   spans two physical lines;
-//! - object bodies travel only base64-encoded (`echo '<base64>' | base64 -d | kubectl
-//!   apply -f -`), so Secret values appear in no command line in readable form;
+//! - every user- or manifest-supplied string is one [`quote`]d shell word that holds none
+//!   of the sequences the rewriting edits, and no line spans two physical lines;
+//! - a line is one kubectl call, or two joined by one `||` (each takes a `sudo` prefix);
+//!   logic that needs more shell (a condition, a variable, several steps) is one
+//!   `bash -c '<script>'`, which the rewriting turns into `sudo bash -c …` as a whole;
+//! - object bodies never travel in a line: [`Kubectl::apply`] returns them as files for the
+//!   runner to upload (Coolify's `instant_scp`), so no Secret value is in any command text
+//!   (which Coolify stores in the activity and deployment logs);
 //! - flags that take user values are written `--flag=<value>`, so a value starting with
 //!   `-` can never be read as another flag.
+//!
+//! [`Target::sudo`] puts `sudo` before every kubectl call (and `bash -c` script) itself,
+//! for runners that do not rewrite (`instant_remote_process(…, no_sudo: true)`); the lines
+//! stay correct when Coolify rewrites them as well (`sudo sudo kubectl …`).
 //!
 //! ```
 //! use coolify_k8s_core::kubectl::{Kubectl, Target};
@@ -28,6 +42,7 @@
 //! ```
 
 mod apply;
+mod files;
 mod lifecycle;
 mod logs;
 mod quote;
@@ -37,15 +52,16 @@ mod status;
 mod target;
 
 pub use apply::OBJECT_SET_LABEL;
+pub use files::{ApplySteps, UploadFile};
 pub use lifecycle::{DeleteOptions, REPLICAS_ANNOTATION, STOPPED_NODE_SELECTOR};
-pub use quote::{check_no_nul, quote};
+pub use quote::{check_no_nul, has_runner_sequence, quote};
 pub use resource::{
     is_label_key, is_label_value, resource_word, Resource, Workload, WorkloadKind, INSTANCE_LABEL,
     MANAGED_BY, MANAGED_BY_LABEL, NAME_LABEL,
 };
 pub use rollout::FAILURE_LOG_LINES;
 pub use status::{ResourceStatus, State, WorkloadStatus};
-pub use target::Target;
+pub use target::{Target, DEFAULT_FILES_DIR};
 
 use crate::error::Errors;
 use crate::manifests::Manifests;
@@ -79,11 +95,26 @@ impl Kubectl {
     /// `[sudo ]kubectl [--kubeconfig=…] [--context=…] [extra flags…] <args>`; `args` are
     /// shell words already (quote user data before passing it).
     fn kubectl(&self, args: &[&str]) -> String {
-        let mut line = String::new();
+        let line = self.kubectl_in_script(args);
         if self.target.sudo {
-            line.push_str("sudo ");
+            format!("sudo {line}")
+        } else {
+            line
         }
-        line.push_str("kubectl");
+    }
+
+    /// `[sudo ]bash -c '<script>'`: the script runs as one unit, as root when sudo is on
+    /// (ours or Coolify's), so its kubectl calls come from
+    /// [`kubectl_in_script`](Self::kubectl_in_script), without a `sudo` of their own.
+    fn script(&self, script: &str) -> String {
+        let sudo = if self.target.sudo { "sudo " } else { "" };
+        format!("{sudo}bash -c {}", quote::quote_script(script))
+    }
+
+    /// A kubectl call for inside a [`script`](Self::script): like
+    /// [`kubectl`](Self::kubectl), never with `sudo`.
+    fn kubectl_in_script(&self, args: &[&str]) -> String {
+        let mut line = String::from("kubectl");
         if let Some(k) = &self.target.kubeconfig {
             line.push(' ');
             line.push_str(&quote(&format!("--kubeconfig={k}")));

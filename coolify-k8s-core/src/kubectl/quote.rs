@@ -4,6 +4,12 @@
 //! always exactly one shell word with the original bytes, and it never spans two physical
 //! lines, because Coolify joins commands with newlines inside a heredoc (a raw newline in a
 //! value would split one step into two, or even end the heredoc).
+//!
+//! Nor does a quoted word ever hold a sequence that Coolify's sudo rewriting edits
+//! (`parseCommandsByLineForSudo` / `parseLineForSudo` in `bootstrap/helpers/sudo.php`
+//! replace `$(`, a backtick, `||`, `&&` and ` | ` wherever they appear, quotes or not): a
+//! value holding one is written in bash's ANSI-C form with those characters as `\xHH`
+//! escapes, so the rewriting cannot change the data.
 
 use std::borrow::Cow;
 
@@ -18,8 +24,10 @@ fn is_plain(c: char) -> bool {
 ///
 /// - Plain words (`web`, `deployment.apps/web`, `--namespace=acme`) are left as they are.
 /// - Anything else is POSIX single-quoted (`'it'\''s'`): nothing inside is expanded.
-/// - A string holding control characters (newline, tab, carriage return, ...) is written in
-///   bash's ANSI-C form (`$'a\nb'`), so the line stays one physical line.
+/// - A string holding control characters (newline, tab, carriage return, ...) or a sequence
+///   Coolify's sudo rewriting edits ([`has_runner_sequence`]) is written in bash's ANSI-C
+///   form (`$'a\x0ab'`), with `$`, `` ` ``, `|` and `&` escaped too, so the line stays one
+///   physical line and the rewriting finds nothing to edit.
 ///
 /// NUL cannot be passed in an argument at all; callers reject it first
 /// ([`check_no_nul`]). An empty string becomes `''`.
@@ -27,7 +35,8 @@ fn is_plain(c: char) -> bool {
 /// ```
 /// use coolify_k8s_core::kubectl::quote;
 /// assert_eq!(quote("web"), "web");
-/// assert_eq!(quote("it's $(x)"), r"'it'\''s $(x)'");
+/// assert_eq!(quote("it's $x"), r"'it'\''s $x'");
+/// assert_eq!(quote("$(x) || y"), r"$'\x24(x) \x7c\x7c y'");
 /// assert_eq!(quote("a\nb"), r"$'a\x0ab'");
 /// assert_eq!(quote(""), "''");
 /// ```
@@ -35,7 +44,7 @@ pub fn quote(s: &str) -> Cow<'_, str> {
     if !s.is_empty() && s.chars().all(is_plain) {
         return Cow::Borrowed(s);
     }
-    if s.chars().any(|c| c.is_control()) {
+    if s.chars().any(|c| c.is_control()) || has_runner_sequence(s) {
         return Cow::Owned(ansi_c(s));
     }
     let mut out = String::with_capacity(s.len() + 2);
@@ -52,8 +61,22 @@ pub fn quote(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `$'...'` with backslash, quote and every control character escaped as `\xHH`
-/// (always two hex digits, so a following hex digit is never read as part of the escape).
+/// Whether `s` holds a sequence that Coolify's sudo rewriting replaces even inside quotes:
+/// `$(`, a backtick, `||`, `&&` or ` | `.
+pub fn has_runner_sequence(s: &str) -> bool {
+    ["$(", "`", "||", "&&", " | "].iter().any(|q| s.contains(q))
+}
+
+/// Single-quote a whole script for `bash -c`, keeping it readable. Only for scripts this
+/// module builds: their user data is [`quote`]d already, and the runner sequences they hold
+/// (`$(`, ` | `) stay harmless when rewritten (`$(sudo …` inside a script that runs as root).
+pub(super) fn quote_script(script: &str) -> String {
+    format!("'{}'", script.replace('\'', "'\\''"))
+}
+
+/// `$'...'` with backslash, quote, `$`, `` ` ``, `|`, `&` and every control character
+/// escaped as `\xHH` (always two hex digits, so a following hex digit is never read as part
+/// of the escape).
 /// Non-ASCII text passes through as UTF-8 bytes.
 fn ansi_c(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
@@ -62,7 +85,7 @@ fn ansi_c(s: &str) -> String {
         match c {
             '\\' => out.push_str("\\\\"),
             '\'' => out.push_str("\\'"),
-            c if c.is_control() => {
+            c if c.is_control() || matches!(c, '$' | '`' | '|' | '&') => {
                 let mut buf = [0u8; 4];
                 for b in c.encode_utf8(&mut buf).bytes() {
                     out.push_str(&format!("\\x{b:02x}"));
@@ -131,6 +154,8 @@ mod tests {
             "",
             "\\x41",
             "-n",
+            "a || b && c | d $(e) `f`",
+            "||",
         ];
         for s in hostile {
             let q = quote(s);
@@ -144,6 +169,24 @@ mod tests {
             .collect::<Vec<_>>()
             .join(" ");
         assert_eq!(bash_words(&line), hostile.to_vec());
+    }
+
+    #[test]
+    fn quoted_words_hold_no_runner_sequence() {
+        for s in ["$(id)", "a`b", "x || y", "x && y", "x | y", "it's $(x)\n"] {
+            let q = quote(s);
+            assert!(!has_runner_sequence(&q), "{s:?} -> {q}");
+            assert_eq!(bash_words(&q), vec![s.to_string()], "{s:?} -> {q}");
+        }
+        // Not runner sequences: single characters the rewriting leaves alone.
+        assert_eq!(quote("a|b&c$d"), "'a|b&c$d'");
+    }
+
+    #[test]
+    fn scripts_are_single_quoted() {
+        let q = quote_script("echo 'a' $(b)");
+        assert_eq!(q, r"'echo '\''a'\'' $(b)'");
+        assert_eq!(bash_words(&q), vec!["echo 'a' $(b)".to_string()]);
     }
 
     #[test]

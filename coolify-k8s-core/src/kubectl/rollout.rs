@@ -15,8 +15,10 @@ impl Kubectl {
     /// `kubectl wait --for=condition=complete` for Jobs (CronJobs have nothing to wait for).
     ///
     /// A failing wait prints a message, the workload's pods, the namespace's events and the
-    /// last [`FAILURE_LOG_LINES`] log lines of its pods, then ends the batch with status 1
-    /// (`wait || { diagnostics || true …; exit 1; }`, so `bash -se` still stops there).
+    /// last [`FAILURE_LOG_LINES`] log lines of its pods, then ends the batch with status 1.
+    /// Each line is one `bash -c 'if ! WAIT; then DIAGNOSTICS; exit 1; fi'` script: a
+    /// `wait || { …; }` group would get Coolify's sudo after the `||` (`|| sudo {`, a
+    /// command not found), so the rollout would fail even when it succeeds.
     pub fn rollout_status(
         &self,
         manifests: &Manifests,
@@ -30,9 +32,9 @@ impl Kubectl {
             let reference = quote(&w.reference()).into_owned();
             let wait = match w.kind {
                 WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {
-                    self.kubectl(&["rollout", "status", &reference, &ns, &timeout])
+                    self.kubectl_in_script(&["rollout", "status", &reference, &ns, &timeout])
                 }
-                WorkloadKind::Job => self.kubectl(&[
+                WorkloadKind::Job => self.kubectl_in_script(&[
                     "wait",
                     &reference,
                     &ns,
@@ -41,15 +43,15 @@ impl Kubectl {
                 ]),
                 WorkloadKind::CronJob => continue,
             };
-            lines.push(format!(
-                "{wait} || {{ {} exit 1; }}",
+            lines.push(self.script(&format!(
+                "if ! {wait}; then {} exit 1; fi",
                 self.diagnostics(&r, w)
-            ));
+            )));
         }
         Ok(lines)
     }
 
-    /// The commands run after a failed wait, each allowed to fail (`|| true`).
+    /// The commands run after a failed wait (the script goes on when one fails: no `-e`).
     fn diagnostics(&self, r: &Resource, w: &Workload) -> String {
         let ns = namespace_flag(&r.namespace);
         let message = format!(
@@ -64,20 +66,20 @@ impl Kubectl {
         if !w.pod_selector.is_empty() {
             let sel = selector_flag(&w.pod_selector);
             steps.push(format!(
-                "{} || true;",
-                self.kubectl(&["get", "pods", &ns, &sel, "-o", "wide"])
+                "{};",
+                self.kubectl_in_script(&["get", "pods", &ns, &sel, "-o", "wide"])
             ));
         }
         steps.push(format!(
-            "{} || true;",
-            self.kubectl(&["get", "events", &ns, "--sort-by=.lastTimestamp"])
+            "{};",
+            self.kubectl_in_script(&["get", "events", &ns, "--sort-by=.lastTimestamp"])
         ));
         if !w.pod_selector.is_empty() {
             let sel = selector_flag(&w.pod_selector);
             let tail = format!("--tail={FAILURE_LOG_LINES}");
             steps.push(format!(
-                "{} || true;",
-                self.kubectl(&[
+                "{};",
+                self.kubectl_in_script(&[
                     "logs",
                     &ns,
                     &sel,

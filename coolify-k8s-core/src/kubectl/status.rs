@@ -1,5 +1,12 @@
-//! `status`: one line per workload in a tab-separated form, and its parser into the
-//! running / degraded / exited states Coolify shows for containers.
+//! `status`: one record per workload, and its parser into the running / degraded / exited
+//! states Coolify shows for containers.
+//!
+//! Coolify does not hand output back as printed: `instant_remote_process` trims it, and
+//! `execute_remote_command` trims every chunk it reads and concatenates the chunks with
+//! nothing between them, stdout and stderr alike (`app/Traits/ExecuteRemoteCommand.php`,
+//! `save`). So a record holds no whitespace and is delimited by `<` and `>`
+//! (`<Deployment/web=2,2,,,,,,>`): trimming cannot cut it, chunks glue back into the same
+//! text, and a line of noise (a warning from sudo or kubectl) between records is skipped.
 
 use super::{namespace_flag, quote, selector_flag, Kubectl};
 use crate::error::{Error, Errors};
@@ -10,17 +17,19 @@ use serde::Serialize;
 /// Kinds whose readiness makes up a resource's status.
 const STATUS_KINDS: &str = "deployment.apps,statefulset.apps,daemonset.apps,job.batch";
 
-/// The columns, in order (missing fields print as empty and read as 0).
+/// `<kind/name=counts>` per workload (missing fields print as empty and read as 0); the
+/// newline only makes the output readable in a log.
 const JSONPATH: &str = concat!(
-    "jsonpath={range .items[*]}{.kind}{\"\\t\"}{.metadata.name}",
-    "{\"\\t\"}{.spec.replicas}{\"\\t\"}{.status.readyReplicas}",
-    "{\"\\t\"}{.status.desiredNumberScheduled}{\"\\t\"}{.status.numberReady}",
-    "{\"\\t\"}{.spec.completions}{\"\\t\"}{.status.succeeded}",
-    "{\"\\t\"}{.status.failed}{\"\\t\"}{.status.active}{\"\\n\"}{end}"
+    "jsonpath={range .items[*]}<{.kind}/{.metadata.name}=",
+    "{.spec.replicas},{.status.readyReplicas},",
+    "{.status.desiredNumberScheduled},{.status.numberReady},",
+    "{.spec.completions},{.status.succeeded},",
+    "{.status.failed},{.status.active}>{\"\\n\"}{end}"
 );
 
-/// Number of tab-separated columns the status line has.
-const COLUMNS: usize = 10;
+/// Number of counts a record has (fewer are read as empty: trailing empty columns may be
+/// missing).
+const COUNTS: usize = 8;
 
 /// The state of a workload, or of a whole resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,9 +84,8 @@ pub struct ResourceStatus {
 
 impl Kubectl {
     /// One line whose output [`parse_status`](Self::parse_status) reads: for each of the
-    /// resource's Deployments, StatefulSets, DaemonSets and Jobs, a line of
-    /// `kind, name, replicas, readyReplicas, desiredNumberScheduled, numberReady,
-    /// completions, succeeded, failed, active` separated by tabs.
+    /// resource's Deployments, StatefulSets, DaemonSets and Jobs, a record
+    /// `<kind/name=replicas,readyReplicas,desiredNumberScheduled,numberReady,completions,succeeded,failed,active>`.
     pub fn status(&self, manifests: &Manifests) -> Result<Vec<String>, Errors> {
         let r = self.resource(manifests)?;
         let ns = namespace_flag(&r.namespace);
@@ -92,8 +100,9 @@ impl Kubectl {
         ])])
     }
 
-    /// Read the output of the [`status`](Self::status) line. Workloads of `manifests` that
-    /// the output lacks are `exited` (not created, or deleted).
+    /// Read the output of the [`status`](Self::status) line, as printed or as Coolify hands
+    /// it back (trimmed; chunks trimmed and concatenated; stderr lines mixed in). Workloads
+    /// of `manifests` that the output lacks are `exited` (not created, or deleted).
     pub fn parse_status(
         &self,
         manifests: &Manifests,
@@ -102,17 +111,23 @@ impl Kubectl {
         let r = self.resource(manifests)?;
         let mut seen: Vec<WorkloadStatus> = Vec::new();
         let mut errors = Vec::new();
-        for (i, line) in output.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            match parse_line(line) {
+        let records = records(output);
+        for (i, record) in records.iter().enumerate() {
+            match parse_record(record) {
                 Some(s) => seen.push(s),
                 None => errors.push(Error::new(
                     InputPath::root().key("output").index(i),
-                    format!("not a status line ({COLUMNS} tab-separated columns expected)"),
+                    format!(
+                        "not a status record (<Kind/name=n,…> with at most {COUNTS} counts expected)"
+                    ),
                 )),
             }
+        }
+        if records.is_empty() && !output.trim().is_empty() {
+            errors.push(Error::new(
+                InputPath::root().key("output"),
+                "holds no status record (<Kind/name=n,…>): not the output of the status line",
+            ));
         }
         if let Some(e) = Errors::from_vec(errors) {
             return Err(e);
@@ -155,11 +170,34 @@ impl Kubectl {
     }
 }
 
-fn parse_line(line: &str) -> Option<WorkloadStatus> {
-    let cols: Vec<&str> = line.split('\t').collect();
-    if cols.len() != COLUMNS {
+/// The texts between `<` and `>`, in order; text outside them is noise (stderr lines that
+/// Coolify's runner mixes into the output).
+fn records(output: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = output;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('>') else { break };
+        out.push(&after[..end]);
+        rest = &after[end + 1..];
+    }
+    out
+}
+
+/// One record: `Kind/name=c0,c1,…` (counts may be fewer than [`COUNTS`]; missing and empty
+/// counts read as 0).
+fn parse_record(record: &str) -> Option<WorkloadStatus> {
+    let (id, counts) = record.split_once('=')?;
+    let (kind, name) = id.split_once('/')?;
+    if name.is_empty() || name.chars().any(char::is_whitespace) {
         return None;
     }
+    let mut cols: Vec<&str> = vec![kind, name];
+    cols.extend(counts.split(','));
+    if cols.len() > COUNTS + 2 {
+        return None;
+    }
+    cols.resize(COUNTS + 2, "");
     let n = |i: usize| -> Option<i64> {
         let s = cols.get(i)?.trim();
         if s.is_empty() {
@@ -216,5 +254,135 @@ fn replica_state(ready: i64, desired: i64) -> State {
         State::Running
     } else {
         State::Degraded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kubectl::Target;
+    use crate::report::Report;
+    use serde_json::json;
+
+    fn manifests() -> Manifests {
+        let w = |kind: &str, name: &str| {
+            let labels =
+                json!({"app.kubernetes.io/instance": "acme", "app.kubernetes.io/name": name});
+            json!({"apiVersion": if kind == "Job" { "batch/v1" } else { "apps/v1" }, "kind": kind,
+                   "metadata": {"name": name, "namespace": "acme", "labels": labels},
+                   "spec": {"replicas": 2, "selector": {"matchLabels": labels}}})
+        };
+        Manifests::new(
+            vec![
+                w("Deployment", "web"),
+                w("StatefulSet", "db"),
+                w("Job", "migrate"),
+            ],
+            Report::default(),
+        )
+    }
+
+    fn parse(output: &str) -> Result<ResourceStatus, Errors> {
+        Kubectl::new(Target::default())
+            .unwrap()
+            .parse_status(&manifests(), output)
+    }
+
+    fn states(s: &ResourceStatus) -> Vec<(&str, State, i64, i64)> {
+        s.workloads
+            .iter()
+            .map(|w| (w.name.as_str(), w.state, w.ready, w.desired))
+            .collect()
+    }
+
+    const PRINTED: &str =
+        "<Deployment/web=2,2,,,,,,>\n<StatefulSet/db=1,0,,,,,,>\n<Job/migrate=,,,,1,1,,>\n";
+
+    #[test]
+    fn printed_output() {
+        let s = parse(PRINTED).unwrap();
+        assert_eq!(s.state, State::Degraded);
+        assert_eq!(
+            states(&s),
+            vec![
+                ("web", State::Running, 2, 2),
+                ("db", State::Exited, 0, 1),
+                ("migrate", State::Completed, 1, 1)
+            ]
+        );
+    }
+
+    /// What `execute_remote_command` saves: every chunk trimmed, chunks glued together.
+    #[test]
+    fn trimmed_and_concatenated_chunks_read_the_same() {
+        let want = parse(PRINTED).unwrap();
+        for size in [1, 2, 3, 7, 13, 1000] {
+            let bytes = PRINTED.as_bytes();
+            let glued: String = bytes
+                .chunks(size)
+                .map(|c| String::from_utf8_lossy(c).trim().to_string())
+                .collect();
+            assert_eq!(parse(&glued).unwrap(), want, "chunks of {size}: {glued}");
+        }
+        assert_eq!(parse(PRINTED.trim()).unwrap(), want);
+    }
+
+    #[test]
+    fn noise_between_records_and_missing_trailing_counts() {
+        let out = "sudo: unable to resolve host x: Name or service not known<Deployment/web=2,2>Warning: y\n<StatefulSet/db=1,1>";
+        let s = parse(out).unwrap();
+        // The Job is missing from the output, so it counts as exited.
+        assert_eq!(s.state, State::Degraded);
+        assert_eq!(
+            states(&s),
+            vec![
+                ("web", State::Running, 2, 2),
+                ("db", State::Running, 1, 1),
+                ("migrate", State::Exited, 0, 2)
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_output_means_nothing_runs() {
+        let s = parse("").unwrap();
+        assert_eq!(s.state, State::Exited);
+        assert_eq!(s.workloads.len(), 3);
+    }
+
+    #[test]
+    fn bad_records_and_foreign_output_are_errors() {
+        let e = parse("<Deployment/web=2,x><Deployment/web=1,1,1,1,1,1,1,1,1><web=1>").unwrap_err();
+        let lines: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(
+            lines[0].starts_with("output[0]: not a status record"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[2].starts_with("output[2]: not a status record"),
+            "{lines:?}"
+        );
+        let e = parse("Deployment\tweb\t2\t2\n").unwrap_err();
+        assert!(
+            e.first().to_string().contains("holds no status record"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_line_prints_records() {
+        let lines = Kubectl::new(Target::default())
+            .unwrap()
+            .status(&manifests())
+            .unwrap();
+        assert_eq!(lines.len(), 1);
+        assert!(
+            lines[0]
+                .contains("'jsonpath={range .items[*]}<{.kind}/{.metadata.name}={.spec.replicas},"),
+            "{}",
+            lines[0]
+        );
+        assert!(!crate::kubectl::has_runner_sequence(&lines[0]));
     }
 }

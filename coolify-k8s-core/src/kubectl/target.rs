@@ -27,12 +27,25 @@ pub struct Target {
     pub namespace: Option<String>,
     /// More global kubectl flags, one argument each (e.g. `--request-timeout=30s`).
     pub extra_flags: Vec<String>,
-    /// Prefix every kubectl invocation with `sudo` (Coolify's non-root servers).
+    /// Run every kubectl call (and every `bash -c` script) under `sudo`, for a server whose
+    /// SSH user is not root when the runner does not add `sudo` itself
+    /// (`instant_remote_process(…, no_sudo: true)`, or a runner of one's own). Coolify's
+    /// `remote_process`, `instant_remote_process` and `execute_remote_command` already add
+    /// it on non-root servers, so there it may stay off; left on, the rewritten lines read
+    /// `sudo sudo kubectl …` and still work. The file steps (`mkdir`, upload, `rm`) never get
+    /// it: they act as the SSH user, who must be able to write to [`files_dir`](Self::files_dir).
     pub sudo: bool,
     /// Create the namespace when it is missing (default true; turn off for a kubeconfig
     /// that may not read or create namespaces, when the namespace already exists).
     pub create_namespace: bool,
+    /// Absolute directory on the server that [`Kubectl::apply`](super::Kubectl::apply)'s files
+    /// are uploaded to (default [`DEFAULT_FILES_DIR`]).
+    pub files_dir: String,
 }
+
+/// Default [`Target::files_dir`]: under `/data/coolify`, which Coolify creates root-owned on
+/// every server and whose subdirectories its sudo rewriting hands to a non-root SSH user.
+pub const DEFAULT_FILES_DIR: &str = "/data/coolify/kubernetes";
 
 impl Default for Target {
     fn default() -> Self {
@@ -43,12 +56,13 @@ impl Default for Target {
             extra_flags: Vec::new(),
             sudo: false,
             create_namespace: true,
+            files_dir: DEFAULT_FILES_DIR.to_string(),
         }
     }
 }
 
 /// The keys [`Target::from_json`] accepts, for error messages.
-const KEYS: &str = "kubeconfig, context, namespace, extra_flags, sudo, create_namespace";
+const KEYS: &str = "kubeconfig, context, namespace, extra_flags, sudo, create_namespace, files_dir";
 
 impl Target {
     /// A target from a JSON object (the PHP options array). Unknown keys, wrong types and
@@ -75,6 +89,7 @@ impl Target {
                 "extra_flags" => flags(&path, value).map(|f| t.extra_flags = f),
                 "sudo" => boolean(&path, value).map(|b| t.sudo = b),
                 "create_namespace" => boolean(&path, value).map(|b| t.create_namespace = b),
+                "files_dir" => string(&path, value).map(|s| t.files_dir = s),
                 _ => Err(Error::new(
                     path.clone(),
                     format!("unknown kubectl option (known: {KEYS})"),
@@ -106,6 +121,7 @@ impl Target {
             ("kubeconfig", &self.kubeconfig),
             ("context", &self.context),
             ("namespace", &self.namespace),
+            ("files_dir", &Some(self.files_dir.clone())),
         ] {
             if let Some(s) = v {
                 check(key, s);
@@ -118,6 +134,12 @@ impl Target {
             errors.push(Error::new(
                 InputPath::root().key("namespace"),
                 "must not be empty (leave it out for the manifests' namespace)",
+            ));
+        }
+        if !self.files_dir.starts_with('/') || self.files_dir.split('/').any(|p| p == "..") {
+            errors.push(Error::new(
+                InputPath::root().key("files_dir"),
+                "must be an absolute path without `..`",
             ));
         }
         match Errors::from_vec(errors) {
@@ -173,7 +195,8 @@ mod tests {
     fn all_keys_read() {
         let t = Target::from_json(&json!({
             "kubeconfig": "/k", "context": "c", "namespace": "n",
-            "extra_flags": ["--request-timeout=5s"], "sudo": true, "create_namespace": false
+            "extra_flags": ["--request-timeout=5s"], "sudo": true, "create_namespace": false,
+            "files_dir": "/srv/k"
         }))
         .unwrap();
         assert_eq!(
@@ -185,6 +208,7 @@ mod tests {
                 extra_flags: vec!["--request-timeout=5s".into()],
                 sudo: true,
                 create_namespace: false,
+                files_dir: "/srv/k".into(),
             }
         );
     }
@@ -213,6 +237,18 @@ mod tests {
                 "extra_flags[1]: must be a string, not a number".to_string(),
             ]
         );
+    }
+
+    #[test]
+    fn files_dir_must_be_absolute() {
+        for dir in ["k8s", "/data/../etc", ""] {
+            let e = Target::from_json(&json!({ "files_dir": dir })).unwrap_err();
+            assert_eq!(
+                e.first().to_string(),
+                "files_dir: must be an absolute path without `..`"
+            );
+        }
+        assert!(Target::from_json(&json!({"files_dir": "/srv/k8s files"})).is_ok());
     }
 
     #[test]

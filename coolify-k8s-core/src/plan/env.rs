@@ -40,35 +40,10 @@ pub fn escape_dollar_paren(s: &str) -> String {
     s.replace("$(", "$$(")
 }
 
-fn is_host_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-'
-}
-
-/// Replace whole-word occurrences of `from` (as a host name: not preceded or followed by
-/// a name character, and not preceded by a `.`) with `to`.
+/// Rewrite the service name `from` to `to` where it stands as a host name, a whole value
+/// included (see [`crate::plan::names::rewrite_host_name`]).
 pub fn rewrite_host(text: &str, from: &str, to: &str) -> String {
-    if from.is_empty() || !text.contains(from) {
-        return text.to_string();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(pos) = rest.find(from) {
-        let (before, after) = rest.split_at(pos);
-        let after_word = &after[from.len()..];
-        let prev = before.chars().last().or_else(|| out.chars().last());
-        let next = after_word.chars().next();
-        let bounded_before = prev.is_none_or(|c| !is_host_char(c) && c != '.');
-        let bounded_after = next.is_none_or(|c| !is_host_char(c));
-        out.push_str(before);
-        if bounded_before && bounded_after {
-            out.push_str(to);
-        } else {
-            out.push_str(from);
-        }
-        rest = after_word;
-    }
-    out.push_str(rest);
-    out
+    crate::plan::names::rewrite_host_name(text, from, to, true)
 }
 
 impl Values {
@@ -85,8 +60,12 @@ impl Values {
     /// Apply host-name rewrites to literal text, reporting each at `at`.
     pub fn rewrite(&self, text: &str, at: &InputPath, report: &mut Report) -> String {
         let mut t = text.to_string();
+        // A value that is just a service name is a host only under a host variable.
+        let host_variable = at
+            .last_key()
+            .is_some_and(crate::plan::names::is_host_variable);
         for (from, to) in &self.renames {
-            let n = rewrite_host(&t, from, to);
+            let n = crate::plan::names::rewrite_host_name(&t, from, to, host_variable);
             if n != t {
                 report.add(
                     at.clone(),

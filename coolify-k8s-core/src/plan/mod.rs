@@ -4,8 +4,8 @@
 //! resources, plus the claims, files and secrets they share, and the mapping report.
 //!
 //! One concern a file: [`names`], [`mod@env`] (values and secrets), [`storage`], [`probes`],
-//! [`ordering`] (`depends_on`, Jobs), [`network`], [`security`], [`resources`],
-//! [`workload`] (one service), and here the project as a whole.
+//! [`ordering`] (`depends_on`, Jobs), [`network`] (ports, aliases, policies), [`security`],
+//! [`resources`], [`volumes_from`], [`workload`] (one service), and here the project as a whole.
 
 pub mod env;
 pub mod names;
@@ -15,6 +15,7 @@ pub mod probes;
 pub mod resources;
 pub mod security;
 pub mod storage;
+pub mod volumes_from;
 pub mod workload;
 
 pub use model::*;
@@ -26,7 +27,7 @@ use crate::error::{Error, Errors};
 use crate::options::Options;
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The resource's name: the `name` option, else the project's `name:`, else
 /// `fallback`, else `app`; normalized to a DNS label.
@@ -73,7 +74,7 @@ pub fn plan(
     fallback_name: Option<&str>,
 ) -> Result<Plan, Errors> {
     let mut report = Report::default();
-    let expanded = expand_volumes_from(project, &mut report);
+    let expanded = volumes_from::expand_volumes_from(project, &mut report);
     let project = &expanded;
     let instance = instance_name(project, options, fallback_name);
     let namespace = options
@@ -82,7 +83,6 @@ pub fn plan(
         .unwrap_or_else(|| instance.clone());
     let k8s_names = service_names(project).map_err(to_errors)?;
 
-    // Values of deferred variables.
     let resolve_options = crate::coolify::magic_values::ResolveOptions {
         supplied: Some(env),
         seed: options.seed.as_deref(),
@@ -93,6 +93,84 @@ pub fn plan(
     };
     let magic = crate::coolify::magic_values::resolve_with(&project.magic, &resolve_options)?;
     report.extend(magic.report.clone());
+    let mut values = plan_values(
+        project,
+        options,
+        env,
+        &instance,
+        &magic,
+        &k8s_names,
+        &mut report,
+    );
+
+    let deps = ordering::dependencies(project, &mut report).map_err(to_errors)?;
+    let mut storage = storage::Storage {
+        project,
+        options,
+        instance: instance.clone(),
+        env,
+        users: BTreeMap::new(),
+        claims: BTreeMap::new(),
+        files: BTreeMap::new(),
+    };
+    storage.count_users();
+
+    let mut workloads = plan_workloads(
+        project,
+        options,
+        &k8s_names,
+        &magic,
+        &mut storage,
+        &mut values,
+        &mut report,
+    )
+    .map_err(to_errors)?;
+    let job_waiter = ordering::add_waits(&mut workloads, &deps, &instance, &namespace);
+
+    let aliases = network::plan_aliases(project, &k8s_names, &workloads, &mut report);
+    let network_policies = if options.network_policies {
+        network::plan_network_policies(&workloads)
+    } else {
+        report_internal_networks(project, &mut report);
+        Vec::new()
+    };
+    report_project_keys(project, &mut report);
+
+    let secret = (!values.used.is_empty()).then(|| SecretValues {
+        name: values.secret_name.clone(),
+        data: values
+            .used
+            .iter()
+            .map(|k| (k.clone(), values.values.get(k).cloned().unwrap_or_default()))
+            .collect(),
+    });
+    Ok(Plan {
+        instance,
+        namespace,
+        common_labels: options.labels.clone(),
+        common_annotations: options.annotations.clone(),
+        secret,
+        files: storage.files.into_values().collect(),
+        claims: storage.claims.into_values().map(|(c, _)| c).collect(),
+        workloads,
+        aliases,
+        job_waiter,
+        network_policies,
+        report,
+    })
+}
+
+/// The values workloads read: magic values, caller-marked secrets, and the renames of
+/// services whose names are not DNS labels (reported).
+fn plan_values(
+    project: &Project,
+    options: &Options,
+    env: &BTreeMap<String, String>,
+    instance: &str,
+    magic: &crate::coolify::magic_values::MagicValues,
+    k8s_names: &BTreeMap<String, String>,
+    report: &mut Report,
+) -> env::Values {
     let mut values = env::Values {
         secret_name: names::object_name(&format!("{instance}-secrets")),
         values: magic.values.clone(),
@@ -109,7 +187,7 @@ pub fn plan(
             values.secret.insert(name.clone());
         }
     }
-    for (name, k8s) in &k8s_names {
+    for (name, k8s) in k8s_names {
         if name.to_ascii_lowercase() != *k8s {
             values.renames.insert(name.clone(), k8s.clone());
             report.add(
@@ -119,21 +197,21 @@ pub fn plan(
             );
         }
     }
+    values
+}
 
-    let deps = ordering::dependencies(project, &mut report).map_err(to_errors)?;
+/// One workload per service, with the routes of its `SERVICE_URL_*` keys and every
+/// routed port on its Service and container.
+fn plan_workloads(
+    project: &Project,
+    options: &Options,
+    k8s_names: &BTreeMap<String, String>,
+    magic: &crate::coolify::magic_values::MagicValues,
+    storage: &mut storage::Storage<'_>,
+    values: &mut env::Values,
+    report: &mut Report,
+) -> Result<Vec<Workload>, Vec<Error>> {
     let jobs = ordering::jobs(project);
-
-    let mut storage = storage::Storage {
-        project,
-        options,
-        instance: instance.clone(),
-        env,
-        users: BTreeMap::new(),
-        claims: BTreeMap::new(),
-        files: BTreeMap::new(),
-    };
-    storage.count_users();
-
     let mut errors = Vec::new();
     let mut workloads = Vec::new();
     for (name, service) in &project.services {
@@ -141,12 +219,8 @@ pub fn plan(
             continue;
         };
         let at = InputPath::root().key("services").key(name.as_str());
-        let url_routes = match crate::proxy::service_urls::routes(
-            name,
-            service,
-            &magic,
-            &crate::proxy::fqdn::FqdnSettings::default(),
-            &at,
+        let url_routes = match crate::proxy::service_urls::service_routes(
+            name, service, magic, options, &at, report,
         ) {
             Ok(r) => r,
             Err(e) => {
@@ -162,65 +236,36 @@ pub fn plan(
             is_job: jobs.contains(name),
             url_routes,
         };
-        match workload::plan_service(&cx, &mut storage, &mut values, &mut report) {
+        match workload::plan_service(&cx, storage, values, report) {
             Ok(w) => workloads.push(w),
             Err(e) => errors.extend(e),
         }
     }
     if !errors.is_empty() {
-        return Err(to_errors(errors));
+        return Err(errors);
     }
-
     // A routed port must be a port of the Service and the container (Coolify's templates
     // name it only in SERVICE_URL_<ID>_<PORT>).
-    for w in &mut workloads {
-        crate::proxy::attach::ensure_route_ports(w);
-    }
+    crate::proxy::attach::attach(&mut workloads, report);
+    Ok(workloads)
+}
 
-    // Init containers that wait for dependencies.
-    let targets: BTreeMap<String, ordering::Target> = workloads
-        .iter()
-        .map(|w| {
-            (
-                w.service.clone(),
-                ordering::Target {
-                    service: w.service.clone(),
-                    kind: w.kind,
-                    object: w.name.clone(),
-                    service_name: w.service_name.clone(),
-                    port: w.ports.first().map(|p| p.port),
-                },
-            )
-        })
-        .collect();
-    let mut job_waiter = false;
-    for w in &mut workloads {
-        for dep in deps.get(&w.service).into_iter().flatten() {
-            let Some(t) = targets.get(dep) else { continue };
-            if t.kind == WorkloadKind::Job {
-                job_waiter = true;
-                w.pod.service_account = Some(ordering::job_waiter_name(&instance));
-            }
-            w.init_containers
-                .push(ordering::wait_container(t, &namespace));
+/// Without NetworkPolicies an internal network isolates nothing: reported.
+fn report_internal_networks(project: &Project, report: &mut Report) {
+    for (n, net) in &project.networks {
+        if net.internal {
+            report.add(
+                InputPath::root().key("networks").key(n.as_str()),
+                Outcome::Approximated,
+                "an internal network isolates nothing without NetworkPolicies (option network_policies)",
+            );
         }
     }
+}
 
-    let aliases = plan_aliases(project, &k8s_names, &workloads, &mut report);
-    let network_policies = if options.network_policies {
-        plan_network_policies(&workloads)
-    } else {
-        for (n, net) in &project.networks {
-            if net.internal {
-                report.add(
-                    InputPath::root().key("networks").key(n.as_str()),
-                    Outcome::Approximated,
-                    "an internal network isolates nothing without NetworkPolicies (option network_policies)",
-                );
-            }
-        }
-        Vec::new()
-    };
+/// Top-level keys with no Kubernetes counterpart: network and volume drivers, volume
+/// labels, unknown keys, models.
+fn report_project_keys(project: &Project, report: &mut Report) {
     for (n, net) in &project.networks {
         let nat = InputPath::root().key("networks").key(n.as_str());
         if net
@@ -269,196 +314,8 @@ pub fn plan(
             "Compose models are not run",
         );
     }
-
-    let secret = (!values.used.is_empty()).then(|| SecretValues {
-        name: values.secret_name.clone(),
-        data: values
-            .used
-            .iter()
-            .map(|k| (k.clone(), values.values.get(k).cloned().unwrap_or_default()))
-            .collect(),
-    });
-    Ok(Plan {
-        instance,
-        namespace,
-        common_labels: options.labels.clone(),
-        common_annotations: options.annotations.clone(),
-        secret,
-        files: storage.files.into_values().collect(),
-        claims: storage.claims.into_values().map(|(c, _)| c).collect(),
-        workloads,
-        aliases,
-        job_waiter,
-        network_policies,
-        report,
-    })
-}
-
-/// `volumes_from: [service[:ro|:rw]]`: the service also mounts the other service's
-/// volumes (Compose semantics), read-only with `:ro`. `container:` sources are reported.
-fn expand_volumes_from(project: &Project, report: &mut Report) -> Project {
-    let mut out = project.clone();
-    for (name, svc) in &project.services {
-        for (i, from) in svc.volumes_from.iter().enumerate() {
-            let at = InputPath::root()
-                .key("services")
-                .key(name.as_str())
-                .key("volumes_from")
-                .index(i);
-            let (source, mode) = match from.rsplit_once(':') {
-                Some((s, m)) if m == "ro" || m == "rw" => (s, m),
-                _ => (from.as_str(), "rw"),
-            };
-            if source.starts_with("container:") {
-                report.add(
-                    at,
-                    Outcome::Dropped,
-                    "containers outside the project cannot share volumes",
-                );
-                continue;
-            }
-            let Some(other) = project.services.get(source) else {
-                report.add(
-                    at,
-                    Outcome::Dropped,
-                    format!("{source:?} is not a service of this project"),
-                );
-                continue;
-            };
-            let mut added = Vec::new();
-            for v in &other.volumes {
-                let mut v = v.clone();
-                if mode == "ro" {
-                    v.read_only = true;
-                }
-                if !svc.volumes.iter().any(|own| own.target == v.target) {
-                    added.push(v);
-                }
-            }
-            report.add(
-                at,
-                Outcome::Mapped,
-                format!("mounts the volumes of {source:?}"),
-            );
-            if let Some(target) = out.services.get_mut(name) {
-                target.volumes.extend(added);
-            }
-        }
-    }
-    out
 }
 
 fn to_errors(e: Vec<Error>) -> Errors {
     Errors::from_vec(e).unwrap_or_else(|| Error::new(InputPath::root(), "unknown error").into())
-}
-
-/// Extra Services for `links` aliases (`db:database`) and network `aliases`.
-fn plan_aliases(
-    project: &Project,
-    k8s_names: &BTreeMap<String, String>,
-    workloads: &[Workload],
-    report: &mut Report,
-) -> Vec<AliasService> {
-    let mut taken: BTreeSet<String> = k8s_names.values().cloned().collect();
-    let mut out: Vec<AliasService> = Vec::new();
-    let by_service: BTreeMap<&str, &Workload> =
-        workloads.iter().map(|w| (w.service.as_str(), w)).collect();
-    let mut add = |alias: &str, target: &str, at: InputPath, out: &mut Vec<AliasService>| {
-        let Some(w) = by_service.get(target) else {
-            report.add(
-                at,
-                Outcome::Dropped,
-                format!("{target:?} is not a service of this project"),
-            );
-            return;
-        };
-        let n = names::dns_label(alias, names::DNS_LABEL_MAX);
-        if k8s_names.get(target) == Some(&n) {
-            return; // the alias is the service's own name
-        }
-        if let Some(existing) = out.iter().find(|a| a.name == n) {
-            if existing.target != w.service_name {
-                report.add(
-                    at,
-                    Outcome::Dropped,
-                    format!("the alias {alias:?} already names another service"),
-                );
-            }
-            return;
-        }
-        if !taken.insert(n.clone()) {
-            report.add(
-                at,
-                Outcome::Dropped,
-                format!("the alias {alias:?} collides with a service name"),
-            );
-            return;
-        }
-        if w.ports.is_empty() {
-            report.add(
-                at.clone(),
-                Outcome::Mapped,
-                format!("alias {n:?}: a headless Service for {target:?}"),
-            );
-        }
-        out.push(AliasService {
-            name: n,
-            target: w.service_name.clone(),
-            ports: w.ports.clone(),
-        });
-    };
-    for (name, svc) in &project.services {
-        let at = InputPath::root().key("services").key(name.as_str());
-        for (i, link) in svc.links.iter().enumerate() {
-            let (target, alias) = link
-                .split_once(':')
-                .unwrap_or((link.as_str(), link.as_str()));
-            add(alias, target, at.key("links").index(i), &mut out);
-        }
-        for (net, opts) in &svc.networks {
-            for (i, alias) in opts.iter().flat_map(|o| o.aliases.iter()).enumerate() {
-                add(
-                    alias,
-                    name,
-                    at.key("networks").key(net.as_str()).key("aliases").index(i),
-                    &mut out,
-                );
-            }
-        }
-    }
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    out
-}
-
-/// One NetworkPolicy per workload: ingress from workloads sharing a Compose network, and
-/// from anywhere on ports that are routed or published.
-fn plan_network_policies(workloads: &[Workload]) -> Vec<NetworkPolicyPlan> {
-    workloads
-        .iter()
-        .filter(|w| !w.pod.host_network)
-        .map(|w| {
-            let nets: BTreeSet<&String> = w.networks.iter().collect();
-            let peers: Vec<String> = workloads
-                .iter()
-                .filter(|o| o.service != w.service && o.networks.iter().any(|n| nets.contains(n)))
-                .map(|o| o.service_name.clone())
-                .collect();
-            let mut public: BTreeSet<(u16, String)> = w
-                .published
-                .iter()
-                .map(|p| (p.target, p.protocol.clone()))
-                .collect();
-            for r in &w.routes {
-                if let Some(p) = r.port.or_else(|| w.ports.first().map(|p| p.port)) {
-                    public.insert((p, "TCP".to_string()));
-                }
-            }
-            NetworkPolicyPlan {
-                name: w.service_name.clone(),
-                target: w.service_name.clone(),
-                peers,
-                public_ports: public.into_iter().collect(),
-            }
-        })
-        .collect()
 }

@@ -138,6 +138,134 @@ pub fn object_name(s: &str) -> String {
     dns_label(s, DNS_LABEL_MAX)
 }
 
+/// Laravel's `Str::slug($s, '-')`, which Coolify applies to a named volume's source
+/// (`bootstrap/helpers/parsers.php`: `$slugWithoutUuid = Str::slug($source, '-')`, the volume
+/// then being `<uuid>_<slug>`): `_` becomes `-`, `@` becomes `-at-`, everything but ASCII
+/// letters, digits, `-` and white space is removed (Laravel first transliterates other
+/// letters to ASCII; they are removed here), runs of `-` and white space become one `-`,
+/// lowercased and trimmed. Two sources with one slug are one volume on Coolify.
+///
+/// ```
+/// use coolify_k8s_core::plan::names::coolify_slug;
+/// assert_eq!(coolify_slug("certs_x"), "certs-x");
+/// assert_eq!(coolify_slug("certs-x"), "certs-x");
+/// assert_eq!(coolify_slug("DB.Data"), "dbdata");
+/// assert_eq!(coolify_slug("a @ b"), "a-at-b");
+/// ```
+pub fn coolify_slug(s: &str) -> String {
+    let s = s.replace('_', "-").replace('@', "-at-");
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            out.push(c);
+        } else if (c == '-' || c.is_whitespace()) && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// The PersistentVolumeClaim of a named volume: named after Coolify's slug of the source
+/// ([`coolify_slug`]), so that sources Coolify treats as one volume are one claim.
+///
+/// ```
+/// use coolify_k8s_core::plan::names::volume_claim_name;
+/// assert_eq!(volume_claim_name("certs_x"), volume_claim_name("certs-x"));
+/// assert_eq!(volume_claim_name("pg_data"), "pg-data");
+/// ```
+pub fn volume_claim_name(source: &str) -> String {
+    let slug = coolify_slug(source);
+    object_name(if slug.is_empty() { source } else { &slug })
+}
+
+/// True when an environment variable's name says its value is a host (or a list of hosts,
+/// or a URL): one of its `_`-separated words is `HOST`, `SERVER`, `ADDR`, `URL`… A value
+/// under such a name that is exactly a renamed service's name is rewritten; under any other
+/// name (`ROLE=app_cron`) it stays as written.
+pub fn is_host_variable(name: &str) -> bool {
+    const WORDS: [&str; 19] = [
+        "HOST",
+        "HOSTS",
+        "HOSTNAME",
+        "SERVER",
+        "SERVERS",
+        "ADDR",
+        "ADDRESS",
+        "ENDPOINT",
+        "ENDPOINTS",
+        "URL",
+        "URLS",
+        "URI",
+        "DSN",
+        "BROKER",
+        "BROKERS",
+        "UPSTREAM",
+        "BACKEND",
+        "PROXY",
+        "NODES",
+    ];
+    name.to_ascii_uppercase()
+        .split(['_', '-', '.'])
+        .any(|w| WORDS.contains(&w))
+}
+
+fn is_host_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// Replace the occurrences of the service name `from` that stand in a host position with
+/// `to`: the host of a URL (`redis://from:6379`, `postgres://u:p@from/db`), a `from:port`
+/// pair, and, when `whole_value_is_host` (a host variable, see [`is_host_variable`]), a value
+/// or comma-list item that is just `from`. Other occurrences (`ROLE=app_cron` when a service
+/// is called `app_cron`, `from_url`, `a.from`) stay as written.
+///
+/// ```
+/// use coolify_k8s_core::plan::names::rewrite_host_name;
+/// let r = |t: &str, h: bool| rewrite_host_name(t, "app_cron", "app-cron", h);
+/// assert_eq!(r("http://app_cron:8080/x", false), "http://app-cron:8080/x");
+/// assert_eq!(r("app_cron:6379", false), "app-cron:6379");
+/// assert_eq!(r("app_cron", false), "app_cron");
+/// assert_eq!(r("app_cron", true), "app-cron");
+/// assert_eq!(r("run app_cron now", true), "run app_cron now");
+/// ```
+pub fn rewrite_host_name(text: &str, from: &str, to: &str, whole_value_is_host: bool) -> String {
+    if from.is_empty() || !text.contains(from) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find(from) {
+        let (before, after) = rest.split_at(pos);
+        let after_word = &after[from.len()..];
+        out.push_str(before);
+        // `out` now holds everything before the occurrence.
+        let prev = out.chars().last();
+        let next = after_word.chars().next();
+        let bounded = prev.is_none_or(|c| !is_host_char(c) && c != '.')
+            && next.is_none_or(|c| !is_host_char(c) && c != '.');
+        let url_host = out.ends_with("://") || prev == Some('@');
+        let with_port = after_word
+            .strip_prefix(':')
+            .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()));
+        // A value, or an item of a comma list, that is just the name.
+        let item_start = out.rsplit(',').next().is_none_or(|s| s.trim().is_empty());
+        let item_end = after_word
+            .split(',')
+            .next()
+            .is_none_or(|s| s.trim().is_empty());
+        let whole = whole_value_is_host && item_start && item_end;
+        if bounded && (url_host || with_port || whole) {
+            out.push_str(to);
+        } else {
+            out.push_str(from);
+        }
+        rest = after_word;
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A port's name: the Compose `name` when it is a valid IANA service name, else
 /// `<protocol>-<port>`.
 pub fn port_name(given: Option<&str>, port: u16, protocol: &str) -> String {
@@ -250,5 +378,39 @@ mod tests {
     fn hash_is_stable() {
         // FNV-1a reference value for "a".
         assert_eq!(stable_hash("a"), 0xe40c292c);
+    }
+
+    /// Issue 10, rule 2: only host positions of a renamed service are rewritten.
+    #[test]
+    fn host_positions_only() {
+        let r = |t: &str, h: bool| rewrite_host_name(t, "app_cron", "app-cron", h);
+        assert!(!is_host_variable("ROLE"));
+        assert!(is_host_variable("REDIS_HOST"));
+        assert!(is_host_variable("kafka.brokers"));
+        assert!(is_host_variable("DATABASE_URL"));
+        assert_eq!(r("app_cron", is_host_variable("ROLE")), "app_cron");
+        assert_eq!(r("app_cron", is_host_variable("CRON_HOST")), "app-cron");
+        assert_eq!(r("app_cron, app_cron:1", true), "app-cron, app-cron:1");
+        assert_eq!(
+            r("postgres://u:p@app_cron/db", false),
+            "postgres://u:p@app-cron/db"
+        );
+        assert_eq!(r("ws://app_cron.local", false), "ws://app_cron.local");
+        assert_eq!(
+            r("app_cron_2:80 app_cronx", true),
+            "app_cron_2:80 app_cronx"
+        );
+        assert_eq!(r("--role app_cron", true), "--role app_cron");
+    }
+
+    #[test]
+    fn coolify_slugs() {
+        // Laravel's Str::slug with the '-' separator.
+        assert_eq!(coolify_slug("Certs__X"), "certs-x");
+        assert_eq!(coolify_slug("-a--b-"), "a-b");
+        assert_eq!(coolify_slug("a b\tc"), "a-b-c");
+        assert_eq!(coolify_slug("x.y/z"), "xyz");
+        assert_eq!(volume_claim_name("2db"), "s-2db");
+        assert_eq!(volume_claim_name("..."), "s");
     }
 }

@@ -3,13 +3,15 @@
 //! `published_ports` option; `links` aliases and network `aliases` → extra Services;
 //! Compose networks → NetworkPolicies (option).
 
-use super::model::{ContainerPort, PublishedPort, ServicePort};
+use super::model::{
+    AliasService, ContainerPort, NetworkPolicyPlan, PublishedPort, ServicePort, Workload,
+};
 use super::names::port_name;
-use crate::compose::{Protocol, Service};
+use crate::compose::{Project, Protocol, Service};
 use crate::options::{Options, PublishedPorts};
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The NodePort range Kubernetes allocates from by default.
 const NODE_PORTS: std::ops::RangeInclusive<u16> = 30000..=32767;
@@ -136,6 +138,150 @@ pub fn plan_ports(
         add(e.target, e.protocol, None, None, &mut out);
     }
     out
+}
+
+/// The Compose networks a service is on (for NetworkPolicies); none under
+/// `network_mode`. Fixed addresses and attachment options are reported.
+pub fn compose_networks(service: &Service, at: &InputPath, report: &mut Report) -> Vec<String> {
+    let mut networks = Vec::new();
+    if service.network_mode.is_some() {
+        return networks;
+    }
+    if service.networks.is_empty() {
+        networks.push("default".to_string());
+    }
+    for (n, opts) in &service.networks {
+        networks.push(n.clone());
+        if let Some(o) = opts {
+            let nat = at.key("networks").key(n.as_str());
+            if o.ipv4_address.is_some() || o.ipv6_address.is_some() {
+                report.add(
+                    nat.clone(),
+                    Outcome::Dropped,
+                    "fixed container addresses: pods get addresses from the cluster network",
+                );
+            }
+            for k in o.other.keys() {
+                report.add(
+                    nat.key(k.as_str()),
+                    Outcome::Dropped,
+                    "network attachment options have no pod equivalent",
+                );
+            }
+        }
+    }
+    networks
+}
+
+/// Extra Services for `links` aliases (`db:database`) and network `aliases`.
+pub fn plan_aliases(
+    project: &Project,
+    k8s_names: &BTreeMap<String, String>,
+    workloads: &[Workload],
+    report: &mut Report,
+) -> Vec<AliasService> {
+    let mut taken: BTreeSet<String> = k8s_names.values().cloned().collect();
+    let mut out: Vec<AliasService> = Vec::new();
+    let by_service: BTreeMap<&str, &Workload> =
+        workloads.iter().map(|w| (w.service.as_str(), w)).collect();
+    let mut add = |alias: &str, target: &str, at: InputPath, out: &mut Vec<AliasService>| {
+        let Some(w) = by_service.get(target) else {
+            report.add(
+                at,
+                Outcome::Dropped,
+                format!("{target:?} is not a service of this project"),
+            );
+            return;
+        };
+        let n = super::names::dns_label(alias, super::names::DNS_LABEL_MAX);
+        if k8s_names.get(target) == Some(&n) {
+            return; // the alias is the service's own name
+        }
+        if let Some(existing) = out.iter().find(|a| a.name == n) {
+            if existing.target != w.service_name {
+                report.add(
+                    at,
+                    Outcome::Dropped,
+                    format!("the alias {alias:?} already names another service"),
+                );
+            }
+            return;
+        }
+        if !taken.insert(n.clone()) {
+            report.add(
+                at,
+                Outcome::Dropped,
+                format!("the alias {alias:?} collides with a service name"),
+            );
+            return;
+        }
+        if w.ports.is_empty() {
+            report.add(
+                at.clone(),
+                Outcome::Mapped,
+                format!("alias {n:?}: a headless Service for {target:?}"),
+            );
+        }
+        out.push(AliasService {
+            name: n,
+            target: w.service_name.clone(),
+            ports: w.ports.clone(),
+        });
+    };
+    for (name, svc) in &project.services {
+        let at = InputPath::root().key("services").key(name.as_str());
+        for (i, link) in svc.links.iter().enumerate() {
+            let (target, alias) = link
+                .split_once(':')
+                .unwrap_or((link.as_str(), link.as_str()));
+            add(alias, target, at.key("links").index(i), &mut out);
+        }
+        for (net, opts) in &svc.networks {
+            for (i, alias) in opts.iter().flat_map(|o| o.aliases.iter()).enumerate() {
+                add(
+                    alias,
+                    name,
+                    at.key("networks").key(net.as_str()).key("aliases").index(i),
+                    &mut out,
+                );
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// One NetworkPolicy per workload: ingress from workloads sharing a Compose network, and
+/// from anywhere on ports that are routed or published.
+pub fn plan_network_policies(workloads: &[Workload]) -> Vec<NetworkPolicyPlan> {
+    workloads
+        .iter()
+        .filter(|w| !w.pod.host_network)
+        .map(|w| {
+            let nets: BTreeSet<&String> = w.networks.iter().collect();
+            let peers: Vec<String> = workloads
+                .iter()
+                .filter(|o| o.service != w.service && o.networks.iter().any(|n| nets.contains(n)))
+                .map(|o| o.service_name.clone())
+                .collect();
+            let mut public: BTreeSet<(u16, String)> = w
+                .published
+                .iter()
+                .map(|p| (p.target, p.protocol.clone()))
+                .collect();
+            for r in &w.routes {
+                if let Some(p) = r.port.or_else(|| w.ports.first().map(|p| p.port)) {
+                    public.insert((p, "TCP".to_string()));
+                }
+            }
+            NetworkPolicyPlan {
+                name: w.service_name.clone(),
+                target: w.service_name.clone(),
+                peers,
+                public_ports: public.into_iter().collect(),
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -136,6 +136,44 @@ pub fn jobs(project: &Project) -> BTreeSet<String> {
     out
 }
 
+/// Give every workload the init containers that wait for its dependencies. Returns
+/// whether some workload waits for a Job (it then runs under the ServiceAccount that may
+/// read Jobs).
+pub fn add_waits(
+    workloads: &mut [super::model::Workload],
+    deps: &BTreeMap<String, Vec<String>>,
+    instance: &str,
+    namespace: &str,
+) -> bool {
+    let targets: BTreeMap<String, Target> = workloads
+        .iter()
+        .map(|w| {
+            (
+                w.service.clone(),
+                Target {
+                    service: w.service.clone(),
+                    kind: w.kind,
+                    object: w.name.clone(),
+                    service_name: w.service_name.clone(),
+                    port: w.ports.first().map(|p| p.port),
+                },
+            )
+        })
+        .collect();
+    let mut job_waiter = false;
+    for w in workloads.iter_mut() {
+        for dep in deps.get(&w.service).into_iter().flatten() {
+            let Some(t) = targets.get(dep) else { continue };
+            if t.kind == WorkloadKind::Job {
+                job_waiter = true;
+                w.pod.service_account = Some(job_waiter_name(instance));
+            }
+            w.init_containers.push(wait_container(t, namespace));
+        }
+    }
+    job_waiter
+}
+
 /// What a workload waits for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {

@@ -6,7 +6,7 @@
 //! passes the string as one argv element, which cannot work).
 
 use super::env::Values;
-use super::model::{Probe, ProbeAction};
+use super::model::{Container, Probe, ProbeAction};
 use crate::compose::{Healthcheck, HealthcheckTest};
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
@@ -102,6 +102,57 @@ pub fn plan_probes(
         readiness: Some(probe.clone()),
         liveness: Some(probe),
         startup,
+    }
+}
+
+/// The probes of a service's main container: its health check, with calls to its own
+/// name turned to `localhost` (see [`own_host_to_localhost`]).
+pub fn plan_service_probes(
+    cx: &super::workload::ServiceContext<'_>,
+    values: &mut Values,
+    helpers: &mut Vec<String>,
+    at: &InputPath,
+    report: &mut Report,
+) -> Probes {
+    let mut probes = match &cx.service.healthcheck {
+        Some(hc) => plan_probes(hc, values, helpers, &at.key("healthcheck"), report),
+        None => return Probes::default(),
+    };
+    let mut own_host = false;
+    for p in [
+        &mut probes.readiness,
+        &mut probes.liveness,
+        &mut probes.startup,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let ProbeAction::Exec(argv) = &mut p.action {
+            own_host |= own_host_to_localhost(argv, &[cx.name, cx.k8s_name]);
+        }
+    }
+    if own_host {
+        report.add(
+            at.key("healthcheck").key("test"),
+            Outcome::Approximated,
+            "the health check calls its own service by name; on Kubernetes that Service only answers once the pod is Ready, so the probe calls localhost",
+        );
+    }
+    probes
+}
+
+/// A Job's pod is not a Service backend that must be ready, and a liveness probe could
+/// kill a one-shot task: a run-to-completion service keeps no probes (reported).
+pub fn strip_for_job(container: &mut Container, at: &InputPath, report: &mut Report) {
+    container.startup = None;
+    if container.readiness.is_some() || container.liveness.is_some() {
+        container.readiness = None;
+        container.liveness = None;
+        report.add(
+            at.key("healthcheck"),
+            Outcome::Dropped,
+            "the service runs to completion (a Job): no probes",
+        );
     }
 }
 

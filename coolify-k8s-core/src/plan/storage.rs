@@ -15,7 +15,7 @@
 
 use super::env::Values;
 use super::model::{AccessMode, Claim, FileSet, Mount, PodVolume, VolumeSource};
-use super::names::{data_key, object_name};
+use super::names::{coolify_slug, data_key, object_name, volume_claim_name};
 use crate::compose::{FileReference, MountType, Project, Service, ServiceVolume};
 use crate::error::Error;
 use crate::options::{BindMounts, Options};
@@ -100,7 +100,7 @@ impl<'a> Storage<'a> {
     fn claim_name_for(&self, v: &ServiceVolume) -> Option<String> {
         let source = v.source.as_deref()?;
         match v.kind {
-            MountType::Volume => Some(object_name(source)),
+            MountType::Volume => Some(volume_claim_name(source)),
             MountType::Bind
                 if v.content.is_none()
                     && host_control(source).is_none()
@@ -120,7 +120,7 @@ impl<'a> Storage<'a> {
                     !self.project.volumes.get(s).is_some_and(|d| d.external)
                         && self
                             .users
-                            .get(&object_name(s))
+                            .get(&volume_claim_name(s))
                             .is_some_and(|u| u.len() == 1)
                 })
         })
@@ -135,11 +135,19 @@ impl<'a> Storage<'a> {
         report: &mut Report,
     ) -> Result<(), Error> {
         if let Some((_, from)) = self.claims.get(name) {
-            if from != input {
+            // Sources with one Coolify slug are one volume there (`certs_x`, `certs-x`).
+            if from != input && coolify_slug(from) != coolify_slug(input) {
                 return Err(Error::new(
                     at.clone(),
                     format!("{input:?} and {from:?} both become the PersistentVolumeClaim {name:?}; rename one"),
                 ));
+            }
+            if from != input {
+                report.add(
+                    at.clone(),
+                    Outcome::Mapped,
+                    format!("{input:?} and {from:?} are one volume on Coolify (one Str::slug): one claim {name:?}"),
+                );
             }
             return Ok(());
         }
@@ -191,7 +199,8 @@ impl<'a> Storage<'a> {
         f.data.insert(key.to_string(), body);
     }
 
-    /// Plan one service's storage.
+    /// Plan one service's storage: each mount by its kind, then `tmpfs`, `shm_size`,
+    /// `configs` and `secrets`.
     pub fn plan_service(
         &mut self,
         name: &str,
@@ -201,266 +210,171 @@ impl<'a> Storage<'a> {
         at: &InputPath,
         report: &mut Report,
     ) -> Result<ServiceStorage, Vec<Error>> {
-        let mut out = ServiceStorage::default();
-        let mut errors = Vec::new();
-        let mut pod_volumes: BTreeMap<String, VolumeSource> = BTreeMap::new();
-        let mut file_items: BTreeMap<(String, bool), Vec<FileItem>> = BTreeMap::new();
-        let files_name = |secret: bool| {
-            if secret {
-                object_name(&format!("{k8s_name}-secret-files"))
-            } else {
-                object_name(&format!("{k8s_name}-files"))
-            }
-        };
+        let mut acc = Mounts::new(name, k8s_name);
         for (i, v) in service.volumes.iter().enumerate() {
             let vat = at.key("volumes").index(i);
-            if v.consistency.is_some() {
-                report.add(
-                    vat.key("consistency"),
-                    Outcome::Dropped,
-                    "mount consistency is a Docker Desktop setting",
-                );
-            }
-            // `create_host_path` is what the short syntax implies; only the other options
-            // (propagation, SELinux relabelling) are lost.
-            let lost: Vec<&str> = v
-                .bind
-                .as_ref()
-                .and_then(|b| b.as_object())
-                .map(|b| {
-                    b.keys()
-                        .map(String::as_str)
-                        .filter(|k| *k != "create_host_path")
-                        .collect()
-                })
-                .unwrap_or_default();
-            if !lost.is_empty() {
-                report.add(
-                    vat.key("bind"),
-                    Outcome::Dropped,
-                    format!(
-                        "{}: bind propagation and SELinux options have no pod volume equivalent",
-                        lost.join(", ")
-                    ),
-                );
-            }
-            let mut sub_path = None;
-            if let Some(opts) = &v.volume {
-                if let Some(sp) = opts.get("subpath").and_then(|s| s.as_str()) {
-                    sub_path = Some(sp.to_string());
-                }
-                if opts.get("nocopy").is_some() {
-                    report.add(
-                        vat.key("volume").key("nocopy"),
-                        Outcome::Mapped,
-                        "Kubernetes never copies image content into a claim",
-                    );
-                }
-            }
+            report_mount_options(v, &vat, report);
             match v.kind {
-                MountType::Volume => {
-                    let Some(source) = v.source.as_deref() else {
-                        report.add(
-                            vat.clone(),
-                            Outcome::Approximated,
-                            "an anonymous volume becomes an emptyDir: it lives as long as the pod",
-                        );
-                        let vol = format!("anon-{i}");
-                        pod_volumes.insert(
-                            vol.clone(),
-                            VolumeSource::EmptyDir {
-                                memory: false,
-                                size: None,
-                            },
-                        );
-                        out.mounts.push(Mount {
-                            volume: vol,
-                            path: v.target.clone(),
-                            sub_path,
-                            read_only: v.read_only,
-                        });
-                        continue;
-                    };
-                    let def = self.project.volumes.get(source);
-                    let claim = if let Some(d) = def.filter(|d| d.external) {
-                        let existing = object_name(d.name.as_deref().unwrap_or(source));
-                        report.add(
-                            InputPath::root().key("volumes").key(source),
-                            Outcome::Approximated,
-                            format!("external volume: the PersistentVolumeClaim {existing:?} must exist in the namespace"),
-                        );
-                        existing
-                    } else {
-                        let claim = object_name(source);
-                        if let Err(e) = self.add_claim(&claim, source, name, &vat, report) {
-                            errors.push(e);
-                            continue;
-                        }
-                        claim
-                    };
-                    pod_volumes.insert(claim.clone(), VolumeSource::Claim(claim.clone()));
-                    out.mounts.push(Mount {
-                        volume: claim,
-                        path: v.target.clone(),
-                        sub_path,
-                        read_only: v.read_only,
-                    });
+                MountType::Volume => self.mount_volume(&mut acc, i, v, &vat, report),
+                MountType::Bind if v.content.is_some() => {
+                    self.mount_content(&mut acc, v, values, &vat, report)
                 }
-                MountType::Bind => {
-                    let source = v.source.clone().unwrap_or_default();
-                    if let Some(content) = &v.content {
-                        let key = data_key(&v.target);
-                        let (body, secret) =
-                            values.resolve_text(content, &vat.key("content"), report);
-                        let set = files_name(secret);
-                        self.add_file(&set, secret, Some(name), &key, body);
-                        // Coolify writes `content:` files and makes them executable
-                        // (templates run them as entrypoints); a ConfigMap file would be 0644.
-                        file_items
-                            .entry((set.clone(), secret))
-                            .or_default()
-                            .push((key.clone(), Some(CONTENT_FILE_MODE)));
-                        out.mounts.push(Mount {
-                            volume: if secret {
-                                "secret-files".into()
-                            } else {
-                                "files".into()
-                            },
-                            path: v.target.clone(),
-                            sub_path: Some(key),
-                            read_only: v.read_only,
-                        });
-                        if !v.read_only {
-                            report.add(vat.clone(), Outcome::Approximated, format!("the file {:?} is mounted from a {} and is read-only in the container", v.target, if secret { "Secret" } else { "ConfigMap" }));
-                        }
-                        continue;
-                    }
-                    if let Some(why) = host_control(&source) {
-                        report.add(vat.clone(), Outcome::Dropped, format!("{source}: {why}"));
-                        continue;
-                    }
-                    match self.options.bind_mounts {
-                        BindMounts::Error => errors.push(Error::new(
-                            vat.clone(),
-                            format!("bind mount of the host path {source:?}: host paths are not allowed (option bind_mounts=error); use a named volume"),
-                        )),
-                        BindMounts::Pvc => {
-                            let claim = bind_claim_name(&source);
-                            if let Err(e) = self.add_claim(&claim, &source, name, &vat, report) {
-                                errors.push(e);
-                                continue;
-                            }
-                            report.add(vat.clone(), Outcome::Approximated, format!("the host path {source:?} becomes the PersistentVolumeClaim {claim:?}; the host's files are not copied into it"));
-                            pod_volumes.insert(claim.clone(), VolumeSource::Claim(claim.clone()));
-                            out.mounts.push(Mount { volume: claim, path: v.target.clone(), sub_path, read_only: v.read_only });
-                        }
-                        BindMounts::Hostpath => {
-                            let host = self.rebase(&source);
-                            let vol = object_name(&format!("host-{source}"));
-                            report.add(vat.clone(), Outcome::Approximated, format!("the host path {host:?} is mounted with hostPath: the pod sees the files of the node it runs on"));
-                            pod_volumes.insert(vol.clone(), VolumeSource::HostPath(host));
-                            out.mounts.push(Mount { volume: vol, path: v.target.clone(), sub_path, read_only: v.read_only });
-                        }
-                    }
-                }
-                MountType::Tmpfs => {
-                    let size = v
-                        .tmpfs
-                        .as_ref()
-                        .and_then(|t| t.get("size"))
-                        .and_then(tmpfs_size);
-                    let vol = format!("tmpfs-{i}");
-                    pod_volumes.insert(vol.clone(), VolumeSource::EmptyDir { memory: true, size });
-                    out.mounts.push(Mount {
-                        volume: vol,
-                        path: v.target.clone(),
-                        sub_path: None,
-                        read_only: v.read_only,
-                    });
-                }
-                MountType::Npipe | MountType::Cluster | MountType::Image => {
-                    report.add(
-                        vat.clone(),
-                        Outcome::Dropped,
-                        format!("{:?} mounts have no stable Kubernetes equivalent", v.kind)
-                            .to_lowercase(),
-                    );
-                }
+                MountType::Bind => self.mount_bind(&mut acc, v, &vat, report),
+                MountType::Tmpfs => mount_tmpfs(&mut acc, i, v),
+                MountType::Npipe | MountType::Cluster | MountType::Image => report.add(
+                    vat.clone(),
+                    Outcome::Dropped,
+                    format!("{:?} mounts have no stable Kubernetes equivalent", v.kind)
+                        .to_lowercase(),
+                ),
             }
         }
-        for (i, t) in service.tmpfs.iter().enumerate() {
-            let (path, opts) = t.split_once(':').unwrap_or((t.as_str(), ""));
-            let size = opts
-                .split(',')
-                .find_map(|o| o.strip_prefix("size="))
-                .and_then(|s| tmpfs_size(&serde_json::Value::String(s.to_string())));
-            let vol = format!("tmpfs-list-{i}");
-            pod_volumes.insert(vol.clone(), VolumeSource::EmptyDir { memory: true, size });
-            out.mounts.push(Mount {
-                volume: vol,
-                path: path.to_string(),
-                sub_path: None,
-                read_only: false,
-            });
-        }
-        if let Some(shm) = service.shm_size {
-            pod_volumes.insert(
-                "dshm".into(),
-                VolumeSource::EmptyDir {
-                    memory: true,
-                    size: Some(super::resources::memory_quantity(shm.bytes())),
-                },
-            );
-            out.mounts.push(Mount {
-                volume: "dshm".into(),
-                path: "/dev/shm".into(),
-                sub_path: None,
-                read_only: false,
-            });
-        }
+        tmpfs_list(&mut acc, service);
+        shm(&mut acc, service);
         for (i, r) in service.configs.iter().enumerate() {
             self.file_reference(
+                &mut acc,
                 r,
                 false,
                 &at.key("configs").index(i),
                 values,
-                &mut pod_volumes,
-                &mut out.mounts,
                 report,
-                &mut errors,
             );
         }
         for (i, r) in service.secrets.iter().enumerate() {
             self.file_reference(
+                &mut acc,
                 r,
                 true,
                 &at.key("secrets").index(i),
                 values,
-                &mut pod_volumes,
-                &mut out.mounts,
                 report,
-                &mut errors,
             );
         }
-        for ((set, secret), items) in file_items {
-            let vol = if secret { "secret-files" } else { "files" };
-            pod_volumes.insert(
-                vol.into(),
-                VolumeSource::Files {
-                    name: set,
-                    secret,
-                    items,
+        acc.finish()
+    }
+
+    /// A named volume → its claim (or the external claim); an anonymous one → an
+    /// `emptyDir`.
+    fn mount_volume(
+        &mut self,
+        acc: &mut Mounts,
+        i: usize,
+        v: &ServiceVolume,
+        vat: &InputPath,
+        report: &mut Report,
+    ) {
+        let sub_path = volume_sub_path(v);
+        let Some(source) = v.source.as_deref() else {
+            report.add(
+                vat.clone(),
+                Outcome::Approximated,
+                "an anonymous volume becomes an emptyDir: it lives as long as the pod",
+            );
+            let vol = format!("anon-{i}");
+            acc.volume(
+                vol.clone(),
+                VolumeSource::EmptyDir {
+                    memory: false,
+                    size: None,
                 },
             );
-        }
-        out.volumes = pod_volumes
-            .into_iter()
-            .map(|(name, source)| PodVolume { name, source })
-            .collect();
-        if errors.is_empty() {
-            Ok(out)
+            acc.mount(vol, &v.target, sub_path, v.read_only);
+            return;
+        };
+        let def = self.project.volumes.get(source);
+        let claim = if let Some(d) = def.filter(|d| d.external) {
+            let existing = object_name(d.name.as_deref().unwrap_or(source));
+            report.add(
+                InputPath::root().key("volumes").key(source),
+                Outcome::Approximated,
+                format!("external volume: the PersistentVolumeClaim {existing:?} must exist in the namespace"),
+            );
+            existing
         } else {
-            Err(errors)
+            let claim = volume_claim_name(source);
+            if let Err(e) = self.add_claim(&claim, source, acc.service, vat, report) {
+                acc.errors.push(e);
+                return;
+            }
+            claim
+        };
+        acc.volume(claim.clone(), VolumeSource::Claim(claim.clone()));
+        acc.mount(claim, &v.target, sub_path, v.read_only);
+    }
+
+    /// A Coolify `content:` bind → a key of the service's ConfigMap or Secret of files.
+    fn mount_content(
+        &mut self,
+        acc: &mut Mounts,
+        v: &ServiceVolume,
+        values: &mut Values,
+        vat: &InputPath,
+        report: &mut Report,
+    ) {
+        let Some(content) = &v.content else { return };
+        let key = data_key(&v.target);
+        let (body, secret) = values.resolve_text(content, &vat.key("content"), report);
+        let set = acc.files_name(secret);
+        self.add_file(&set, secret, Some(acc.service), &key, body);
+        // Coolify writes `content:` files and makes them executable (templates run them
+        // as entrypoints); a ConfigMap file would be 0644.
+        acc.file_items
+            .entry((set, secret))
+            .or_default()
+            .push((key.clone(), Some(CONTENT_FILE_MODE)));
+        let vol = if secret { "secret-files" } else { "files" };
+        acc.mount(vol.into(), &v.target, Some(key), v.read_only);
+        if !v.read_only {
+            report.add(
+                vat.clone(),
+                Outcome::Approximated,
+                format!(
+                    "the file {:?} is mounted from a {} and is read-only in the container",
+                    v.target,
+                    if secret { "Secret" } else { "ConfigMap" }
+                ),
+            );
+        }
+    }
+
+    /// Another bind mount: not mounted (host-control paths), or a claim, a `hostPath` or
+    /// an error per the `bind_mounts` option.
+    fn mount_bind(
+        &mut self,
+        acc: &mut Mounts,
+        v: &ServiceVolume,
+        vat: &InputPath,
+        report: &mut Report,
+    ) {
+        let source = v.source.clone().unwrap_or_default();
+        let sub_path = volume_sub_path(v);
+        if let Some(why) = host_control(&source) {
+            report.add(vat.clone(), Outcome::Dropped, format!("{source}: {why}"));
+            return;
+        }
+        match self.options.bind_mounts {
+            BindMounts::Error => acc.errors.push(Error::new(
+                vat.clone(),
+                format!("bind mount of the host path {source:?}: host paths are not allowed (option bind_mounts=error); use a named volume"),
+            )),
+            BindMounts::Pvc => {
+                let claim = bind_claim_name(&source);
+                if let Err(e) = self.add_claim(&claim, &source, acc.service, vat, report) {
+                    acc.errors.push(e);
+                    return;
+                }
+                report.add(vat.clone(), Outcome::Approximated, format!("the host path {source:?} becomes the PersistentVolumeClaim {claim:?}; the host's files are not copied into it"));
+                acc.volume(claim.clone(), VolumeSource::Claim(claim.clone()));
+                acc.mount(claim, &v.target, sub_path, v.read_only);
+            }
+            BindMounts::Hostpath => {
+                let host = self.rebase(&source);
+                let vol = object_name(&format!("host-{source}"));
+                report.add(vat.clone(), Outcome::Approximated, format!("the host path {host:?} is mounted with hostPath: the pod sees the files of the node it runs on"));
+                acc.volume(vol.clone(), VolumeSource::HostPath(host));
+                acc.mount(vol, &v.target, sub_path, v.read_only);
+            }
         }
     }
 
@@ -478,17 +392,16 @@ impl<'a> Storage<'a> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// A `configs` / `secrets` entry → a key of its ConfigMap / Secret, mounted at the
+    /// target.
     fn file_reference(
         &mut self,
+        acc: &mut Mounts,
         r: &FileReference,
         is_secret: bool,
         at: &InputPath,
         values: &mut Values,
-        pod_volumes: &mut BTreeMap<String, VolumeSource>,
-        mounts: &mut Vec<Mount>,
         report: &mut Report,
-        errors: &mut Vec<Error>,
     ) {
         let defs = if is_secret {
             &self.project.secrets
@@ -497,7 +410,7 @@ impl<'a> Storage<'a> {
         };
         let top = if is_secret { "secrets" } else { "configs" };
         let Some(def) = defs.get(&r.source) else {
-            errors.push(Error::new(
+            acc.errors.push(Error::new(
                 at.key("source"),
                 format!("no top-level {top} entry {:?}", r.source),
             ));
@@ -557,7 +470,7 @@ impl<'a> Storage<'a> {
             (object, secret)
         };
         let vol = object_name(&format!("{}-{}", top, r.source));
-        pod_volumes.insert(
+        acc.volume(
             vol.clone(),
             VolumeSource::Files {
                 name: object,
@@ -565,12 +478,170 @@ impl<'a> Storage<'a> {
                 items: vec![(key.clone(), r.mode)],
             },
         );
-        mounts.push(Mount {
-            volume: vol,
-            path: target,
-            sub_path: Some(key),
-            read_only: true,
+        acc.mount(vol, &target, Some(key), true);
+    }
+}
+
+/// What one service's mounts add up to while they are planned.
+struct Mounts<'s> {
+    /// The Compose service name.
+    service: &'s str,
+    /// Its normalized name (for its file objects' names).
+    k8s_name: &'s str,
+    volumes: BTreeMap<String, VolumeSource>,
+    mounts: Vec<Mount>,
+    /// Keys of the service's own ConfigMap / Secret of `content:` files.
+    file_items: BTreeMap<(String, bool), Vec<FileItem>>,
+    errors: Vec<Error>,
+}
+
+impl<'s> Mounts<'s> {
+    fn new(service: &'s str, k8s_name: &'s str) -> Self {
+        Mounts {
+            service,
+            k8s_name,
+            volumes: BTreeMap::new(),
+            mounts: Vec::new(),
+            file_items: BTreeMap::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The service's ConfigMap (or Secret) of `content:` files.
+    fn files_name(&self, secret: bool) -> String {
+        if secret {
+            object_name(&format!("{}-secret-files", self.k8s_name))
+        } else {
+            object_name(&format!("{}-files", self.k8s_name))
+        }
+    }
+
+    fn volume(&mut self, name: String, source: VolumeSource) {
+        self.volumes.insert(name, source);
+    }
+
+    fn mount(&mut self, volume: String, path: &str, sub_path: Option<String>, read_only: bool) {
+        self.mounts.push(Mount {
+            volume,
+            path: path.to_string(),
+            sub_path,
+            read_only,
         });
+    }
+
+    fn finish(mut self) -> Result<ServiceStorage, Vec<Error>> {
+        for ((set, secret), items) in std::mem::take(&mut self.file_items) {
+            let vol = if secret { "secret-files" } else { "files" };
+            self.volume(
+                vol.into(),
+                VolumeSource::Files {
+                    name: set,
+                    secret,
+                    items,
+                },
+            );
+        }
+        if !self.errors.is_empty() {
+            return Err(self.errors);
+        }
+        Ok(ServiceStorage {
+            volumes: self
+                .volumes
+                .into_iter()
+                .map(|(name, source)| PodVolume { name, source })
+                .collect(),
+            mounts: self.mounts,
+        })
+    }
+}
+
+/// Report the mount options that have no pod equivalent.
+fn report_mount_options(v: &ServiceVolume, vat: &InputPath, report: &mut Report) {
+    if v.consistency.is_some() {
+        report.add(
+            vat.key("consistency"),
+            Outcome::Dropped,
+            "mount consistency is a Docker Desktop setting",
+        );
+    }
+    // `create_host_path` is what the short syntax implies; only the other options
+    // (propagation, SELinux relabelling) are lost.
+    let lost: Vec<&str> = v
+        .bind
+        .as_ref()
+        .and_then(|b| b.as_object())
+        .map(|b| {
+            b.keys()
+                .map(String::as_str)
+                .filter(|k| *k != "create_host_path")
+                .collect()
+        })
+        .unwrap_or_default();
+    if !lost.is_empty() {
+        report.add(
+            vat.key("bind"),
+            Outcome::Dropped,
+            format!(
+                "{}: bind propagation and SELinux options have no pod volume equivalent",
+                lost.join(", ")
+            ),
+        );
+    }
+    if v.volume.as_ref().is_some_and(|o| o.get("nocopy").is_some()) {
+        report.add(
+            vat.key("volume").key("nocopy"),
+            Outcome::Mapped,
+            "Kubernetes never copies image content into a claim",
+        );
+    }
+}
+
+/// The long syntax's `volume.subpath`.
+fn volume_sub_path(v: &ServiceVolume) -> Option<String> {
+    v.volume
+        .as_ref()
+        .and_then(|o| o.get("subpath"))
+        .and_then(|s| s.as_str())
+        .map(str::to_string)
+}
+
+/// A `tmpfs` mount → a memory-backed `emptyDir`.
+fn mount_tmpfs(acc: &mut Mounts, i: usize, v: &ServiceVolume) {
+    let size = v
+        .tmpfs
+        .as_ref()
+        .and_then(|t| t.get("size"))
+        .and_then(tmpfs_size);
+    let vol = format!("tmpfs-{i}");
+    acc.volume(vol.clone(), VolumeSource::EmptyDir { memory: true, size });
+    acc.mount(vol, &v.target, None, v.read_only);
+}
+
+/// The service's `tmpfs:` list → memory-backed `emptyDir`s.
+fn tmpfs_list(acc: &mut Mounts, service: &Service) {
+    for (i, t) in service.tmpfs.iter().enumerate() {
+        let (path, opts) = t.split_once(':').unwrap_or((t.as_str(), ""));
+        let size = opts
+            .split(',')
+            .find_map(|o| o.strip_prefix("size="))
+            .and_then(|s| tmpfs_size(&serde_json::Value::String(s.to_string())));
+        let vol = format!("tmpfs-list-{i}");
+        acc.volume(vol.clone(), VolumeSource::EmptyDir { memory: true, size });
+        acc.mount(vol, path, None, false);
+    }
+}
+
+/// `shm_size` → a memory-backed `emptyDir` at `/dev/shm`.
+fn shm(acc: &mut Mounts, service: &Service) {
+    if let Some(shm) = service.shm_size {
+        acc.volume(
+            "dshm".into(),
+            VolumeSource::EmptyDir {
+                memory: true,
+                size: Some(super::resources::memory_quantity(shm.bytes())),
+            },
+        );
+        acc.mount("dshm".into(), "/dev/shm", None, false);
     }
 }
 
@@ -748,8 +819,8 @@ mod tests {
     fn colliding_claim_names_are_errors() {
         let svc = Service {
             volumes: vec![
-                vol(MountType::Volume, Some("db_data"), "/a"),
-                vol(MountType::Volume, Some("db-data"), "/b"),
+                vol(MountType::Volume, Some("2db"), "/a"),
+                vol(MountType::Volume, Some("s-2db"), "/b"),
             ],
             ..Default::default()
         };
@@ -781,5 +852,46 @@ mod tests {
             "{}",
             e[0]
         );
+    }
+
+    /// `bootstrap/helpers/parsers.php` names a volume `<uuid>_` + `Str::slug($source, '-')`:
+    /// `certs_x` and `certs-x` are one volume there, so one claim here, shared by both.
+    #[test]
+    fn volumes_whose_sources_slug_alike_are_one_claim() {
+        let a = Service {
+            volumes: vec![vol(MountType::Volume, Some("certs_x"), "/certs")],
+            ..Default::default()
+        };
+        let b = Service {
+            volumes: vec![vol(MountType::Volume, Some("certs-x"), "/certs")],
+            ..Default::default()
+        };
+        let p = project(vec![("a", a.clone()), ("b", b.clone())]);
+        let options = Options::default();
+        let env = BTreeMap::new();
+        let mut s = Storage {
+            project: &p,
+            options: &options,
+            instance: "x".into(),
+            env: &env,
+            users: BTreeMap::new(),
+            claims: BTreeMap::new(),
+            files: BTreeMap::new(),
+        };
+        s.count_users();
+        let mut report = Report::default();
+        for (name, svc) in [("a", &a), ("b", &b)] {
+            let at = InputPath::root().key("services").key(name);
+            s.plan_service(name, name, svc, &mut Values::default(), &at, &mut report)
+                .unwrap();
+        }
+        assert_eq!(s.claims.len(), 1);
+        let (claim, _) = &s.claims["certs-x"];
+        assert_eq!(claim.access, AccessMode::ReadWriteMany);
+        assert!(report
+            .entries()
+            .iter()
+            .any(|e| e.path.to_string() == "services.b.volumes[0]"
+                && e.message.contains("one volume on Coolify")));
     }
 }

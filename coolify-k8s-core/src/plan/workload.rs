@@ -3,7 +3,7 @@
 //! annotations, and the report of every key that is not carried over exactly.
 
 use super::env::Values;
-use super::model::{Container, ProbeAction, Workload, WorkloadKind};
+use super::model::{AccessMode, Container, PodVolume, VolumeSource, Workload, WorkloadKind};
 use super::names::{dns_label, STATEFULSET_MAX};
 use super::storage::Storage;
 use crate::compose::{PullPolicy, Restart, Service};
@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::options::Options;
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
+use std::collections::BTreeMap;
 
 /// Service keys the planner always carries over (or reports itself when it cannot);
 /// every other key of a service is either reported or absent. The corpus coverage test
@@ -104,7 +105,8 @@ fn pull_policy(p: &PullPolicy, at: &InputPath, report: &mut Report) -> Option<St
     }
 }
 
-/// Plan one service. Errors name the service's keys.
+/// Plan one service. Errors name the service's keys. Each parity concern is its own
+/// function below (or its own file: probes, network, storage, security, resources).
 pub fn plan_service(
     cx: &ServiceContext<'_>,
     storage: &mut Storage<'_>,
@@ -115,7 +117,125 @@ pub fn plan_service(
     let at = InputPath::root().key("services").key(cx.name);
     let mut errors = Vec::new();
 
-    // Image.
+    let image = image(cx, &at, report)?;
+    let kind = kind(cx, storage);
+    let name = if kind == WorkloadKind::StatefulSet {
+        dns_label(cx.name, STATEFULSET_MAX)
+    } else {
+        cx.k8s_name.to_string()
+    };
+    let job_retries = restart(s, kind, &at, report);
+    let replicas = replicas(s, kind, &at, report);
+
+    // Environment, commands.
+    let mut env = values.environment(&s.environment, &at.key("environment"), report);
+    let mut helpers = Vec::new();
+    let command = s
+        .entrypoint
+        .as_ref()
+        .map(|e| values.argv(e, &mut helpers, &at.key("entrypoint"), report));
+    let args = s
+        .command
+        .as_ref()
+        .map(|c| values.argv(c, &mut helpers, &at.key("command"), report));
+    if s.entrypoint.as_ref().is_some_and(|e| e.is_empty()) {
+        report.add(at.key("entrypoint"), Outcome::Approximated, "an empty entrypoint cannot reset the image's ENTRYPOINT on Kubernetes: the image's entrypoint runs");
+    }
+    let probes = super::probes::plan_service_probes(cx, values, &mut helpers, &at, report);
+    values.add_helpers(&mut env, &helpers);
+
+    // Ports, storage, security, pod, resources.
+    let ports = super::network::plan_ports(s, cx.options, &at, report);
+    let st = match storage.plan_service(cx.name, cx.k8s_name, s, values, &at, report) {
+        Ok(st) => st,
+        Err(e) => {
+            errors.extend(e);
+            Default::default()
+        }
+    };
+    let security = super::security::plan_security(s, &at, report);
+    let pod = super::security::plan_pod(s, &at, report);
+    let resources = super::resources::plan_resources(s, &at, report);
+    super::security::report_host_keys(s, &at, report);
+    let recreate = rollout_strategy(kind, replicas, &st.volumes, storage, &at, report);
+
+    let (labels, annotations) = metadata(s, &at, report);
+    let mut routes = cx.url_routes.clone();
+    routes.extend(crate::proxy::labels::routes(
+        cx.name,
+        &s.labels,
+        &at.key("labels"),
+        report,
+    ));
+    let autoscale = match autoscale(cx, kind, !routes.is_empty(), &at, report) {
+        Ok(a) => a,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
+    let networks = super::network::compose_networks(s, &at, report);
+
+    let mut container = Container {
+        name: cx.k8s_name.to_string(),
+        image,
+        pull_policy: s
+            .pull_policy
+            .as_ref()
+            .and_then(|p| pull_policy(p, &at.key("pull_policy"), report)),
+        command,
+        args,
+        env,
+        working_dir: s.working_dir.clone(),
+        ports: ports.container,
+        mounts: st.mounts,
+        readiness: probes.readiness,
+        liveness: probes.liveness,
+        startup: probes.startup,
+        security,
+        resources,
+        stdin: s.stdin_open.unwrap_or(false),
+        tty: s.tty.unwrap_or(false),
+    };
+    if kind == WorkloadKind::Job {
+        super::probes::strip_for_job(&mut container, &at, report);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Workload {
+        service: cx.name.to_string(),
+        name,
+        service_name: cx.k8s_name.to_string(),
+        kind,
+        replicas: if matches!(kind, WorkloadKind::Job | WorkloadKind::DaemonSet) {
+            None
+        } else {
+            replicas
+        },
+        recreate,
+        job_retries,
+        containers: vec![container],
+        init_containers: Vec::new(),
+        volumes: st.volumes,
+        ports: ports.service,
+        published: ports.published,
+        pod,
+        labels,
+        annotations,
+        networks,
+        routes,
+        autoscale,
+    })
+}
+
+/// The image: the `images` option, else `image:`; `build:` alone is an error.
+fn image(
+    cx: &ServiceContext<'_>,
+    at: &InputPath,
+    report: &mut Report,
+) -> Result<String, Vec<Error>> {
+    let s = cx.service;
     let image = match (cx.options.images.get(cx.name), &s.image) {
         (Some(i), _) => Some(i.clone()),
         (None, Some(i)) => Some(i.clone()),
@@ -124,24 +244,29 @@ pub fn plan_service(
     if let (Some(_), Some(i)) = (&s.build, &image) {
         report.add(at.key("build"), Outcome::Approximated, format!("images are not built on Kubernetes: the image {i:?} must be built and pushed before deploying"));
     }
-    let Some(image) = image else {
-        return Err(vec![Error::new(
+    image.ok_or_else(|| {
+        vec![Error::new(
             at.clone(),
             if s.build.is_some() {
                 format!("the service has only `build:` and no image: build and push the image, then pass it with --image {}=REF (the `images` option)", cx.name)
             } else {
                 format!("the service has no `image`: pass one with --image {}=REF (the `images` option)", cx.name)
             },
-        )]);
-    };
+        )]
+    })
+}
 
-    // Kind.
+/// The controller kind: a Job for run-to-completion services, a DaemonSet for
+/// `deploy.mode: global`, a StatefulSet for a service with a volume of its own, else a
+/// Deployment.
+fn kind(cx: &ServiceContext<'_>, storage: &Storage<'_>) -> WorkloadKind {
+    let s = cx.service;
     let global = s
         .deploy
         .as_ref()
         .and_then(|d| d.mode.as_deref())
         .is_some_and(|m| m.starts_with("global"));
-    let kind = if cx.is_job {
+    if cx.is_job {
         WorkloadKind::Job
     } else if global {
         WorkloadKind::DaemonSet
@@ -149,14 +274,11 @@ pub fn plan_service(
         WorkloadKind::StatefulSet
     } else {
         WorkloadKind::Deployment
-    };
-    let name = if kind == WorkloadKind::StatefulSet {
-        dns_label(cx.name, STATEFULSET_MAX)
-    } else {
-        cx.k8s_name.to_string()
-    };
+    }
+}
 
-    // Restart.
+/// `restart:`; returns whether a Job retries failed pods.
+fn restart(s: &Service, kind: WorkloadKind, at: &InputPath, report: &mut Report) -> bool {
     if s.restart == Some(Restart::OnFailure) && kind != WorkloadKind::Job {
         report.add(
             at.key("restart"),
@@ -164,9 +286,11 @@ pub fn plan_service(
             "on-failure: Kubernetes restarts a long-running container whenever it exits",
         );
     }
-    let job_retries = kind == WorkloadKind::Job && s.restart != Some(Restart::No);
+    kind == WorkloadKind::Job && s.restart != Some(Restart::No)
+}
 
-    // Replicas.
+/// `deploy.replicas` / `scale`, and the report of the Swarm-only `deploy` keys.
+fn replicas(s: &Service, kind: WorkloadKind, at: &InputPath, report: &mut Report) -> Option<u32> {
     let replicas = s.deploy.as_ref().and_then(|d| d.replicas).or(s.scale);
     if replicas.is_some() && matches!(kind, WorkloadKind::Job | WorkloadKind::DaemonSet) {
         report.add(
@@ -177,8 +301,7 @@ pub fn plan_service(
     }
     if let Some(d) = &s.deploy {
         let dat = at.key("deploy");
-        if let Some(rp) = &d.restart_policy {
-            let _ = rp;
+        if d.restart_policy.is_some() {
             report.add(
                 dat.key("restart_policy"),
                 Outcome::Dropped,
@@ -209,77 +332,40 @@ pub fn plan_service(
             }
         }
     }
+    replicas
+}
 
-    // Environment, commands.
-    let mut env = values.environment(&s.environment, &at.key("environment"), report);
-    let mut helpers = Vec::new();
-    let command = s
-        .entrypoint
-        .as_ref()
-        .map(|e| values.argv(e, &mut helpers, &at.key("entrypoint"), report));
-    let args = s
-        .command
-        .as_ref()
-        .map(|c| values.argv(c, &mut helpers, &at.key("command"), report));
-    if s.entrypoint.as_ref().is_some_and(|e| e.is_empty()) {
-        report.add(at.key("entrypoint"), Outcome::Approximated, "an empty entrypoint cannot reset the image's ENTRYPOINT on Kubernetes: the image's entrypoint runs");
-    }
-
-    // Probes.
-    let mut probes = match &s.healthcheck {
-        Some(hc) => {
-            super::probes::plan_probes(hc, values, &mut helpers, &at.key("healthcheck"), report)
-        }
-        None => Default::default(),
-    };
-    let mut own_host = false;
-    for p in [
-        &mut probes.readiness,
-        &mut probes.liveness,
-        &mut probes.startup,
-    ]
-    .into_iter()
-    .flatten()
+/// Whether a Deployment replaces its pods all at once: a ReadWriteOnce claim cannot be
+/// mounted by the old and the new pod on two nodes.
+fn rollout_strategy(
+    kind: WorkloadKind,
+    replicas: Option<u32>,
+    volumes: &[PodVolume],
+    storage: &Storage<'_>,
+    at: &InputPath,
+    report: &mut Report,
+) -> bool {
+    let rwo = volumes.iter().any(|v| {
+        matches!(&v.source, VolumeSource::Claim(c)
+            if storage.claims.get(c).is_some_and(|(c, _)| c.access == AccessMode::ReadWriteOnce))
+    });
+    if matches!(kind, WorkloadKind::StatefulSet | WorkloadKind::Deployment)
+        && replicas.is_some_and(|r| r > 1)
+        && rwo
     {
-        if let ProbeAction::Exec(argv) = &mut p.action {
-            own_host |= super::probes::own_host_to_localhost(argv, &[cx.name, cx.k8s_name]);
-        }
+        report.add(at.key("deploy").key("replicas"), Outcome::Approximated, "several replicas share a ReadWriteOnce claim: they must run on one node, or the storage class must support ReadWriteMany");
     }
-    if own_host {
-        report.add(
-            at.key("healthcheck").key("test"),
-            Outcome::Approximated,
-            "the health check calls its own service by name; on Kubernetes that Service only answers once the pod is Ready, so the probe calls localhost",
-        );
-    }
-    values.add_helpers(&mut env, &helpers);
+    kind == WorkloadKind::Deployment && rwo
+}
 
-    // Ports, storage, security, pod, resources.
-    let ports = super::network::plan_ports(s, cx.options, &at, report);
-    let st = match storage.plan_service(cx.name, cx.k8s_name, s, values, &at, report) {
-        Ok(st) => st,
-        Err(e) => {
-            errors.extend(e);
-            Default::default()
-        }
-    };
-    let security = super::security::plan_security(s, &at, report);
-    let pod = super::security::plan_pod(s, &at, report);
-    let resources = super::resources::plan_resources(s, &at, report);
-    super::security::report_host_keys(s, &at, report);
-
-    if (kind == WorkloadKind::StatefulSet || kind == WorkloadKind::Deployment)
-        && replicas.is_some_and(|r| r > 1) && st.volumes.iter().any(|v| matches!(&v.source, super::model::VolumeSource::Claim(c) if storage.claims.get(c).is_some_and(|(c, _)| c.access == super::model::AccessMode::ReadWriteOnce))) {
-            report.add(at.key("deploy").key("replicas"), Outcome::Approximated, "several replicas share a ReadWriteOnce claim: they must run on one node, or the storage class must support ReadWriteMany");
-    }
-    let recreate = kind == WorkloadKind::Deployment
-        && st.volumes.iter().any(|v| {
-            matches!(&v.source, super::model::VolumeSource::Claim(c)
-                if storage.claims.get(c).is_some_and(|(c, _)| c.access == super::model::AccessMode::ReadWriteOnce))
-        });
-
-    // Labels, annotations.
-    let (labels, mut annotations) = super::security::split_labels(&s.labels, &at, report);
+/// Labels (`coolify.io/*` and the like) and annotations (other labels, `annotations`,
+/// `deploy.labels`, `exclude_from_hc`).
+fn metadata(
+    s: &Service,
+    at: &InputPath,
+    report: &mut Report,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let (labels, mut annotations) = super::security::split_labels(&s.labels, at, report);
     for (k, v) in &s.annotations {
         annotations.insert(k.clone(), v.clone());
     }
@@ -291,130 +377,36 @@ pub fn plan_service(
     if s.exclude_from_hc {
         annotations.insert("coolify.io/exclude-from-hc".into(), "true".into());
     }
-    let mut routes = cx.url_routes.clone();
-    routes.extend(crate::proxy::labels::routes(
-        cx.name,
-        &s.labels,
-        &at.key("labels"),
-        report,
-    ));
+    (labels, annotations)
+}
+
+/// Autoscaling: the service's `x-coolify-autoscale`, else the option for routed
+/// services; only Deployments and StatefulSets scale.
+fn autoscale(
+    cx: &ServiceContext<'_>,
+    kind: WorkloadKind,
+    routed: bool,
+    at: &InputPath,
+    report: &mut Report,
+) -> Result<Option<crate::k8s::autoscaling::Autoscale>, Error> {
+    let s = cx.service;
     let autoscale = match s.extensions.get(AUTOSCALE_KEY) {
-        Some(v) => {
-            match crate::k8s::autoscaling::Autoscale::from_value(v, &at.key(AUTOSCALE_KEY)) {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            }
-        }
-        None if !routes.is_empty() => cx.options.autoscale,
+        Some(v) => Some(crate::k8s::autoscaling::Autoscale::from_value(
+            v,
+            &at.key(AUTOSCALE_KEY),
+        )?),
+        None if routed => cx.options.autoscale,
         None => None,
     };
-    let autoscale = if matches!(kind, WorkloadKind::Deployment | WorkloadKind::StatefulSet) {
-        autoscale
-    } else {
-        if autoscale.is_some() && s.extensions.contains_key(AUTOSCALE_KEY) {
-            report.add(
-                at.key(AUTOSCALE_KEY),
-                Outcome::Dropped,
-                "only Deployments and StatefulSets are autoscaled",
-            );
-        }
-        None
-    };
-
-    // Networks.
-    let mut networks = Vec::new();
-    if s.network_mode.is_none() {
-        if s.networks.is_empty() {
-            networks.push("default".to_string());
-        }
-        for (n, opts) in &s.networks {
-            networks.push(n.clone());
-            if let Some(o) = opts {
-                let nat = at.key("networks").key(n.as_str());
-                if o.ipv4_address.is_some() || o.ipv6_address.is_some() {
-                    report.add(
-                        nat.clone(),
-                        Outcome::Dropped,
-                        "fixed container addresses: pods get addresses from the cluster network",
-                    );
-                }
-                for k in o.other.keys() {
-                    report.add(
-                        nat.key(k.as_str()),
-                        Outcome::Dropped,
-                        "network attachment options have no pod equivalent",
-                    );
-                }
-            }
-        }
+    if matches!(kind, WorkloadKind::Deployment | WorkloadKind::StatefulSet) {
+        return Ok(autoscale);
     }
-
-    let container = Container {
-        name: cx.k8s_name.to_string(),
-        image,
-        pull_policy: s
-            .pull_policy
-            .as_ref()
-            .and_then(|p| pull_policy(p, &at.key("pull_policy"), report)),
-        command,
-        args,
-        env,
-        working_dir: s.working_dir.clone(),
-        ports: ports.container,
-        mounts: st.mounts,
-        readiness: probes.readiness,
-        liveness: probes.liveness,
-        startup: if kind == WorkloadKind::Job {
-            None
-        } else {
-            probes.startup
-        },
-        security,
-        resources,
-        stdin: s.stdin_open.unwrap_or(false),
-        tty: s.tty.unwrap_or(false),
-    };
-    let mut container = container;
-    if kind == WorkloadKind::Job && (container.readiness.is_some() || container.liveness.is_some())
-    {
-        // A Job's pod is not a Service backend that must be ready; a liveness probe could
-        // kill a one-shot task. Health checks of run-to-completion services are reported.
-        container.readiness = None;
-        container.liveness = None;
+    if autoscale.is_some() && s.extensions.contains_key(AUTOSCALE_KEY) {
         report.add(
-            at.key("healthcheck"),
+            at.key(AUTOSCALE_KEY),
             Outcome::Dropped,
-            "the service runs to completion (a Job): no probes",
+            "only Deployments and StatefulSets are autoscaled",
         );
     }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    Ok(Workload {
-        service: cx.name.to_string(),
-        name,
-        service_name: cx.k8s_name.to_string(),
-        kind,
-        replicas: if matches!(kind, WorkloadKind::Job | WorkloadKind::DaemonSet) {
-            None
-        } else {
-            replicas
-        },
-        recreate,
-        job_retries,
-        containers: vec![container],
-        init_containers: Vec::new(),
-        volumes: st.volumes,
-        ports: ports.service,
-        published: ports.published,
-        pod,
-        labels,
-        annotations,
-        networks,
-        routes,
-        autoscale,
-    })
+    Ok(None)
 }

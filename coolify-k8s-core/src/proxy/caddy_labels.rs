@@ -249,6 +249,27 @@ fn site_route(
                     );
                 }
             }
+            // The block form Coolify writes for noindex domains
+            // (`caddy_0.header.0_-Server=`, `caddy_0.header.1_X-Robots-Tag="noindex, nofollow"`,
+            // `fqdnLabelsForCaddy` in `bootstrap/helpers/docker.php`): the ordering prefix
+            // `N_` then `-Name` (remove) or `Name` with the value.
+            ["header", item] => {
+                let name = item.split_once('_').map_or(*item, |(n, rest)| {
+                    if n.bytes().all(|b| b.is_ascii_digit()) {
+                        rest
+                    } else {
+                        item
+                    }
+                });
+                if let Some(removed) = name.strip_prefix('-') {
+                    route.headers.response_remove.push(removed.to_string());
+                } else if !name.is_empty() {
+                    route
+                        .headers
+                        .response
+                        .insert(name.to_string(), value.trim().trim_matches('"').to_string());
+                }
+            }
             ["try_files"] => report.add(
                 label_path,
                 Outcome::Dropped,
@@ -386,6 +407,27 @@ mod tests {
         assert_eq!(r, vec![want]);
         // try_files and the ingress network are reported, nothing else.
         assert_eq!(report.entries().len(), 2, "{report:?}");
+    }
+
+    /// The header block Coolify writes for noindex domains (`fqdnLabelsForCaddy`:
+    /// `caddy_N.header.0_-Server=`, `caddy_N.header.1_X-Robots-Tag="noindex, nofollow"`).
+    #[test]
+    fn coolify_noindex_header_block() {
+        let (r, report) = run(&[
+            ("caddy_0", "https://app.example.com"),
+            ("caddy_0.reverse_proxy", "{{upstreams 80}}"),
+            ("caddy_0.header.0_-Server", ""),
+            ("caddy_0.header.1_X-Robots-Tag", "\"noindex, nofollow\""),
+        ]);
+        assert!(report.entries().is_empty(), "{report:?}");
+        assert_eq!(r[0].headers.response_remove, vec!["Server".to_string()]);
+        assert_eq!(
+            r[0].headers
+                .response
+                .get("X-Robots-Tag")
+                .map(String::as_str),
+            Some("noindex, nofollow")
+        );
     }
 
     /// Without force-HTTPS Coolify lists both schemes; `handle` keeps the prefix.

@@ -48,6 +48,14 @@ pub struct Cluster {
 }
 
 /// Result of one command: exit success and its output.
+/// A directory for apply's files (`Target::files_dir`) that this test process owns.
+pub fn files_dir() -> String {
+    std::env::temp_dir()
+        .join(format!("coolify-k8s-e2e-files-{}", std::process::id()))
+        .display()
+        .to_string()
+}
+
 #[derive(Debug)]
 pub struct Run {
     pub ok: bool,
@@ -143,6 +151,24 @@ impl Cluster {
         let mut script = lines.join("\n");
         script.push('\n');
         run(cmd, Some(&script))
+    }
+
+    /// Apply's steps as a runner takes them: the prepare lines, the files written where the
+    /// lines read them (the upload), the commands, then the cleanup lines, which must leave
+    /// no file behind. Returns the run of the commands.
+    pub fn run_apply(&self, steps: &coolify_k8s_core::kubectl::ApplySteps) -> Run {
+        let prepared = self.run_script(&steps.prepare);
+        assert!(prepared.ok, "prepare failed: {}", prepared.stderr);
+        for f in &steps.files {
+            std::fs::write(&f.path, &f.content).expect("upload");
+        }
+        let run = self.run_script(&steps.commands);
+        let cleaned = self.run_script(&steps.cleanup);
+        assert!(cleaned.ok, "cleanup failed: {}", cleaned.stderr);
+        for f in &steps.files {
+            assert!(!Path::new(&f.path).exists(), "{} left behind", f.path);
+        }
+        run
     }
 
     /// Create the namespace `ns` afresh (deleting what a previous run left).

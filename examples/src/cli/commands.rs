@@ -1,6 +1,9 @@
 //! `coolify-k8s commands ACTION [OPTIONS] FILE...`: the kubectl command lines for an
 //! action, one per line: exactly what the PHP `Kubectl` methods return, joined by
-//! newlines, so `coolify-k8s commands apply … FILE | bash -se` deploys.
+//! newlines, so `coolify-k8s commands apply … FILE | bash -se` deploys. For `apply` the
+//! files the lines read (the objects, Secrets included) are written to `--files-dir` on this
+//! machine (mode 0600) and the lines are its prepare, commands and cleanup lines: run them on
+//! the same machine.
 
 use super::translate_args::{read_files, FileResolver, TranslateArgs};
 use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target};
@@ -43,6 +46,9 @@ pub struct Args {
     /// Delete the namespace too (delete).
     #[arg(long = "delete-namespace")]
     delete_namespace: bool,
+    /// Directory for apply's object files, on this machine (default /data/coolify/kubernetes).
+    #[arg(long = "files-dir", value_name = "DIR")]
+    files_dir: Option<String>,
     /// FILE is translated manifests as JSON (`convert -o json` output), not Compose.
     #[arg(long = "from-json")]
     from_json: bool,
@@ -62,6 +68,10 @@ pub fn run(args: Args) -> i32 {
         extra_flags: args.kubectl_flags.clone(),
         sudo: args.sudo,
         create_namespace: !args.no_create_namespace,
+        files_dir: args
+            .files_dir
+            .clone()
+            .unwrap_or_else(|| coolify_k8s_core::kubectl::DEFAULT_FILES_DIR.to_string()),
     };
     let kubectl = match Kubectl::new(target) {
         Ok(k) => k,
@@ -87,7 +97,16 @@ pub fn run(args: Args) -> i32 {
         Err(Failure::Translation(e)) => return super::fail(&e),
     };
     let lines = match args.action.as_str() {
-        "apply" => kubectl.apply(&manifests),
+        "apply" => match kubectl.apply(&manifests) {
+            Ok(steps) => {
+                if let Err(e) = write_files(&steps.files) {
+                    eprintln!("coolify-k8s commands: {e}");
+                    return 1;
+                }
+                Ok(steps.lines().cloned().collect())
+            }
+            Err(e) => Err(e),
+        },
         "rollout-status" => kubectl.rollout_status(&manifests, args.timeout),
         "restart" => kubectl.restart(&manifests),
         "stop" => kubectl.stop(&manifests),
@@ -115,6 +134,32 @@ pub fn run(args: Args) -> i32 {
         }
         Err(e) => super::fail(&e),
     }
+}
+
+/// Writes apply's files (mode 0600; their directory 0700 when created here).
+fn write_files(files: &[coolify_k8s_core::kubectl::UploadFile]) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    for f in files {
+        let path = std::path::Path::new(&f.path);
+        if let Some(dir) = path.parent() {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        file.write_all(f.content.as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 enum Failure {

@@ -77,8 +77,9 @@ pub struct TranslateArgs {
     #[arg(long = "profile", value_name = "NAME")]
     pub profiles: Vec<String>,
     /// The Ingress controller, for redirects, strip-prefix, compression and basic auth on
-    /// Ingress output: none (reported) or traefik (Middlewares) (default none).
-    #[arg(long = "ingress-controller", value_name = "CONTROLLER", value_parser = ["none", "traefik"])]
+    /// Ingress output: none (reported), traefik (Middlewares) or nginx (ingress-nginx
+    /// annotations, with Coolify's no body limit and long timeouts) (default none).
+    #[arg(long = "ingress-controller", value_name = "CONTROLLER", value_parser = ["none", "traefik", "nginx"])]
     pub ingress_controller: Option<String>,
     /// Scheme and domain for generated SERVICE_URL_* domains, like Coolify's wildcard domain
     /// (default `http://127.0.0.1.sslip.io`).
@@ -87,6 +88,24 @@ pub struct TranslateArgs {
     /// Autoscale routed workloads: `min=N,max=N` with optional `cpu=PCT` and `memory=PCT`.
     #[arg(long, value_name = "SETTINGS", value_parser = autoscale)]
     pub autoscale: Option<Value>,
+    /// The container port of a service's port-less SERVICE_URL_* / SERVICE_FQDN_* routes
+    /// (repeatable; default: the template's `# port:` header, else the health check's port,
+    /// else the service's first port).
+    #[arg(long = "route-port", value_name = "SERVICE=PORT", value_parser = service_port)]
+    pub route_ports: Vec<(String, u16)>,
+    /// The template's required port (default: its `# port:` header).
+    #[arg(long = "required-port", value_name = "PORT")]
+    pub required_port: Option<u16>,
+}
+
+fn service_port(s: &str) -> Result<(String, u16), String> {
+    let (k, v) = key_value(s)?;
+    let port = v
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| format!("{v:?} is not a port"))?;
+    Ok((k, port))
 }
 
 fn autoscale(s: &str) -> Result<Value, String> {
@@ -149,6 +168,15 @@ impl TranslateArgs {
         m.insert("annotations".into(), pairs(&self.annotations));
         m.insert("secret_variables".into(), json!(self.secret_variables));
         m.insert("profiles".into(), json!(self.profiles));
+        let route_ports: BTreeMap<&str, u16> = self
+            .route_ports
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect();
+        m.insert("route_ports".into(), json!(route_ports));
+        if let Some(p) = self.required_port {
+            m.insert("required_port".into(), json!(p));
+        }
         Options::from_value(Value::Object(m)).map_err(|e| e.to_string())
     }
 
@@ -293,5 +321,25 @@ mod tests {
             ..Default::default()
         };
         assert!(bad.options().unwrap_err().starts_with("options.namespace"));
+    }
+
+    #[test]
+    fn route_ports_and_the_nginx_controller() {
+        assert_eq!(service_port("web=3000"), Ok(("web".into(), 3000)));
+        assert!(service_port("web=0").is_err());
+        assert!(service_port("web=http").is_err());
+        let a = TranslateArgs {
+            route_ports: vec![("web".into(), 3000)],
+            required_port: Some(8080),
+            ingress_controller: Some("nginx".into()),
+            ..Default::default()
+        };
+        let o = a.options().unwrap();
+        assert_eq!(o.route_ports.get("web"), Some(&3000));
+        assert_eq!(o.required_port, Some(8080));
+        assert_eq!(
+            o.ingress_controller,
+            coolify_k8s_core::options::IngressController::Nginx
+        );
     }
 }
