@@ -14,7 +14,9 @@ use std::process::{Command, Stdio};
 /// Every line of every builder for `m`.
 fn lines(k: &Kubectl, m: &Manifests) -> Vec<String> {
     let mut all = Vec::new();
-    all.extend(k.apply(m).unwrap_or_default());
+    if let Ok(steps) = k.apply(m) {
+        all.extend(steps.lines().cloned());
+    }
     all.extend(k.rollout_status(m, 300).unwrap_or_default());
     all.extend(k.restart(m).unwrap_or_default());
     all.extend(k.stop(m).unwrap_or_default());
@@ -87,6 +89,7 @@ fn every_command_line_of_the_corpus_parses_in_bash() {
         extra_flags: vec!["--request-timeout=5s".into()],
         sudo: true,
         create_namespace: true,
+        ..Target::default()
     };
     let k = Kubectl::new(target).expect("the target is valid");
     let mut problems = Vec::new();

@@ -153,7 +153,9 @@ pub fn check_line(line: &str) {
 /// fine (a clear error is the point), panics are not.
 pub fn check_commands(k: &Kubectl, m: &Manifests, service: &str) {
     let mut all = Vec::new();
-    all.extend(k.apply(m).unwrap_or_default());
+    if let Ok(steps) = k.apply(m) {
+        all.extend(steps.lines().cloned());
+    }
     all.extend(k.rollout_status(m, 300).unwrap_or_default());
     all.extend(k.restart(m).unwrap_or_default());
     all.extend(k.stop(m).unwrap_or_default());

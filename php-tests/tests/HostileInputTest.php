@@ -108,7 +108,7 @@ final class HostileInputTest extends TestCase
         foreach ($translatorOptions as $key) {
             $calls["new Translator([$key => \$v])"] = static fn ($v) => (new Translator([$key => $v]))->compose(self::WEB);
         }
-        foreach (['kubeconfig', 'context', 'namespace', 'extra_flags', 'sudo', 'create_namespace'] as $key) {
+        foreach (['kubeconfig', 'context', 'namespace', 'extra_flags', 'sudo', 'create_namespace', 'files_dir'] as $key) {
             $calls["new Kubectl([$key => \$v])"] = static fn ($v) => (new Kubectl([$key => $v]))->apply($m);
         }
         return $calls;
