@@ -210,6 +210,41 @@ mod tests {
     }
 
     #[test]
+    fn from_json_reads_what_to_json_wrote_and_names_bad_input() {
+        let m = Manifests::new(
+            vec![json!({"kind": "Service", "metadata": {"name": "b"}})],
+            Report::default(),
+        );
+        assert_eq!(
+            Manifests::from_json(&m.to_json()).unwrap().objects(),
+            m.objects()
+        );
+        assert_eq!(
+            Manifests::from_json(r#"[{"kind": "A"}, {"kind": "B"}]"#)
+                .unwrap()
+                .objects()
+                .len(),
+            2
+        );
+        assert_eq!(
+            Manifests::from_json(r#"{"kind": "Secret"}"#)
+                .unwrap()
+                .objects()[0]["kind"],
+            "Secret"
+        );
+        let err = |s: &str| Manifests::from_json(s).unwrap_err().to_string();
+        assert!(err("{").starts_with("not JSON: "), "{}", err("{"));
+        assert_eq!(err("3"), "expected a List, an object or a list of objects");
+        assert_eq!(
+            err(r#"{"kind": "List", "items": 1}"#),
+            "items: must be a list of objects"
+        );
+        assert_eq!(err(r#"[{}, "x"]"#), "items[1]: must be an object");
+        // serde_json's recursion limit: deep nesting is an error, not a stack overflow.
+        assert!(err(&"[".repeat(100_000)).starts_with("not JSON: "));
+    }
+
+    #[test]
     fn documents_are_separated_and_ordered() {
         let m = Manifests::new(
             vec![
