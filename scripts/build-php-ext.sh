@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the PHP extension coolify_k8s (release) into target/release/libcoolify_k8s.so,
+# Builds the PHP extension coolify_k8s (release) into target/release/libcoolify_k8s.so
+# ($CARGO_TARGET_DIR/release when set),
 # installing Debian's PHP build packages when missing, and checks that PHP loads it.
 #   scripts/build-php-ext.sh          build, print the .so path
 #   scripts/build-php-ext.sh --test   build, then run the PHPUnit suite against it
@@ -11,7 +12,7 @@ set -euo pipefail
 apt_install php8.2-dev php8.2-cli phpunit libclang-dev clang php8.2-mbstring php8.2-xml php-illuminate-support
 cd "$ROOT"
 cargo build --release -p coolify_k8s >&2
-so="$ROOT/target/release/libcoolify_k8s.so"
+so="$TARGET_DIR/release/libcoolify_k8s.so"
 # A failed load is only a warning and PHP exits 0, so ask PHP whether it is loaded.
 php -d extension="$so" -r 'exit(extension_loaded("coolify_k8s") ? 0 : 1);' \
   || die "PHP did not load $so (built for another PHP version or thread-safety mode?)"

@@ -16,7 +16,7 @@ apt_install build-essential pkg-config
 echo "== building the coolify-k8s CLI (release)" >&2
 cargo build --release --bin coolify-k8s
 echo "== coolify-k8s convert $example --report $*" >&2
-target/release/coolify-k8s convert --report "$@" "$example"
+"$TARGET_DIR/release/coolify-k8s" convert --report "$@" "$example"
 
 if [ -f scripts/run-php-example.sh ]; then
   echo "== PHP example (scripts/run-php-example.sh)" >&2

@@ -2,14 +2,14 @@
 # Every check of the project, in order; a failing phase does not stop the others, and the
 # script exits non-zero when any phase failed. A summary of phases is printed at the end.
 #   scripts/test.sh              all phases
-#   scripts/test.sh PHASE...     only these (fmt clippy doc test php validator corpus e2e fuzz)
+#   scripts/test.sh PHASE...     only these (fmt clippy doc test php php84 validator corpus e2e fuzz)
 # A phase whose input does not exist yet prints "skipped: <why>" (an exact missing-file check).
 # Installs what is missing (apt packages, .venv) on a Debian 12 machine, as root or with sudo.
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$ROOT"
 
-ALL_PHASES=(fmt clippy doc test php validator corpus e2e fuzz)
+ALL_PHASES=(fmt clippy doc test php php84 validator corpus e2e fuzz)
 phases=("$@")
 [ "${#phases[@]}" -gt 0 ] || phases=("${ALL_PHASES[@]}")
 results=()
@@ -42,6 +42,10 @@ phase_php() {
   # Builds the extension, checks that PHP loads it, runs PHPUnit against it.
   bash scripts/build-php-ext.sh --test
 }
+
+# PHP 8.4, Coolify's runtime: a Debian trixie root cached per machine, the extension built
+# against it in its own target directory, the PHPUnit suite under it (scripts/php84.sh).
+phase_php84() { bash scripts/php84.sh root build test; }
 
 phase_validator() { bash scripts/tests/test-validator.sh; }
 

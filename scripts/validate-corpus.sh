@@ -27,7 +27,7 @@ if [ -z "$cli" ]; then
   else
     (cd "$ROOT" && cargo build -q --bin coolify-k8s)
   fi
-  cli="$ROOT/target/$profile/coolify-k8s"
+  cli="$TARGET_DIR/$profile/coolify-k8s"
 fi
 ensure_venv
 

@@ -171,7 +171,7 @@ def documents(path):
 
 def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
-    default_crds = os.path.join(here, "..", "..", "shared", "schemas", "crds")
+    default_crds = os.path.join(here, "..", "schemas", "crds")
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("files", nargs="+", metavar="FILE", help="manifest files ('-' for stdin)")
     p.add_argument("-k", "--k8s-version", action="append", dest="versions",

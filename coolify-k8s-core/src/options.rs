@@ -188,7 +188,18 @@ pub struct Options {
     /// The template's required port (its `# port: N` header, read by the translator when
     /// unset): the port of port-less service URLs, as Coolify's UI asks for it.
     pub required_port: Option<u16>,
+    /// Also turn health checks into liveness probes (default off: Docker only marks a
+    /// container unhealthy and Coolify never restarts it for that).
+    pub liveness_probes: bool,
+    /// What Docker's embedded DNS address `127.0.0.11` becomes in nginx `resolver` lines,
+    /// values and files (default [`DEFAULT_CLUSTER_DNS`], a name every cluster's DNS
+    /// Service keeps).
+    pub cluster_dns: String,
 }
+
+/// The cluster's DNS Service: CoreDNS keeps the `kube-dns` name in `kube-system` for
+/// compatibility (kubeadm, k3s, GKE, EKS, AKS), so it resolves in any cluster.
+pub const DEFAULT_CLUSTER_DNS: &str = "kube-dns.kube-system.svc.cluster.local";
 
 impl Default for Options {
     fn default() -> Self {
@@ -217,6 +228,8 @@ impl Default for Options {
             autoscale: None,
             route_ports: BTreeMap::new(),
             required_port: None,
+            liveness_probes: false,
+            cluster_dns: DEFAULT_CLUSTER_DNS.to_string(),
         }
     }
 }
@@ -283,6 +296,17 @@ impl Options {
         if self.required_port == Some(0) {
             errors.push(Error::new(at("required_port"), "0 is not a port"));
         }
+        if self.cluster_dns.is_empty()
+            || self
+                .cluster_dns
+                .chars()
+                .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')))
+        {
+            errors.push(Error::new(
+                at("cluster_dns"),
+                format!("{:?} is not a DNS server address or name", self.cluster_dns),
+            ));
+        }
         for (service, image) in &self.images {
             if image.trim().is_empty() || image.chars().any(char::is_whitespace) {
                 errors.push(Error::new(
@@ -315,6 +339,8 @@ mod tests {
         assert_eq!(o.bind_mounts, BindMounts::Pvc);
         assert_eq!(o.published_ports, PublishedPorts::Clusterip);
         assert!(!o.network_policies);
+        assert!(!o.liveness_probes);
+        assert_eq!(o.cluster_dns, "kube-dns.kube-system.svc.cluster.local");
         // An empty option array is the default.
         assert_eq!(Options::from_value(json!({})).unwrap(), o);
     }
@@ -329,6 +355,7 @@ mod tests {
             "network_policies": true, "images": {"app": "ghcr.io/acme/app:1"}, "seed": "s",
             "labels": {"team": "a"}, "annotations": {"x/y": "z"},
             "secret_variables": ["API_KEY"], "profiles": ["debug"],
+            "liveness_probes": true, "cluster_dns": "10.43.0.10",
         }))
         .unwrap();
         assert_eq!(o.router, Router::Gateway);
@@ -337,6 +364,8 @@ mod tests {
         assert_eq!(o.bind_mounts, BindMounts::Hostpath);
         assert_eq!(o.published_ports, PublishedPorts::Nodeport);
         assert!(o.secret_variables.contains("API_KEY"));
+        assert!(o.liveness_probes);
+        assert_eq!(o.cluster_dns, "10.43.0.10");
     }
 
     #[test]
@@ -364,6 +393,8 @@ mod tests {
         assert_eq!(o.route_ports["web"], 3000);
         assert_eq!(o.required_port, Some(80));
         assert_eq!(o.ingress_controller, IngressController::Nginx);
+        let e = Options::from_value(json!({"cluster_dns": "a b"})).unwrap_err();
+        assert!(e.to_string().starts_with("options.cluster_dns: "), "{e}");
         let e = Options::from_value(json!({"entrypoints": "web"})).unwrap_err();
         assert!(e.to_string().contains("two names"), "{e}");
     }

@@ -10,7 +10,7 @@ mod convert_support;
 mod e2e_support;
 
 use coolify_k8s_core::options::Router;
-use e2e_support::{shared, Cluster};
+use e2e_support::Cluster;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,11 +26,10 @@ fn api_version_kind(o: &Value) -> (String, String) {
 #[ignore = "needs the local API server: scripts/test.sh e2e"]
 fn every_corpus_template_passes_server_dry_run() {
     let cluster = Cluster::from_env();
-    let Some(shared) = shared() else { return };
     let Some(corpus) = convert_support::corpus() else {
         return;
     };
-    cluster.install_traefik_crds(&shared);
+    cluster.install_traefik_crds();
     cluster.fresh_namespace(NAMESPACE);
 
     let templates = convert_support::templates(&corpus);
@@ -43,6 +42,13 @@ fn every_corpus_template_passes_server_dry_run() {
     let mut applied = 0usize;
     let mut not_served: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut served_cache: Option<BTreeSet<(String, String)>> = None;
+    // Jobs' `podFailurePolicy` (batch/v1 since 1.26; the translator's waits rely on it) is
+    // unknown to the local 1.20 server: removed before its dry run, counted, and left to the
+    // 1.33 / 1.37 schema checks.
+    let pod_failure_policy_served = cluster
+        .kubectl_stdin(&["explain", "job.spec.podFailurePolicy"], None)
+        .ok;
+    let mut newer_fields = 0usize;
     let mut asked: BTreeSet<String> = BTreeSet::new();
 
     for router in [Router::Ingress, Router::Traefik] {
@@ -73,7 +79,13 @@ fn every_corpus_template_passes_server_dry_run() {
             for o in manifests.objects() {
                 let key = api_version_kind(o);
                 if served.contains(&key) {
-                    items.push(o.clone());
+                    let mut o = o.clone();
+                    if !pod_failure_policy_served {
+                        if let Some(spec) = o.get_mut("spec").and_then(Value::as_object_mut) {
+                            newer_fields += usize::from(spec.remove("podFailurePolicy").is_some());
+                        }
+                    }
+                    items.push(o);
                 } else {
                     *not_served.entry(key).or_default() += 1;
                 }
@@ -103,6 +115,9 @@ fn every_corpus_template_passes_server_dry_run() {
         "dry-run accepted {applied} objects from {} templates x 2 routers",
         templates.len()
     );
+    if newer_fields > 0 {
+        println!("Job spec.podFailurePolicy removed (not known to the local server; schema checks only): {newer_fields}");
+    }
     for ((api, kind), n) in &not_served {
         println!("not served by the local server (schema checks only): {api} {kind}: {n}");
     }

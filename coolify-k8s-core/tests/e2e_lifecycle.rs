@@ -11,13 +11,13 @@ mod e2e_support;
 use coolify_k8s_core::kubectl::{ApplySteps, DeleteOptions, Kubectl, Target, REPLICAS_ANNOTATION};
 use coolify_k8s_core::options::Router;
 use coolify_k8s_core::{Manifests, Options, Translator};
-use e2e_support::{project_root, shared, wait_until, Cluster, Run, NODE};
+use e2e_support::{project_root, wait_until, Cluster, Run, NODE};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 const NAMESPACE: &str = "e2e-lifecycle";
-/// Everything a resource may own, for "what is left" checks (Traefik kinds added when served).
+/// Everything a resource may own, for "what is left" checks (the test adds the Traefik kinds).
 const KINDS: &str = "deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs,pods,services,\
                      configmaps,secrets,persistentvolumeclaims,ingresses,serviceaccounts,\
                      networkpolicies,horizontalpodautoscalers,poddisruptionbudgets";
@@ -144,18 +144,10 @@ fn scalable_workloads(cluster: &Cluster) -> Vec<(&'static str, String)> {
 #[ignore = "needs the local API server: scripts/test.sh e2e"]
 fn deploy_redeploy_prune_restart_stop_start_delete() {
     let cluster = Cluster::from_env();
-    // Traefik routes when its CRDs can be installed, else standard Ingress.
-    let router = match shared() {
-        Some(s) => {
-            cluster.install_traefik_crds(&s);
-            Router::Traefik
-        }
-        None => Router::Ingress,
-    };
-    let mut kinds = KINDS.to_string();
-    if router == Router::Traefik {
-        kinds.push_str(",ingressroutes.traefik.io,middlewares.traefik.io");
-    }
+    // Traefik routes: their CRDs are the project's own (`schemas/crds`).
+    cluster.install_traefik_crds();
+    let router = Router::Traefik;
+    let kinds = format!("{KINDS},ingressroutes.traefik.io,middlewares.traefik.io");
     cluster.delete_namespace(NAMESPACE);
     let k = kubectl(&cluster);
     let full = translate(&example(), router);

@@ -328,3 +328,26 @@ fn status_output_parses_into_coolify_states() {
         "output[0]: not a status record (<Kind/name=n,…> with at most 8 counts expected)"
     );
 }
+
+/// `exclude_from_hc` (annotation `coolify.io/exclude-from-hc: "true"`): Coolify leaves the
+/// service out of the resource's health (coolify-src `app/Actions/Docker/GetContainersStatus.php`),
+/// so it has no rollout-status line and no status line, and its state never degrades the
+/// resource.
+#[test]
+fn excluded_from_hc_is_not_waited_for_nor_counted() {
+    let labels = json!({"app.kubernetes.io/name": "worker", "app.kubernetes.io/instance": "acme"});
+    let mut objects = manifests().objects().to_vec();
+    objects.push(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "worker", "namespace": "acme-prod", "labels": labels,
+                     "annotations": {"coolify.io/exclude-from-hc": "true"}},
+        "spec": {"replicas": 1, "selector": {"matchLabels": labels}}}));
+    let m = Manifests::new(objects, Report::default());
+    let k = kubectl();
+    let lines = k.rollout_status(&m, 300).unwrap();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(lines.iter().all(|l| !l.contains("worker")), "{lines:#?}");
+    let out = "<Deployment/web=2,2,,,,,,>\n<StatefulSet/db=1,1,,,,,,>\n<Job/migrate=,,,,1,1,,>\n<Deployment/worker=1,0,,,,,,>\n";
+    let s = k.parse_status(&m, out).unwrap();
+    assert_eq!(s.state, State::Running);
+    assert!(s.workloads.iter().all(|w| w.name != "worker"));
+}

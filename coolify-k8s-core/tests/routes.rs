@@ -1,7 +1,6 @@
 //! Route objects for every router, from Coolify FQDN settings and the label sets Coolify
 //! writes, checked against the Kubernetes 1.33 / 1.37 schemas (kubernetes-validate, strict)
-//! and the CRDs in `../shared/schemas/crds` through `scripts/validate-manifests.sh`.
-//! The schema check skips with a message when `../shared` is absent.
+//! and the project's CRDs (`schemas/crds`) through `scripts/validate-manifests.sh`.
 
 mod convert_support;
 
@@ -141,11 +140,11 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Run the project's validator on `yaml`; `None` (with a message) when `../shared` is absent.
+/// Run the project's validator on `yaml`; `None` (with a message) when `schemas/crds` is absent.
 fn validate(name: &str, yaml: &str) -> Option<(bool, String)> {
-    let shared = root().join("../shared/schemas/crds");
-    if !shared.is_dir() {
-        eprintln!("skipping schema validation: {} is absent", shared.display());
+    let crds = root().join("schemas/crds");
+    if !crds.is_dir() {
+        eprintln!("skipping schema validation: {} is absent", crds.display());
         return None;
     }
     let dir = std::env::temp_dir().join(format!("coolify-k8s-routes-{}", std::process::id()));

@@ -1,10 +1,10 @@
 //! The normalizer against the Compose Specification's JSON schema
-//! (`../shared/schemas/compose-spec.json`): what the schema rejects, the normalizer
+//! (`schemas/compose-spec.json`, the project's copy): what the schema rejects, the normalizer
 //! rejects too (Coolify's own dialect apart, listed below). Checked on a table of
 //! snippets whose expected verdicts were written from the schema, on every Coolify
 //! template, and on every Compose file among kompose's fixtures.
 //!
-//! Skips with a message when `../shared` is absent.
+//! The corpus checks skip with a message when `../shared` is absent.
 
 use coolify_k8s_core::compose::{
     interpolate, load, yaml, LoadOptions, MagicVariable, MemoryFiles, NoFiles, Resolver, SourceFile,
@@ -13,18 +13,21 @@ use coolify_k8s_core::Report;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+/// The development corpus (`../shared`), or `None` with a message.
 fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared");
-    if p.join("schemas/compose-spec.json").exists() {
+    if p.join("corpus").is_dir() {
         Some(p)
     } else {
-        eprintln!("skipped: ../shared (schemas and corpus) is absent");
+        eprintln!("skipped: ../shared (the corpus) is absent");
         None
     }
 }
 
-fn validator(shared: &Path) -> jsonschema::Validator {
-    let text = std::fs::read_to_string(shared.join("schemas/compose-spec.json")).unwrap();
+/// The Compose Specification's schema the project carries (`schemas/README.md`).
+fn validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/compose-spec.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let schema: Value = serde_json::from_str(&text).unwrap();
     jsonschema::draft7::new(&schema).expect("compose-spec.json compiles")
 }
@@ -268,8 +271,7 @@ const CASES: &[Case] = &[
 
 #[test]
 fn snippets_agree_with_the_schema() {
-    let Some(shared) = shared() else { return };
-    let schema = validator(&shared);
+    let schema = validator();
     // The files that snippets name (`env_file`, `extends`).
     let files = MemoryFiles::new([
         (".env", "A=1\n"),
@@ -348,7 +350,7 @@ const TEMPLATES_WITH_COOLIFY_VOLUME_VARIABLES: &[&str] = &["denoKV.yaml"];
 #[test]
 fn every_coolify_template_normalizes_and_agrees_with_the_schema() {
     let Some(shared) = shared() else { return };
-    let schema = validator(&shared);
+    let schema = validator();
     let files = sorted_files(&shared.join("corpus/coolify-templates"), |p| {
         p.extension().is_some_and(|e| e == "yaml" || e == "yml")
     });
@@ -395,7 +397,7 @@ const KOMPOSE_STRICTER: &[(&str, &str)] = &[
 #[test]
 fn kompose_fixtures_the_schema_rejects_are_rejected() {
     let Some(shared) = shared() else { return };
-    let schema = validator(&shared);
+    let schema = validator();
     let root = shared.join("corpus/kompose-fixtures");
     let files = sorted_files(&root, |p| {
         let name = p.file_name().unwrap().to_string_lossy();

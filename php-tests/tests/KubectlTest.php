@@ -166,6 +166,7 @@ final class KubectlTest extends TestCase
     }
 
     /** @dataProvider badOptions */
+    #[\PHPUnit\Framework\Attributes\DataProvider('badOptions')]
     public function testOptionErrorsNameTheKey(array $options, string $path, string $message): void
     {
         try {

@@ -33,6 +33,7 @@ final class TranslatorTest extends TestCase
     }
 
     /** @dataProvider badOptions */
+    #[\PHPUnit\Framework\Attributes\DataProvider('badOptions')]
     public function testOptionErrors(array $options, string $message): void
     {
         try {

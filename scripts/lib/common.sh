@@ -4,6 +4,8 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SHARED="${COOLIFY_K8S_SHARED:-$ROOT/../shared}"
 VENV="$ROOT/.venv"
+# Where cargo puts what it builds (CI points a second clone at the first one's target/).
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 # The validator's Python packages, pinned so every machine checks against the same schemas.
 PY_REQUIREMENTS=(kubernetes-validate==1.37.0)
 

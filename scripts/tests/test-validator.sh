@@ -2,6 +2,7 @@
 # Test of scripts/validate-manifests.sh against hand-written manifests: every file in
 # valid/ must pass; every file in invalid/ must fail (exit 1) with the message in its
 # `# expect:` line, so a validator that accepts everything or fails for another reason is caught.
+# The CRDs come from the project's schemas/crds, so a clone without ../shared runs all of it.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 validate="$here/../validate-manifests.sh"
@@ -25,5 +26,20 @@ for f in "$fixtures"/invalid/*.yaml; do
     echo "FAIL: $f: output lacks '$expect':"; echo "$out"; failed=$((failed + 1))
   fi
 done
-echo "validator test: $checked fixture(s), $failed failure(s)"
+# The project carries its own copy of the schemas (schemas/README.md); where the development
+# corpus is beside the checkout, the copy must be the same, so neither drifts unnoticed.
+shared="${COOLIFY_K8S_SHARED:-$here/../../../shared}"
+if [ -d "$shared/schemas/crds" ]; then
+  for f in "$shared"/schemas/crds/*.yaml "$shared/schemas/compose-spec.json"; do
+    checked=$((checked + 1))
+    copy="$here/../../schemas/${f#"$shared/schemas/"}"
+    if ! cmp -s "$f" "$copy"; then
+      echo "FAIL: $copy differs from $f (or is missing): re-copy it (schemas/README.md)"
+      failed=$((failed + 1))
+    fi
+  done
+else
+  echo "note: $shared/schemas is absent: the schemas' copy in schemas/ is not compared with it"
+fi
+echo "validator test: $checked check(s), $failed failure(s)"
 [ "$failed" = 0 ]

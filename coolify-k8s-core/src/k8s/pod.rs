@@ -217,6 +217,19 @@ fn volume(v: &plan::PodVolume) -> Volume {
     out
 }
 
+/// The pod's annotations: the workload's, and the checksum of its inputs so a changed
+/// value rolls the pods (see [`crate::plan::redeploy`]).
+fn pod_annotations(w: &Workload) -> BTreeMap<String, String> {
+    let mut a = w.annotations.clone();
+    if let Some(sum) = &w.config_checksum {
+        a.insert(
+            crate::plan::redeploy::CHECKSUM_ANNOTATION.to_string(),
+            sum.clone(),
+        );
+    }
+    a
+}
+
 /// The pod template of a workload.
 pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
     let p = &w.pod;
@@ -250,7 +263,10 @@ pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
             ..Default::default()
         });
     let restart_policy = match w.kind {
-        WorkloadKind::Job if w.job_retries => Some("OnFailure".to_string()),
+        // A pod failure policy (for waits, see `workloads.rs`) needs `Never`.
+        WorkloadKind::Job if w.job_retries && !plan::ordering::waits(w) => {
+            Some("OnFailure".to_string())
+        }
         WorkloadKind::Job => Some("Never".to_string()),
         _ => None,
     };
@@ -288,7 +304,7 @@ pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(meta::labels(plan, &w.service_name, &w.labels)),
-            annotations: meta::annotations(plan, &w.annotations),
+            annotations: meta::annotations(plan, &pod_annotations(w)),
             ..Default::default()
         }),
         spec: Some(spec),

@@ -1,6 +1,8 @@
-//! Services: one per Compose service (ClusterIP from `ports` and `expose`, headless when
-//! there are none), one per alias, and a NodePort / LoadBalancer Service for published
-//! ports when the option asks for it.
+//! Services: one per Compose service and one per alias (`hostname`, `container_name`,
+//! `links`, network `aliases`), all headless (`clusterIP: None`) so the name resolves to
+//! the pods and every port the container listens on is reachable, as on a Docker network;
+//! they still list the known ports (`ports`, `expose`, routed ports) so routes can name
+//! them. A NodePort / LoadBalancer Service publishes host ports when the option asks.
 
 use super::meta;
 use crate::options::{Options, PublishedPorts};
@@ -30,13 +32,12 @@ fn service(
     service_ports: &[ServicePort],
     labels: &BTreeMap<String, String>,
 ) -> Service {
-    let headless = service_ports.is_empty();
     Service {
         metadata: meta::object_meta(plan, name, target, labels, &BTreeMap::new()),
         spec: Some(ServiceSpec {
             selector: Some(meta::selector_labels(plan, target)),
-            cluster_ip: headless.then(|| "None".to_string()),
-            ports: (!headless).then(|| ports(service_ports)),
+            cluster_ip: Some("None".to_string()),
+            ports: (!service_ports.is_empty()).then(|| ports(service_ports)),
             ..Default::default()
         }),
         ..Default::default()

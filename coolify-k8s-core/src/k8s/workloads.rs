@@ -6,7 +6,9 @@ use k8s_openapi::api::apps::v1::{
     DaemonSet, DaemonSetSpec, Deployment, DeploymentSpec, DeploymentStrategy, StatefulSet,
     StatefulSetSpec,
 };
-use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::batch::v1::{
+    Job, JobSpec, PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement, PodFailurePolicyRule,
+};
 use serde_json::Value;
 
 /// Replicas, unless an autoscaler owns them (a value here would reset its choice on every
@@ -16,6 +18,27 @@ fn replicas(w: &Workload) -> Option<i32> {
         return None;
     }
     w.replicas.map(|r| i32::try_from(r).unwrap_or(i32::MAX))
+}
+
+/// A Job's waits for its dependencies have no deadline that fails it for good, as
+/// Compose waits: a pod whose wait init container fails (a wait that outlived kubectl's
+/// longest timeout, an API error) is replaced without counting against `backoffLimit`.
+fn wait_failures_ignored(w: &Workload) -> Option<PodFailurePolicy> {
+    let rules: Vec<PodFailurePolicyRule> = w
+        .init_containers
+        .iter()
+        .filter(|c| c.name.starts_with(crate::plan::ordering::WAIT_PREFIX))
+        .map(|c| PodFailurePolicyRule {
+            action: "Ignore".into(),
+            on_exit_codes: Some(PodFailurePolicyOnExitCodesRequirement {
+                container_name: Some(c.name.clone()),
+                operator: "NotIn".into(),
+                values: vec![0],
+            }),
+            on_pod_conditions: None,
+        })
+        .collect();
+    (!rules.is_empty()).then_some(PodFailurePolicy { rules })
 }
 
 /// The controller object of a workload, as JSON.
@@ -46,6 +69,10 @@ pub fn workload(plan: &Plan, w: &Workload) -> Result<Value, serde_json::Error> {
                 replicas: replicas(w),
                 selector,
                 service_name: Some(w.service_name.clone()),
+                // With the default OrderedReady, a revision whose pod never becomes ready
+                // blocks every later rollout until a person deletes the pod (Kubernetes'
+                // "forced rollback"); Parallel replaces it with the next revision.
+                pod_management_policy: Some("Parallel".into()),
                 template,
                 ..Default::default()
             }),
@@ -66,6 +93,7 @@ pub fn workload(plan: &Plan, w: &Workload) -> Result<Value, serde_json::Error> {
                 template,
                 // `restart: "no"`: one attempt, as on Docker.
                 backoff_limit: (!w.job_retries).then_some(0),
+                pod_failure_policy: wait_failures_ignored(w),
                 ..Default::default()
             }),
             ..Default::default()

@@ -92,7 +92,14 @@ pub struct Workload {
     pub pod_selector: String,
     /// `spec.replicas` as written in the manifests (Deployments and StatefulSets).
     pub replicas: Option<i64>,
+    /// Annotated `coolify.io/exclude-from-hc: "true"` (Compose `exclude_from_hc`): left out of
+    /// `rollout-status` and of the status, as Coolify leaves it out of the resource's
+    /// health.
+    pub excluded: bool,
 }
+
+/// The annotation that carries Coolify's `exclude_from_hc`.
+pub const EXCLUDE_FROM_HC: &str = "coolify.io/exclude-from-hc";
 
 impl Workload {
     /// `deployment.apps/web`, unquoted.
@@ -349,6 +356,13 @@ fn workload(
         service,
         pod_selector,
         replicas: object.pointer("/spec/replicas").and_then(Value::as_i64),
+        excluded: object
+            .pointer(&format!(
+                "/metadata/annotations/{}",
+                pointer_key(EXCLUDE_FROM_HC)
+            ))
+            .and_then(Value::as_str)
+            == Some("true"),
     })
 }
 

@@ -12,7 +12,8 @@ pub const FAILURE_LOG_LINES: u32 = 100;
 impl Kubectl {
     /// One line per workload that waits for it to be ready, at most `timeout_seconds` each:
     /// `kubectl rollout status` for Deployments, StatefulSets and DaemonSets,
-    /// `kubectl wait --for=condition=complete` for Jobs (CronJobs have nothing to wait for).
+    /// `kubectl wait --for=condition=complete` for Jobs (CronJobs have nothing to wait for);
+    /// none for `exclude_from_hc` services, which Coolify leaves out of the health check.
     ///
     /// A failing wait prints a message, the workload's pods, the namespace's events and the
     /// last [`FAILURE_LOG_LINES`] log lines of its pods, then ends the batch with status 1.
@@ -28,7 +29,7 @@ impl Kubectl {
         let ns = namespace_flag(&r.namespace);
         let timeout = format!("--timeout={timeout_seconds}s");
         let mut lines = Vec::new();
-        for w in &r.workloads {
+        for w in r.workloads.iter().filter(|w| !w.excluded) {
             let reference = quote(&w.reference()).into_owned();
             let wait = match w.kind {
                 WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => {

@@ -134,6 +134,11 @@ impl Kubectl {
         }
         let mut workloads = Vec::new();
         for w in &r.workloads {
+            if w.excluded {
+                // `exclude_from_hc`: not part of the resource's status, as on Coolify.
+                seen.retain(|s| !(s.kind == w.kind.kind() && s.name == w.name));
+                continue;
+            }
             if w.kind == super::WorkloadKind::CronJob {
                 continue;
             }

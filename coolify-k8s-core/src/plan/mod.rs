@@ -7,11 +7,13 @@
 //! [`ordering`] (`depends_on`, Jobs), [`network`] (ports, aliases, policies), [`security`],
 //! [`resources`], [`volumes_from`], [`workload`] (one service), and here the project as a whole.
 
+pub mod dns;
 pub mod env;
 pub mod names;
 pub mod network;
 pub mod ordering;
 pub mod probes;
+pub mod redeploy;
 pub mod resources;
 pub mod security;
 pub mod storage;
@@ -125,7 +127,8 @@ pub fn plan(
         &mut report,
     )
     .map_err(to_errors)?;
-    let job_waiter = ordering::add_waits(&mut workloads, &deps, &instance, &namespace);
+    let joined = network::join_network_mode(project, &mut workloads, &mut report);
+    let deps = ordering::redirect_joined(deps, &joined);
 
     let aliases = network::plan_aliases(project, &k8s_names, &workloads, &mut report);
     let network_policies = if options.network_policies {
@@ -144,7 +147,7 @@ pub fn plan(
             .map(|k| (k.clone(), values.values.get(k).cloned().unwrap_or_default()))
             .collect(),
     });
-    Ok(Plan {
+    let mut plan = Plan {
         instance,
         namespace,
         common_labels: options.labels.clone(),
@@ -154,10 +157,19 @@ pub fn plan(
         claims: storage.claims.into_values().map(|(c, _)| c).collect(),
         workloads,
         aliases,
-        job_waiter,
+        job_waiter: false,
         network_policies,
         report,
-    })
+    };
+    let mut dns_report = Report::default();
+    dns::map_docker_dns(&mut plan, &options.cluster_dns, &mut dns_report);
+    plan.report.extend(dns_report);
+    // Jobs are named after their spec and inputs (after every rewrite of their values)
+    // before their dependants wait for them.
+    redeploy::apply(&mut plan);
+    plan.job_waiter =
+        ordering::add_waits(&mut plan.workloads, &deps, &plan.instance, &plan.namespace);
+    Ok(plan)
 }
 
 /// The values workloads read: magic values, caller-marked secrets, and the renames of
@@ -247,6 +259,9 @@ fn plan_workloads(
     // A routed port must be a port of the Service and the container (Coolify's templates
     // name it only in SERVICE_URL_<ID>_<PORT>).
     crate::proxy::attach::attach(&mut workloads, report);
+    for w in &mut workloads {
+        network::add_health_check_ports(w);
+    }
     Ok(workloads)
 }
 

@@ -136,6 +136,42 @@ pub struct Workload {
     /// Autoscaling (a service's `x-coolify-autoscale`, or the `autoscale` option for
     /// workloads that serve routes).
     pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
+    /// SHA-256 of the Secret values and files the pods read (the pod template's
+    /// `coolify.io/config-checksum`, see [`super::redeploy`]).
+    pub config_checksum: Option<String>,
+}
+
+#[cfg(test)]
+impl Workload {
+    /// A Deployment for `service` with one container of that name and nothing else, for
+    /// tests to fill in.
+    pub(crate) fn for_test(service: &str) -> Self {
+        Self {
+            service: service.into(),
+            name: service.into(),
+            service_name: service.into(),
+            kind: WorkloadKind::Deployment,
+            replicas: None,
+            recreate: false,
+            job_retries: false,
+            containers: vec![Container {
+                name: service.into(),
+                image: "img".into(),
+                ..Default::default()
+            }],
+            init_containers: vec![],
+            volumes: vec![],
+            ports: vec![],
+            published: vec![],
+            pod: Default::default(),
+            labels: Default::default(),
+            annotations: Default::default(),
+            networks: vec![],
+            routes: vec![],
+            autoscale: None,
+            config_checksum: None,
+        }
+    }
 }
 
 /// A container.

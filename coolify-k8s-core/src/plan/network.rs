@@ -4,7 +4,8 @@
 //! Compose networks → NetworkPolicies (option).
 
 use super::model::{
-    AliasService, ContainerPort, NetworkPolicyPlan, PublishedPort, ServicePort, Workload,
+    AliasService, ContainerPort, NetworkPolicyPlan, ProbeAction, PublishedPort, ServicePort,
+    Workload,
 };
 use super::names::port_name;
 use crate::compose::{Project, Protocol, Service};
@@ -173,6 +174,216 @@ pub fn compose_networks(service: &Service, at: &InputPath, report: &mut Report) 
     networks
 }
 
+/// Addresses by which a health check calls its own container.
+const LOCAL_HOSTS: &[&str] = &["localhost:", "127.0.0.1:", "0.0.0.0:", "[::1]:"];
+
+/// The ports a workload's health check calls on its own container: an HTTP probe's port,
+/// and `localhost:N` / `127.0.0.1:N` in a command. They join the Service's port list (every
+/// port is reachable through the headless Service anyway; listed, routes can name them).
+pub fn health_check_ports(w: &Workload) -> Vec<u16> {
+    let mut out = Vec::new();
+    let Some(c) = w.containers.first() else {
+        return out;
+    };
+    for p in [&c.readiness, &c.startup, &c.liveness]
+        .into_iter()
+        .flatten()
+    {
+        match &p.action {
+            ProbeAction::HttpGet { port, .. } => out.push(*port),
+            ProbeAction::Exec(argv) => {
+                for arg in argv {
+                    for host in LOCAL_HOSTS {
+                        for (i, _) in arg.match_indices(host) {
+                            let digits: String = arg[i + host.len()..]
+                                .chars()
+                                .take_while(char::is_ascii_digit)
+                                .collect();
+                            if let Ok(n) = digits.parse::<u16>() {
+                                if n > 0 {
+                                    out.push(n);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Add [`health_check_ports`] to the Service and the main container when missing.
+pub fn add_health_check_ports(w: &mut Workload) {
+    for p in health_check_ports(w) {
+        if w.ports
+            .iter()
+            .any(|sp| sp.target == p && sp.protocol == "TCP")
+        {
+            continue;
+        }
+        let name = port_name(None, p, "tcp");
+        if w.ports.iter().any(|sp| sp.name == name) {
+            continue;
+        }
+        w.ports.push(ServicePort {
+            name: name.clone(),
+            port: p,
+            target: p,
+            protocol: "TCP".into(),
+            app_protocol: None,
+        });
+        if let Some(c) = w.containers.first_mut() {
+            if !c
+                .ports
+                .iter()
+                .any(|cp| cp.port == p && cp.protocol == "TCP")
+            {
+                c.ports.push(ContainerPort {
+                    name,
+                    port: p,
+                    protocol: "TCP".into(),
+                });
+            }
+        }
+    }
+}
+
+/// `network_mode: service:X` (a service of the project): the container joins X's pod, as
+/// it joins X's network namespace on Docker (MAPPING.md). Its containers, init containers,
+/// volumes, ports and routes move into X's workload, which keeps X's kind and name; the
+/// joiner gets no workload and no Service of its own (on Docker it has no network name
+/// either). `container:NAME` and unknown services are reported.
+///
+/// Returns the joined services with the service whose pod they joined.
+pub fn join_network_mode(
+    project: &Project,
+    workloads: &mut Vec<Workload>,
+    report: &mut Report,
+) -> BTreeMap<String, String> {
+    let mut joined = BTreeMap::new();
+    for (name, svc) in &project.services {
+        let Some(mode) = svc.network_mode.as_deref() else {
+            continue;
+        };
+        let at = InputPath::root()
+            .key("services")
+            .key(name.as_str())
+            .key("network_mode");
+        let Some(target) = mode.strip_prefix("service:") else {
+            if mode.starts_with("container:") {
+                report.add(
+                    at,
+                    Outcome::Dropped,
+                    format!("network_mode {mode:?}: a container outside the project cannot share its pod; the pod gets its own network namespace"),
+                );
+            }
+            continue;
+        };
+        let chained = project
+            .services
+            .get(target)
+            .and_then(|t| t.network_mode.as_deref())
+            .is_some_and(|m| m.starts_with("service:"));
+        let (Some(from), Some(into)) = (
+            workloads.iter().position(|w| w.service == *name),
+            workloads.iter().position(|w| w.service == target),
+        ) else {
+            report.add(
+                at,
+                Outcome::Dropped,
+                format!("{target:?} is not a service of this project: the pod gets its own network namespace"),
+            );
+            continue;
+        };
+        if chained || from == into {
+            report.add(
+                at,
+                Outcome::Dropped,
+                format!(
+                    "{target:?} itself joins another service's network: only one level is joined"
+                ),
+            );
+            continue;
+        }
+        let joiner = workloads.remove(from);
+        let into = if from < into { into - 1 } else { into };
+        if let Some(host) = workloads.get_mut(into) {
+            merge_into(host, joiner);
+        }
+        joined.insert(name.clone(), target.to_string());
+        report.add(
+            at,
+            Outcome::Mapped,
+            format!("the container joins the pod of {target:?} (one network namespace: localhost reaches both)"),
+        );
+    }
+    joined
+}
+
+/// Move a joining workload's pod contents into its host's pod; pod volume names that
+/// clash get the joiner's name as a prefix.
+fn merge_into(host: &mut Workload, joiner: Workload) {
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    for v in joiner.volumes {
+        match host.volumes.iter().find(|h| h.name == v.name) {
+            Some(h) if h.source == v.source => {}
+            Some(_) => {
+                let new = super::names::dns_label(
+                    &format!("{}-{}", joiner.service_name, v.name),
+                    super::names::DNS_LABEL_MAX,
+                );
+                renames.insert(v.name.clone(), new.clone());
+                host.volumes
+                    .push(super::model::PodVolume { name: new, ..v });
+            }
+            None => host.volumes.push(v),
+        }
+    }
+    let rename = |c: &mut super::model::Container| {
+        for m in &mut c.mounts {
+            if let Some(n) = renames.get(&m.volume) {
+                m.volume = n.clone();
+            }
+        }
+    };
+    for mut c in joiner.init_containers {
+        rename(&mut c);
+        host.init_containers.push(c);
+    }
+    for mut c in joiner.containers {
+        rename(&mut c);
+        // Containers in one pod share the network namespace: only one may declare a port.
+        c.ports.retain(|p| {
+            !host.containers.iter().any(|h| {
+                h.ports
+                    .iter()
+                    .any(|q| q.port == p.port && q.protocol == p.protocol)
+            })
+        });
+        host.containers.push(c);
+    }
+    for p in joiner.ports {
+        if !host
+            .ports
+            .iter()
+            .any(|q| q.port == p.port && q.protocol == p.protocol)
+        {
+            host.ports.push(p);
+        }
+    }
+    // The joiner's own claim now rides on the host's pod: replace pods all at once.
+    host.recreate |= host.kind == super::model::WorkloadKind::Deployment
+        && (joiner.recreate || joiner.kind == super::model::WorkloadKind::StatefulSet);
+    host.published.extend(joiner.published);
+    host.routes.extend(joiner.routes);
+    for (k, v) in joiner.annotations {
+        host.annotations.entry(k).or_insert(v);
+    }
+}
+
 /// Extra Services for `links` aliases (`db:database`) and network `aliases`.
 pub fn plan_aliases(
     project: &Project,
@@ -180,7 +391,14 @@ pub fn plan_aliases(
     workloads: &[Workload],
     report: &mut Report,
 ) -> Vec<AliasService> {
+    // Every Service name already used: the services' own and their `-public` ones.
     let mut taken: BTreeSet<String> = k8s_names.values().cloned().collect();
+    taken.extend(
+        workloads
+            .iter()
+            .filter(|w| !w.published.is_empty())
+            .map(|w| super::names::object_name(&format!("{}-public", w.service_name))),
+    );
     let mut out: Vec<AliasService> = Vec::new();
     let by_service: BTreeMap<&str, &Workload> =
         workloads.iter().map(|w| (w.service.as_str(), w)).collect();
@@ -196,6 +414,14 @@ pub fn plan_aliases(
         let n = super::names::dns_label(alias, super::names::DNS_LABEL_MAX);
         if k8s_names.get(target) == Some(&n) {
             return; // the alias is the service's own name
+        }
+        if alias.contains('.') {
+            report.add(
+                at,
+                Outcome::Dropped,
+                format!("{alias:?} has dots: a Service name is one DNS label, so neighbours cannot resolve this name (use its first label, or a name without dots)"),
+            );
+            return;
         }
         if let Some(existing) = out.iter().find(|a| a.name == n) {
             if existing.target != w.service_name {
@@ -215,13 +441,11 @@ pub fn plan_aliases(
             );
             return;
         }
-        if w.ports.is_empty() {
-            report.add(
-                at.clone(),
-                Outcome::Mapped,
-                format!("alias {n:?}: a headless Service for {target:?}"),
-            );
-        }
+        report.add(
+            at.clone(),
+            Outcome::Mapped,
+            format!("{n:?}: a headless Service selecting the pods of {target:?}, so every port resolves by this name as on a Docker network"),
+        );
         out.push(AliasService {
             name: n,
             target: w.service_name.clone(),
@@ -230,6 +454,20 @@ pub fn plan_aliases(
     };
     for (name, svc) in &project.services {
         let at = InputPath::root().key("services").key(name.as_str());
+        // A service that joined another's pod has no network name of its own (Docker).
+        let joined = svc
+            .network_mode
+            .as_deref()
+            .is_some_and(|m| m.starts_with("service:") || m.starts_with("container:"));
+        if !joined {
+            // Neighbours reach a container by its `hostname` and `container_name` too.
+            if let Some(h) = &svc.hostname {
+                add(h, name, at.key("hostname"), &mut out);
+            }
+            if let Some(c) = &svc.container_name {
+                add(c, name, at.key("container_name"), &mut out);
+            }
+        }
         for (i, link) in svc.links.iter().enumerate() {
             let (target, alias) = link
                 .split_once(':')
@@ -362,5 +600,153 @@ mod tests {
             vec![(30080, Some(30080)), (443, None)]
         );
         assert_eq!(r.entries().len(), 1);
+    }
+
+    fn workload(service: &str, ports: &[u16]) -> Workload {
+        let mut w = Workload::for_test(service);
+        w.containers[0].ports = ports
+            .iter()
+            .map(|p| ContainerPort {
+                name: format!("tcp-{p}"),
+                port: *p,
+                protocol: "TCP".into(),
+            })
+            .collect();
+        w.ports = ports
+            .iter()
+            .map(|p| ServicePort {
+                name: format!("tcp-{p}"),
+                port: *p,
+                target: *p,
+                protocol: "TCP".into(),
+                app_protocol: None,
+            })
+            .collect();
+        w
+    }
+
+    fn project(services: &[(&str, Service)]) -> Project {
+        let mut p = Project::default();
+        for (n, s) in services {
+            p.services.insert(n.to_string(), s.clone());
+        }
+        p
+    }
+
+    #[test]
+    fn network_mode_service_joins_the_pod() {
+        let p = project(&[
+            ("vpn", Service::default()),
+            (
+                "torrent",
+                Service {
+                    network_mode: Some("service:vpn".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "other",
+                Service {
+                    network_mode: Some("container:abc".into()),
+                    ..Default::default()
+                },
+            ),
+        ]);
+        let mut ws = vec![
+            workload("other", &[]),
+            workload("torrent", &[8080, 9000]),
+            workload("vpn", &[9000]),
+        ];
+        let mut r = Report::default();
+        let joined = join_network_mode(&p, &mut ws, &mut r);
+        assert_eq!(joined.get("torrent").map(String::as_str), Some("vpn"));
+        let names: Vec<&str> = ws.iter().map(|w| w.service.as_str()).collect();
+        assert_eq!(names, ["other", "vpn"]);
+        let vpn = &ws[1];
+        assert_eq!(vpn.containers.len(), 2);
+        // One network namespace: 9000 is declared once, by the first container.
+        assert_eq!(vpn.containers[1].ports.len(), 1);
+        assert_eq!(
+            vpn.ports.iter().map(|p| p.port).collect::<Vec<_>>(),
+            [9000, 8080]
+        );
+        let paths: Vec<String> = r.entries().iter().map(|e| e.path.to_string()).collect();
+        assert_eq!(
+            paths,
+            [
+                "services.other.network_mode",
+                "services.torrent.network_mode"
+            ]
+        );
+        assert_eq!(r.entries()[0].outcome, Outcome::Dropped);
+    }
+
+    #[test]
+    fn hostname_and_container_name_resolve_through_headless_aliases() {
+        let p = project(&[
+            (
+                "app",
+                Service {
+                    hostname: Some("n8n-main".into()),
+                    container_name: Some("n8n.app".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "db",
+                Service {
+                    hostname: Some("app".into()),
+                    links: vec!["app:web".into()],
+                    ..Default::default()
+                },
+            ),
+        ]);
+        let names: BTreeMap<String, String> = [("app", "app"), ("db", "db")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .into();
+        let ws = vec![workload("app", &[5678]), workload("db", &[])];
+        let mut r = Report::default();
+        let aliases = plan_aliases(&p, &names, &ws, &mut r);
+        let got: Vec<(&str, &str)> = aliases
+            .iter()
+            .map(|a| (a.name.as_str(), a.target.as_str()))
+            .collect();
+        assert_eq!(got, [("n8n-main", "app"), ("web", "app")]);
+        let lines: Vec<String> = r
+            .entries()
+            .iter()
+            .map(|e| format!("{} {:?}", e.path, e.outcome))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                "services.app.hostname Mapped",
+                "services.app.container_name Dropped",
+                "services.db.hostname Dropped",
+                "services.db.links[0] Mapped",
+            ]
+        );
+    }
+
+    #[test]
+    fn health_check_ports_join_the_service() {
+        let mut w = workload("app", &[5678]);
+        w.containers[0].readiness = Some(crate::plan::Probe {
+            action: ProbeAction::Exec(vec![
+                "/bin/sh".into(),
+                "-c".into(),
+                "wget -qO- http://127.0.0.1:5679/healthz && curl localhost:5678/".into(),
+            ]),
+            period: None,
+            timeout: None,
+            failure_threshold: None,
+        });
+        assert_eq!(health_check_ports(&w), [5678, 5679]);
+        add_health_check_ports(&mut w);
+        assert_eq!(
+            w.ports.iter().map(|p| p.port).collect::<Vec<_>>(),
+            [5678, 5679]
+        );
+        assert_eq!(w.containers[0].ports.len(), 2);
     }
 }

@@ -14,6 +14,17 @@ use crate::path::InputPath;
 use crate::report::{Outcome, Report};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Name prefix of the init containers that wait for a dependency.
+pub const WAIT_PREFIX: &str = "wait-for-";
+
+/// True when a workload's pods wait for a dependency (an init container of
+/// [`wait_container`]).
+pub fn waits(w: &super::model::Workload) -> bool {
+    w.init_containers
+        .iter()
+        .any(|c| c.name.starts_with(WAIT_PREFIX))
+}
+
 /// The image of init containers that wait for a Service.
 pub const WAIT_IMAGE: &str = "busybox:1.37";
 /// The image of init containers that wait for a Job.
@@ -113,12 +124,15 @@ fn find_cycle<'a>(
     None
 }
 
-/// Services that run to completion: `restart: "no"`, a `*-job` deploy mode, or a service
-/// another waits for with `service_completed_successfully`.
+/// Services that run to completion: `restart: "no"`, a `*-job` deploy mode, a service
+/// another waits for with `service_completed_successfully`, or an `on-failure` service
+/// that serves nothing (see [`serves_nothing`]): Compose leaves them exited after a clean
+/// exit, so they must not restart forever as a Deployment.
 pub fn jobs(project: &Project) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for (name, svc) in &project.services {
         if svc.restart == Some(Restart::No)
+            || (svc.restart == Some(Restart::OnFailure) && serves_nothing(svc))
             || svc
                 .deploy
                 .as_ref()
@@ -132,6 +146,29 @@ pub fn jobs(project: &Project) -> BTreeSet<String> {
                 out.insert(dep.clone());
             }
         }
+    }
+    out
+}
+
+/// Dependencies after `network_mode: service:X` joins: a joined service's dependencies
+/// become its host's, and waiting for it means waiting for its host (never for itself).
+pub fn redirect_joined(
+    deps: BTreeMap<String, Vec<String>>,
+    joined: &BTreeMap<String, String>,
+) -> BTreeMap<String, Vec<String>> {
+    let to = |s: &String| joined.get(s).cloned().unwrap_or_else(|| s.clone());
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (service, list) in deps {
+        let owner = to(&service);
+        let entry = out.entry(owner.clone()).or_default();
+        for d in list.iter().map(to) {
+            if d != owner && !entry.contains(&d) {
+                entry.push(d);
+            }
+        }
+    }
+    for list in out.values_mut() {
+        list.sort();
     }
     out
 }
@@ -174,6 +211,26 @@ pub fn add_waits(
     job_waiter
 }
 
+/// An `on-failure` service is a one-shot task (a migration, an init or setup step: every
+/// `on-failure` service of the corpus is one) when nothing can reach it or wait for its
+/// health: no `ports`, no `expose`, no health check, no `SERVICE_URL_*` / `SERVICE_FQDN_*`
+/// of its own, no proxy labels. A server with `on-failure` keeps a Deployment (reported).
+pub fn serves_nothing(svc: &crate::compose::Service) -> bool {
+    let health = svc.healthcheck.as_ref().is_some_and(|h| {
+        !h.disable && !matches!(h.test, Some(crate::compose::HealthcheckTest::None) | None)
+    });
+    svc.ports.is_empty()
+        && svc.expose.is_empty()
+        && !health
+        && !svc
+            .environment
+            .keys()
+            .any(|k| k.starts_with("SERVICE_URL_") || k.starts_with("SERVICE_FQDN_"))
+        && !svc.labels.keys().any(|k| {
+            k.starts_with("traefik.") || k.starts_with("caddy") || k.starts_with("coolify.")
+        })
+}
+
 /// What a workload waits for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -191,7 +248,7 @@ pub struct Target {
 
 /// The init container that waits for `target`; `namespace` qualifies DNS names.
 pub fn wait_container(target: &Target, namespace: &str) -> Container {
-    let name = super::names::dns_label(&format!("wait-for-{}", target.service_name), 63);
+    let name = super::names::dns_label(&format!("{WAIT_PREFIX}{}", target.service_name), 63);
     if target.kind == WorkloadKind::Job {
         return Container {
             name,
@@ -200,7 +257,10 @@ pub fn wait_container(target: &Target, namespace: &str) -> Container {
                 "kubectl".into(),
                 "wait".into(),
                 "--for=condition=complete".into(),
-                "--timeout=600s".into(),
+                // No deadline that fails the run for good (Compose waits as long as it
+                // takes): a negative timeout is kubectl's longest wait (a week), after
+                // which the container restarts and waits again.
+                "--timeout=-1s".into(),
                 format!("job/{}", target.object),
             ]),
             ..Default::default()
@@ -299,8 +359,28 @@ mod tests {
         if let Some(s) = p.services.get_mut("init") {
             s.restart = Some(Restart::No);
         }
+        // An on-failure service that serves nothing runs once (signoz's schema migrators,
+        // hoppscotch's db-migration); one with ports is a server.
+        p.services.insert(
+            "setup".into(),
+            Service {
+                restart: Some(Restart::OnFailure),
+                ..Default::default()
+            },
+        );
+        p.services.insert(
+            "server".into(),
+            Service {
+                restart: Some(Restart::OnFailure),
+                expose: vec![crate::compose::ExposedPort {
+                    target: 80,
+                    protocol: crate::compose::Protocol::Tcp,
+                }],
+                ..Default::default()
+            },
+        );
         let j: Vec<String> = jobs(&p).into_iter().collect();
-        assert_eq!(j, vec!["init", "migrate"]);
+        assert_eq!(j, vec!["init", "migrate", "setup"]);
         assert!(dependencies(&p, &mut Report::default()).is_ok());
     }
 
@@ -323,9 +403,27 @@ mod tests {
             },
             "ns",
         );
-        assert_eq!(
-            j.command.unwrap().last().map(String::as_str),
-            Some("job/db")
-        );
+        let argv = j.command.unwrap();
+        assert_eq!(argv.last().map(String::as_str), Some("job/db"));
+        // No deadline that fails the dependant for good.
+        assert!(argv.contains(&"--timeout=-1s".to_string()), "{argv:?}");
+    }
+
+    #[test]
+    fn joined_services_wait_through_their_host() {
+        let deps: BTreeMap<String, Vec<String>> = [
+            ("web", vec!["torrent"]),
+            ("torrent", vec!["db", "vpn"]),
+            ("vpn", vec![]),
+            ("db", vec![]),
+        ]
+        .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
+        .into();
+        let joined: BTreeMap<String, String> = [("torrent".to_string(), "vpn".to_string())].into();
+        let out = redirect_joined(deps, &joined);
+        assert_eq!(out["web"], ["vpn"]);
+        // The joiner's dependencies are its host's, never the host itself.
+        assert_eq!(out["vpn"], ["db"]);
+        assert!(!out.contains_key("torrent"));
     }
 }

@@ -1,6 +1,8 @@
-//! Health checks → probes: a health check gives a readiness probe (it gates traffic, as
-//! Coolify's health check gates the rolling update) and a liveness probe with the same
-//! command and timings, plus a startup probe covering `start_period`.
+//! Health checks → probes: a health check gives a readiness probe (it gates traffic and
+//! `depends_on: service_healthy`, as Coolify's health check gates the rolling update) and a
+//! startup probe covering `start_period`. Never a liveness probe unless the caller asks
+//! (`liveness_probes`): Docker only marks a container unhealthy and Coolify never restarts
+//! it for that, so a probe that kills would end a long first-boot migration.
 //!
 //! `CMD` runs its argv; `CMD-SHELL` and the string form run through `/bin/sh -c` (kompose
 //! passes the string as one argv element, which cannot work).
@@ -118,6 +120,9 @@ pub fn plan_service_probes(
         Some(hc) => plan_probes(hc, values, helpers, &at.key("healthcheck"), report),
         None => return Probes::default(),
     };
+    if !cx.options.liveness_probes {
+        probes.liveness = None;
+    }
     let mut own_host = false;
     for p in [
         &mut probes.readiness,
@@ -139,6 +144,29 @@ pub fn plan_service_probes(
         );
     }
     probes
+}
+
+#[cfg(test)]
+fn service_probes_for(options: &crate::options::Options, hc: Healthcheck) -> Probes {
+    let service = crate::compose::Service {
+        healthcheck: Some(hc),
+        ..Default::default()
+    };
+    let cx = super::workload::ServiceContext {
+        name: "web",
+        k8s_name: "web",
+        service: &service,
+        options,
+        is_job: false,
+        url_routes: Vec::new(),
+    };
+    plan_service_probes(
+        &cx,
+        &mut Values::default(),
+        &mut Vec::new(),
+        &InputPath::root().key("services").key("web"),
+        &mut Report::default(),
+    )
 }
 
 /// A Job's pod is not a Service backend that must be ready, and a liveness probe could
@@ -179,27 +207,7 @@ pub fn own_host_to_localhost(argv: &mut [String], names: &[&str]) -> bool {
     for arg in argv.iter_mut() {
         for name in names.iter().filter(|n| !n.is_empty()) {
             for prefix in HOST_PREFIXES {
-                let from = format!("{prefix}{name}");
-                let mut out = String::with_capacity(arg.len());
-                let mut rest = arg.as_str();
-                while let Some(pos) = rest.find(&from) {
-                    let end = pos + from.len();
-                    let next = rest[end..].chars().next();
-                    let is_host = next.is_none_or(|c| {
-                        !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
-                    });
-                    out.push_str(&rest[..pos]);
-                    if is_host {
-                        out.push_str(prefix);
-                        out.push_str("localhost");
-                        changed = true;
-                    } else {
-                        out.push_str(&from);
-                    }
-                    rest = &rest[end..];
-                }
-                out.push_str(rest);
-                *arg = out;
+                changed |= super::dns::replace_host(arg, prefix, name, "localhost");
             }
         }
     }
@@ -248,6 +256,26 @@ mod tests {
         );
         assert_eq!(p.liveness.as_ref().map(|l| &l.action), Some(&r.action));
         assert!(p.startup.is_none());
+    }
+
+    #[test]
+    fn health_checks_never_kill_unless_asked() {
+        let hc = Healthcheck {
+            test: Some(HealthcheckTest::Shell("curl -f http://web:3000/".into())),
+            start_period: d("10m"),
+            ..Default::default()
+        };
+        let p = service_probes_for(&crate::options::Options::default(), hc.clone());
+        assert!(p.liveness.is_none(), "a health check gave a liveness probe");
+        assert!(p.readiness.is_some());
+        // The start period is honoured: 600s / 5s = 120 tries, then 3 retries.
+        assert_eq!(p.startup.unwrap().failure_threshold, Some(123));
+        let asked = crate::options::Options {
+            liveness_probes: true,
+            ..Default::default()
+        };
+        let p = service_probes_for(&asked, hc);
+        assert_eq!(p.liveness, p.readiness);
     }
 
     #[test]

@@ -185,6 +185,7 @@ pub fn plan_pod(service: &Service, at: &InputPath, report: &mut Report) -> PodSe
     }
     match service.network_mode.as_deref() {
         None | Some("bridge") | Some("default") => {}
+        Some(m) if m.starts_with("service:") || m.starts_with("container:") => {} // plan::network::join_network_mode
         Some("host") => {
             p.host_network = true;
             report.add(

@@ -226,6 +226,7 @@ pub fn plan_service(
         networks,
         routes,
         autoscale,
+        config_checksum: None,
     })
 }
 
@@ -284,6 +285,13 @@ fn restart(s: &Service, kind: WorkloadKind, at: &InputPath, report: &mut Report)
             at.key("restart"),
             Outcome::Approximated,
             "on-failure: Kubernetes restarts a long-running container whenever it exits",
+        );
+    }
+    if s.restart == Some(Restart::OnFailure) && kind == WorkloadKind::Job {
+        report.add(
+            at.key("restart"),
+            Outcome::Mapped,
+            "on-failure, serving nothing: a one-shot task, run as a Job retried on failure (Compose leaves it exited after a clean exit)",
         );
     }
     kind == WorkloadKind::Job && s.restart != Some(Restart::No)
@@ -359,7 +367,7 @@ fn rollout_strategy(
 }
 
 /// Labels (`coolify.io/*` and the like) and annotations (other labels, `annotations`,
-/// `deploy.labels`, `exclude_from_hc`).
+/// `deploy.labels`, `exclude_from_hc` and `restart: "no"` as `coolify.io/exclude-from-hc`).
 fn metadata(
     s: &Service,
     at: &InputPath,
@@ -374,7 +382,9 @@ fn metadata(
             annotations.insert(k.clone(), v.clone());
         }
     }
-    if s.exclude_from_hc {
+    // Coolify leaves both `exclude_from_hc` and `restart: "no"` services out of the
+    // resource's status (`exclude_from_status`, bootstrap/helpers/parsers.php).
+    if s.exclude_from_hc || s.restart == Some(Restart::No) {
         annotations.insert("coolify.io/exclude-from-hc".into(), "true".into());
     }
     (labels, annotations)

@@ -27,15 +27,9 @@ pub fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// `../shared` beside the project root, or `None` with a printed message.
-pub fn shared() -> Option<PathBuf> {
-    let dir = project_root().join("../shared");
-    if dir.join("schemas").is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: {} is absent", dir.display());
-        None
-    }
+/// The CRDs the project carries (`schemas/crds`, copies of the development corpus's).
+pub fn crds() -> PathBuf {
+    project_root().join("schemas/crds")
 }
 
 /// A connection to the local API server.
@@ -252,12 +246,12 @@ impl Cluster {
         ]);
     }
 
-    /// Install the Traefik CRDs of `../shared/schemas/crds` and wait until they are served.
+    /// Install the Traefik CRDs of `schemas/crds` and wait until they are served.
     /// Their `x-kubernetes-validations` (CEL rules, Kubernetes >= 1.25) are removed first:
     /// 1.20 knows no such field and refuses the CRD otherwise. Applied server-side: they are
     /// too large for the last-applied annotation.
-    pub fn install_traefik_crds(&self, shared: &Path) {
-        let dir = shared.join("schemas/crds");
+    pub fn install_traefik_crds(&self) {
+        let dir = crds();
         for file in [
             "traefik.io_ingressroutes.yaml",
             "traefik.io_middlewares.yaml",

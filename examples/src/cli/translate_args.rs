@@ -88,6 +88,14 @@ pub struct TranslateArgs {
     /// Autoscale routed workloads: `min=N,max=N` with optional `cpu=PCT` and `memory=PCT`.
     #[arg(long, value_name = "SETTINGS", value_parser = autoscale)]
     pub autoscale: Option<Value>,
+    /// Also turn health checks into liveness probes (default off: as on Docker, a failing
+    /// health check only marks the pod not ready).
+    #[arg(long = "liveness-probes")]
+    pub liveness_probes: bool,
+    /// What Docker's embedded DNS 127.0.0.11 becomes (default
+    /// kube-dns.kube-system.svc.cluster.local).
+    #[arg(long = "cluster-dns", value_name = "ADDRESS")]
+    pub cluster_dns: Option<String>,
     /// The container port of a service's port-less SERVICE_URL_* / SERVICE_FQDN_* routes
     /// (repeatable; default: the template's `# port:` header, else the health check's port,
     /// else the service's first port).
@@ -168,6 +176,10 @@ impl TranslateArgs {
         m.insert("annotations".into(), pairs(&self.annotations));
         m.insert("secret_variables".into(), json!(self.secret_variables));
         m.insert("profiles".into(), json!(self.profiles));
+        m.insert("liveness_probes".into(), json!(self.liveness_probes));
+        if let Some(d) = &self.cluster_dns {
+            m.insert("cluster_dns".into(), json!(d));
+        }
         let route_ports: BTreeMap<&str, u16> = self
             .route_ports
             .iter()
