@@ -16,9 +16,10 @@ namespace Coolify\Kubernetes {
      */
     class Kubectl {
         /**
-         * A builder for one cluster and namespace.
+         * A builder for one cluster and namespace. Unknown keys and wrong types throw a
+         * TranslationException naming the option.
          *
-         * @param array<string, mixed>|null $options
+         * @param array{kubeconfig?: string, context?: string, namespace?: string, extra_flags?: list<string>, sudo?: bool, create_namespace?: bool, files_dir?: string}|null $options
          */
         public function __construct(?array $options = null) {}
 
@@ -183,10 +184,20 @@ namespace Coolify\Kubernetes {
     }
 
     /**
-     * Every failure of the extension: bad input (with the path in the input), bad options,
-     * or an internal error. The message holds one line per error.
+     * The base of every exception the extension throws, so that callers can catch all of
+     * them in one clause; a `\RuntimeException`.
      */
-    class TranslationException extends \RuntimeException {
+    class KubernetesException extends \RuntimeException {
+        /** Thrown by the extension only. */
+        private function __construct() {}
+    }
+
+    /**
+     * Input errors: bad input (with the path in the input), bad options, or an internal
+     * error. The message holds one line per error. A `KubernetesException`, so a
+     * `\RuntimeException` too.
+     */
+    class TranslationException extends \Coolify\Kubernetes\KubernetesException {
         /** Thrown by the extension only. */
         private function __construct() {}
 
@@ -207,15 +218,16 @@ namespace Coolify\Kubernetes {
     }
 
     /**
-     * Translates Coolify's Compose dialect (and, later, Application settings) with fixed
-     * options. Option keys are the CLI flags in snake_case (`namespace`, `router`, …).
+     * Translates Coolify's Compose dialect and Application attributes with fixed options.
+     * Option keys are the CLI flags in snake_case (`namespace`, `router`, …).
      */
     class Translator {
         /**
          * A translator; unknown option keys and wrong types throw a TranslationException
-         * naming the option (`options: unknown field `routr``).
+         * naming the option (`options: unknown field `routr``). The keys are the CLI flags in
+         * snake_case (README, "Options"); keep this shape in step with the core's `Options`.
          *
-         * @param array<string, mixed>|null $options
+         * @param array{namespace?: string, name?: string, router?: 'ingress'|'traefik'|'gateway'|'none', ingress_class?: string, cluster_issuer?: string, entrypoints?: string|array{0: string, 1: string}, gateway?: string, listeners?: string|array{0: string, 1: string}, storage_class?: string, storage_size?: string, bind_mounts?: 'pvc'|'hostpath'|'error', published_ports?: 'clusterip'|'nodeport'|'loadbalancer', network_policies?: bool, images?: array<string, string>, seed?: string, labels?: array<string, string>, annotations?: array<string, string>, secret_variables?: list<string>, profiles?: list<string>, ingress_controller?: 'none'|'traefik', base_domain?: string, autoscale?: array{min?: int, max: int, cpu?: int, memory?: int}, route_ports?: array<string, int>, required_port?: int, liveness_probes?: bool, cluster_dns?: string}|null $options
          */
         public function __construct(?array $options = null) {}
 
@@ -229,6 +241,34 @@ namespace Coolify\Kubernetes {
          * @return \Coolify\Kubernetes\Manifests
          */
         public function compose(mixed $yaml, ?array $env = null): \Coolify\Kubernetes\Manifests {}
+
+        /**
+         * Translate an Application from its attributes as Coolify's models hold them
+         * (`$application->toArray()` with `settings`, `environment_variables`,
+         * `persistent_storages` and `file_storages` loaded; `image` or
+         * `docker_registry_image_name`/`_tag` for the built image). `$env` holds runtime
+         * variables that win over the stored ones and over the generated `COOLIFY_*` values
+         * (pass Coolify's `generate_coolify_env_variables()` to reproduce it exactly).
+         *
+         * @param array<string, mixed> $attributes
+         * @param array<string, string|int|float|bool|null>|null $env
+         * @return \Coolify\Kubernetes\Manifests
+         */
+        public function application(array $attributes, ?array $env = null): \Coolify\Kubernetes\Manifests {}
+
+        /**
+         * Translate a standalone database: `$type` is `postgresql`, `mysql`, `mariadb`,
+         * `mongodb`, `redis`, `keydb`, `dragonfly` or `clickhouse` (also as Coolify's
+         * `database_type`, `standalone-postgresql`); `$attributes` the model's `toArray()` with
+         * `environment_variables`, `persistent_storages` and `file_storages` loaded; `$env`
+         * variables that win over the stored ones and the credential columns.
+         *
+         * @param 'postgresql'|'mysql'|'mariadb'|'mongodb'|'redis'|'keydb'|'dragonfly'|'clickhouse'|string $type
+         * @param array<string, mixed> $attributes
+         * @param array<string, string|int|float|bool|null>|null $env
+         * @return \Coolify\Kubernetes\Manifests
+         */
+        public function database(string $type, array $attributes, ?array $env = null): \Coolify\Kubernetes\Manifests {}
     }
 }
 

@@ -64,6 +64,19 @@ pub enum BindMounts {
     Error,
 }
 
+/// How a volume shared by several services is provided.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SharedVolumes {
+    /// One ReadWriteOnce claim, and the services sharing it scheduled on one node (pod
+    /// affinity): Docker's single-host semantics, with any storage class.
+    #[default]
+    Affinity,
+    /// A ReadWriteMany claim (the storage class must support it); the sharers may run on
+    /// any node.
+    Rwx,
+}
+
 /// What becomes of a port published on the host.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -181,6 +194,10 @@ pub struct Options {
     /// Autoscaling of the workloads that serve routes (a service's `x-coolify-autoscale`
     /// overrides it): an HPA and a PodDisruptionBudget (default none).
     pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
+    /// How volumes shared by several services are provided (default `affinity`).
+    pub shared_volumes: SharedVolumes,
+    /// Claim sizes by Compose volume name (or claim name), overriding `storage_size`.
+    pub volume_sizes: BTreeMap<String, String>,
     /// The container port of a service's port-less `SERVICE_URL_<ID>` / `SERVICE_FQDN_<ID>`
     /// routes, by Compose service (default: see
     /// [`crate::proxy::service_urls::default_port`]).
@@ -226,6 +243,8 @@ impl Default for Options {
             ingress_controller: IngressController::None,
             base_domain: None,
             autoscale: None,
+            shared_volumes: SharedVolumes::Affinity,
+            volume_sizes: BTreeMap::new(),
             route_ports: BTreeMap::new(),
             required_port: None,
             liveness_probes: false,
@@ -264,6 +283,14 @@ impl Options {
                     self.storage_size
                 ),
             ));
+        }
+        for (volume, size) in &self.volume_sizes {
+            if crate::plan::resources::parse_quantity_bytes(size).is_none() {
+                errors.push(Error::new(
+                    at("volume_sizes").key(volume.as_str()),
+                    format!("{size:?} is not a storage size (expected e.g. 1Gi, 500Mi)"),
+                ));
+            }
         }
         if let Some(class) = &self.storage_class {
             if !crate::plan::names::is_dns_subdomain(class) {
@@ -355,6 +382,7 @@ mod tests {
             "network_policies": true, "images": {"app": "ghcr.io/acme/app:1"}, "seed": "s",
             "labels": {"team": "a"}, "annotations": {"x/y": "z"},
             "secret_variables": ["API_KEY"], "profiles": ["debug"],
+            "shared_volumes": "rwx", "volume_sizes": {"pg_data": "20Gi"},
             "liveness_probes": true, "cluster_dns": "10.43.0.10",
         }))
         .unwrap();
@@ -364,6 +392,8 @@ mod tests {
         assert_eq!(o.bind_mounts, BindMounts::Hostpath);
         assert_eq!(o.published_ports, PublishedPorts::Nodeport);
         assert!(o.secret_variables.contains("API_KEY"));
+        assert_eq!(o.shared_volumes, SharedVolumes::Rwx);
+        assert_eq!(o.volume_sizes["pg_data"], "20Gi");
         assert!(o.liveness_probes);
         assert_eq!(o.cluster_dns, "10.43.0.10");
     }
@@ -378,6 +408,11 @@ mod tests {
         assert!(e.to_string().starts_with("options.namespace: "), "{e}");
         let e = Options::from_value(json!({"storage_size": "lots"})).unwrap_err();
         assert!(e.to_string().starts_with("options.storage_size: "), "{e}");
+        let e = Options::from_value(json!({"volume_sizes": {"db": "big"}})).unwrap_err();
+        assert!(
+            e.to_string().starts_with("options.volume_sizes.db: "),
+            "{e}"
+        );
         let e = Options::from_value(json!({"gateway": "main"})).unwrap_err();
         assert!(e.to_string().starts_with("options.gateway: "), "{e}");
         let e = Options::from_value(json!({"route_ports": {"web": 0}})).unwrap_err();

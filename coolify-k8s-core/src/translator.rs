@@ -59,9 +59,20 @@ impl Translator {
             variables: env.clone(),
             secret_variables: self.options.secret_variables.clone(),
             profiles: self.options.profiles.clone(),
+            defer_stored: true,
         };
         let loaded = compose::load(files, &load_options, resolver)?;
         let fallback = files.first().map(|f| default_name(&f.name));
+        // Coolify stores every `${VAR:-default}` of the template as a variable of the
+        // resource's `.env` (which reaches every container, see `plan::dotenv`).
+        let mut stored = env.clone();
+        for f in files {
+            for (name, default) in compose::interpolate::shared_defaults(&f.text) {
+                if compose::MagicVariable::parse(&name).is_none() {
+                    stored.entry(name).or_insert(default);
+                }
+            }
+        }
         // Coolify's required port lives in the template's `# port:` comment header.
         let header_port = files
             .first()
@@ -71,9 +82,9 @@ impl Translator {
                 required_port: header_port,
                 ..self.options.clone()
             });
-            return with_port.project(&loaded.project, loaded.report, env, fallback.as_deref());
+            return with_port.project(&loaded.project, loaded.report, &stored, fallback.as_deref());
         }
-        self.project(&loaded.project, loaded.report, env, fallback.as_deref())
+        self.project(&loaded.project, loaded.report, &stored, fallback.as_deref())
     }
 
     /// Translate an already loaded project. `load_report` is the loader's report (merged

@@ -56,7 +56,7 @@ fn all_lines(k: &Kubectl, m: &Manifests) -> Vec<String> {
     lines
 }
 
-/// Every value of every Secret: `stringData` as written, `data` decoded.
+/// Every secret value of every Secret: `stringData` as written, `data` decoded.
 fn secret_values(m: &Manifests) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     for o in m.objects().iter().filter(|o| o["kind"] == "Secret") {
@@ -67,8 +67,23 @@ fn secret_values(m: &Manifests) -> Vec<Vec<u8>> {
                     .map(|s| s.as_bytes().to_vec()),
             );
         }
+        // The resource Secret is Coolify's `.env`: it also holds values that are not secret
+        // (URLs, the template's defaults, names that are in paths); its secret keys are the
+        // magic ones.
+        let dotenv = o["metadata"]["name"]
+            .as_str()
+            .is_some_and(|n| n.ends_with("-secrets"));
         if let Some(map) = o["data"].as_object() {
-            for v in map.values().filter_map(Value::as_str) {
+            let secret = |k: &str| {
+                !dotenv
+                    || coolify_k8s_core::compose::MagicVariable::parse(k)
+                        .is_some_and(|m| m.is_secret())
+            };
+            for v in map
+                .iter()
+                .filter(|(k, _)| secret(k))
+                .filter_map(|(_, v)| v.as_str())
+            {
                 out.push(
                     base64::engine::general_purpose::STANDARD
                         .decode(v)

@@ -130,3 +130,49 @@ fn every_corpus_template_passes_server_dry_run() {
         failures.join("\n")
     );
 }
+
+/// Every standalone database kind (`tests/testdata/databases/`, attributes shaped like
+/// Coolify's models), with its public port as a NodePort Service, is accepted by the API
+/// server's server-side dry run.
+#[test]
+#[ignore = "needs the local API server: scripts/test.sh e2e"]
+fn every_database_kind_passes_server_dry_run() {
+    use coolify_k8s_core::coolify::database::kind::ALL;
+    use coolify_k8s_core::options::{Options, PublishedPorts};
+    const DB_NAMESPACE: &str = "e2e-dry-run-databases";
+    let cluster = Cluster::from_env();
+    cluster.fresh_namespace(DB_NAMESPACE);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/databases");
+    let mut failures = Vec::new();
+    for kind in ALL {
+        let text = std::fs::read_to_string(dir.join(format!("{kind}.json"))).unwrap();
+        let attrs: Value = serde_json::from_str(&text).unwrap();
+        let options = Options {
+            namespace: Some(DB_NAMESPACE.to_string()),
+            published_ports: PublishedPorts::Nodeport,
+            ..Options::default()
+        };
+        let m = coolify_k8s_core::Translator::new(options)
+            .database(kind, &attrs, &BTreeMap::new())
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        let list = json!({"apiVersion": "v1", "kind": "List", "items": m.objects()}).to_string();
+        let r = cluster.kubectl_stdin(
+            &[
+                "apply",
+                "--dry-run=server",
+                "--server-side",
+                "--field-manager=coolify",
+                "-n",
+                DB_NAMESPACE,
+                "-f",
+                "-",
+            ],
+            Some(&list),
+        );
+        if !r.ok {
+            failures.push(format!("{kind}: {}", r.stderr.trim()));
+        }
+    }
+    cluster.delete_namespace(DB_NAMESPACE);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -61,7 +61,21 @@ fn no_secret_value_outside_secrets() {
     each_translation(|_, objects, m| {
         let mut secrets: BTreeSet<String> = BTreeSet::new();
         for o in objects.iter().filter(|o| kind(o) == "Secret") {
-            for v in o["data"].as_object().into_iter().flatten().map(|(_, v)| v) {
+            // The resource Secret is Coolify's `.env`: it also holds values that are not
+            // secret (URLs, the template's defaults); its secret keys are the magic ones.
+            let dotenv = name(o).ends_with("-secrets");
+            let secret_key = |k: &str| {
+                !dotenv
+                    || coolify_k8s_core::compose::MagicVariable::parse(k)
+                        .is_some_and(|m| m.is_secret())
+            };
+            for v in o["data"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, _)| secret_key(k))
+                .map(|(_, v)| v)
+            {
                 let decoded = base64::engine::general_purpose::STANDARD
                     .decode(v.as_str().unwrap_or(""))
                     .unwrap_or_default();

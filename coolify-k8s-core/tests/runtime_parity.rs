@@ -141,7 +141,8 @@ fn checksum(w: &Value) -> &str {
         .unwrap_or_else(|| panic!("no checksum on {}", w["metadata"]["name"]))
 }
 
-/// Rule 4: a changed Secret value rolls the pods that read it (and only those), and the
+/// Rule 4: a changed Secret value rolls the pods that read it (with the `.env` in every
+/// container, all of them), and the
 /// one-shot `migrate` Job becomes a new Job (Job templates are immutable), which its
 /// dependant `app` then waits for.
 #[test]
@@ -153,7 +154,9 @@ fn a_changed_secret_rolls_the_pods_and_reruns_the_job() {
         checksum(workload(&b, "postgres"))
     );
     assert_ne!(checksum(workload(&a, "app")), checksum(workload(&b, "app")));
-    assert_eq!(checksum(workload(&a, "vpn")), checksum(workload(&b, "vpn")));
+    // Every container holds Coolify's whole `.env` (the resource Secret through `envFrom`,
+    // rule 5), so a changed stored value rolls every pod, as Coolify recreates them all.
+    assert_ne!(checksum(workload(&a, "vpn")), checksum(workload(&b, "vpn")));
     let (ja, jb) = (workload(&a, "migrate"), workload(&b, "migrate"));
     let (na, nb) = (
         ja["metadata"]["name"].as_str().unwrap(),

@@ -70,20 +70,16 @@ final class KubernetesDeployment
     /**
      * Replaces generate_compose_file(): the resource becomes Kubernetes manifests. A
      * Compose-based resource is translated as it is; an Application through its attributes
-     * (Translator::application() when the extension has it, else the one-service Compose
-     * document Coolify itself would write for it).
+     * (Translator::application(), with $environment as the runtime variables that win over
+     * the stored ones, e.g. Coolify's generate_coolify_env_variables()).
      */
     public function generate_manifests(): Manifests
     {
         try {
             if (isset($this->resource['docker_compose_raw'])) {
                 $this->manifests = $this->translator->compose((string) $this->resource['docker_compose_raw'], $this->environment);
-            } elseif (method_exists($this->translator, 'application')) {
-                $this->manifests = $this->translator->application($this->resource);
             } else {
-                // JSON is YAML: the Compose document needs no YAML writer.
-                $compose = json_encode($this->application_compose(), JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES);
-                $this->manifests = $this->translator->compose($compose, $this->environment);
+                $this->manifests = $this->translator->application($this->resource, $this->environment);
             }
         } catch (TranslationException $e) {
             // Coolify shows this in the deployment log; the path tells the user what to fix.
@@ -147,76 +143,6 @@ final class KubernetesDeployment
         $this->execute_remote_command('Start (replaces docker start)', $this->kubectl->start($m));
         $this->execute_remote_command('Restart (replaces docker restart)', $this->kubectl->restart($m));
         $this->execute_remote_command('Delete, keeping volumes (replaces docker compose down)', $this->kubectl->delete($m, false));
-    }
-
-    /**
-     * The service Coolify writes for an Application (generate_compose_file), reduced to what
-     * the translator needs: image, exposed ports, runtime variables, health check, storages,
-     * limits and the labels (Traefik routing from the FQDNs, coolify.*).
-     *
-     * @return array<string, mixed>
-     */
-    public function application_compose(): array
-    {
-        $a = $this->resource;
-        $uuid = (string) $a['uuid'];
-        $ports = array_values(array_filter(array_map('trim', explode(',', (string) ($a['ports_exposes'] ?? '')))));
-        $environment = ['PORT' => $ports[0] ?? '80', 'HOST' => '0.0.0.0', 'COOLIFY_RESOURCE_UUID' => $uuid];
-        foreach ($a['environment_variables'] ?? [] as $variable) {
-            if (($variable['is_runtime'] ?? true) && !($variable['is_preview'] ?? false)) {
-                // A reference, not the value: the value arrives through $environment and is
-                // marked secret, so it lands in a Secret.
-                $environment[$variable['key']] = '${' . $variable['key'] . '}';
-            }
-        }
-        $labels = [
-            'coolify.managed' => 'true',
-            'coolify.type' => 'application',
-            'coolify.applicationId' => (string) ($a['id'] ?? ''),
-            'coolify.name' => (string) ($a['name'] ?? $uuid),
-        ];
-        foreach (array_values(array_filter(explode(',', (string) ($a['fqdn'] ?? '')))) as $i => $fqdn) {
-            $url = parse_url(trim($fqdn));
-            $host = $url['host'] ?? '';
-            $path = $url['path'] ?? '/';
-            $router = (($url['scheme'] ?? 'https') === 'https' ? 'https' : 'http') . "-$i-$uuid";
-            $labels['traefik.enable'] = 'true';
-            $labels["traefik.http.routers.$router.rule"] = "Host(`$host`) && PathPrefix(`$path`)";
-            $labels["traefik.http.routers.$router.entryPoints"] = str_starts_with($router, 'https') ? 'https' : 'http';
-            if (str_starts_with($router, 'https')) {
-                $labels["traefik.http.routers.$router.tls"] = 'true';
-                $labels["traefik.http.routers.$router.tls.certresolver"] = 'letsencrypt';
-            }
-            $labels["traefik.http.routers.$router.service"] = $router;
-            $labels["traefik.http.services.$router.loadbalancer.server.port"] = (string) ($url['port'] ?? $ports[0] ?? '80');
-        }
-        $service = [
-            'image' => (string) $a['image'],
-            'restart' => 'unless-stopped',
-            'expose' => $ports,
-            'environment' => $environment,
-            'labels' => $labels,
-        ];
-        if (($a['health_check_enabled'] ?? false) && $ports !== []) {
-            $url = sprintf('%s://%s:%s%s', $a['health_check_scheme'] ?? 'http', $a['health_check_host'] ?? 'localhost', $a['health_check_port'] ?? $ports[0], $a['health_check_path'] ?? '/');
-            $service['healthcheck'] = [
-                'test' => ['CMD-SHELL', "curl -s -X GET -f $url > /dev/null || wget -q -O- $url > /dev/null || exit 1"],
-                'interval' => ($a['health_check_interval'] ?? 5) . 's',
-                'timeout' => ($a['health_check_timeout'] ?? 5) . 's',
-                'retries' => (int) ($a['health_check_retries'] ?? 10),
-                'start_period' => ($a['health_check_start_period'] ?? 5) . 's',
-            ];
-        }
-        foreach ($a['persistent_storages'] ?? [] as $storage) {
-            $service['volumes'][] = ($storage['host_path'] ?? null ?: $storage['name']) . ':' . $storage['mount_path'];
-        }
-        if (($a['limits_memory'] ?? '0') !== '0') {
-            $service['mem_limit'] = $a['limits_memory'];
-        }
-        if (($a['limits_cpus'] ?? '0') !== '0') {
-            $service['cpus'] = $a['limits_cpus'];
-        }
-        return ['name' => $uuid, 'services' => [$uuid => $service]];
     }
 
     /**

@@ -22,10 +22,9 @@ $options = ['router' => 'traefik', 'entrypoints' => 'http,https'];
 
 // An Application, as Coolify stores it (attribute names are Coolify's columns).
 $application = json_decode((string) file_get_contents(__DIR__ . '/application.json'), true, 512, JSON_THROW_ON_ERROR);
-$applicationEnv = [];
-foreach ($application['environment_variables'] as $v) {
-    $applicationEnv[$v['key']] = $v['value'];
-}
+// Its stored variables travel in the attributes (environment_variables); $env holds what
+// the deployment job generates for this run (generate_coolify_env_variables()).
+$applicationEnv = ['SOURCE_COMMIT' => '4f2a9c1', 'COOLIFY_CONTAINER_NAME' => $application['uuid'] . '-174512345678'];
 
 // A Compose-based service (a Coolify one-click template) with its stored magic values.
 $service = [
@@ -35,7 +34,7 @@ $service = [
 $serviceEnv = ['SERVICE_PASSWORD_POSTGRES' => 'stored-password-value', 'SERVICE_USER_POSTGRES' => 'stored-user'];
 
 $runs = [
-    ['Application ' . $application['uuid'], $application, $options + ['secret_variables' => array_keys($applicationEnv)], $applicationEnv],
+    ['Application ' . $application['uuid'], $application, $options, $applicationEnv],
     ['Compose service ' . $service['uuid'], $service, $options + ['secret_variables' => array_keys($serviceEnv)], $serviceEnv],
 ];
 $status = 0;

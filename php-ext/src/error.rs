@@ -1,5 +1,6 @@
-//! `Coolify\Kubernetes\TranslationException`, the mapping of core errors to it, and the
-//! guard that turns a Rust panic into that exception instead of taking PHP down.
+//! `Coolify\Kubernetes\KubernetesException` (the base of every exception the extension
+//! throws) and `TranslationException` (input errors), the mapping of core errors to it,
+//! and the guard that turns a Rust panic into that exception instead of taking PHP down.
 
 use coolify_k8s_core::{Error, Errors, InputPath};
 use ext_php_rs::class::RegisteredClass;
@@ -33,11 +34,28 @@ fn runtime_exception() -> &'static ClassEntry {
         .unwrap_or_else(ce::exception)
 }
 
-/// Every failure of the extension: bad input (with the path in the input), bad options,
-/// or an internal error. The message holds one line per error.
+/// The base of every exception the extension throws, so that callers can catch all of
+/// them in one clause; a `\RuntimeException`.
+#[php_class]
+#[php(name = "Coolify\\Kubernetes\\KubernetesException")]
+#[php(extends(ce = runtime_exception, stub = "\\RuntimeException"))]
+#[derive(Default)]
+pub struct KubernetesException;
+
+#[php_impl]
+impl KubernetesException {}
+
+/// `KubernetesException`'s class entry, for `TranslationException` to extend. Registered
+/// first (see `get_module`), so it exists when `TranslationException` is registered.
+fn kubernetes_exception() -> &'static ClassEntry {
+    KubernetesException::get_metadata().ce()
+}
+
+/// Input errors: bad input (with the path in the input), bad options, or an internal
+/// error. The message holds one line per error.
 #[php_class]
 #[php(name = "Coolify\\Kubernetes\\TranslationException")]
-#[php(extends(ce = runtime_exception, stub = "\\RuntimeException"))]
+#[php(extends(ce = kubernetes_exception, stub = "\\Coolify\\Kubernetes\\KubernetesException"))]
 #[derive(Default)]
 pub struct TranslationException {
     errors: Vec<(String, String)>,

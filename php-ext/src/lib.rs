@@ -1,5 +1,6 @@
 //! The PHP extension `coolify_k8s`: a thin shell over `coolify-k8s-core` exposing
-//! `Coolify\Kubernetes\{Translator, Manifests, Kubectl, TranslationException}`.
+//! `Coolify\Kubernetes\{Translator, Manifests, Kubectl, KubernetesException,
+//! TranslationException}`.
 //! Only conversions (PHP arrays ⇄ JSON values) and error mapping live here; every
 //! method runs inside a guard that turns errors and Rust panics into a
 //! `TranslationException`, so PHP never goes down with the extension.
@@ -36,6 +37,7 @@ pub fn coolify_k8s_selftest_panic() -> PhpResult<()> {
 #[php_module]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     module
+        .class::<error::KubernetesException>()
         .class::<error::TranslationException>()
         .class::<manifests::PhpManifests>()
         .class::<translator::PhpTranslator>()

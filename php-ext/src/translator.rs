@@ -3,14 +3,14 @@
 use crate::convert::{array_to_json, options_to_json, text_argument};
 use crate::error::{guard, one};
 use crate::manifests::PhpManifests;
+use coolify_k8s_core::coolify::database::DatabaseKind;
 use coolify_k8s_core::{Error, InputPath, Options, Translator};
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Translates Coolify's Compose dialect (and, later, Application settings) with fixed
-/// options. Option keys are the CLI flags in snake_case (`namespace`, `router`, …).
+/// Translates Coolify's Compose dialect and Application attributes with fixed options. Option keys are the CLI flags in snake_case (`namespace`, `router`, …).
 #[php_class]
 #[php(name = "Coolify\\Kubernetes\\Translator")]
 pub struct PhpTranslator {
@@ -56,6 +56,74 @@ impl PhpTranslator {
                 None => BTreeMap::new(),
             };
             let inner = self.inner.compose(&yaml, &env)?;
+            Ok(PhpManifests { inner })
+        })
+    }
+
+    /// Translate an Application from its attributes as Coolify's models hold them
+    /// (`$application->toArray()` with `settings`, `environment_variables`,
+    /// `persistent_storages` and `file_storages` loaded; `image` or
+    /// `docker_registry_image_name`/`_tag` for the built image). `$env` holds runtime
+    /// variables that win over the stored ones and over the generated `COOLIFY_*` values
+    /// (pass Coolify's `generate_coolify_env_variables()` to reproduce it exactly).
+    #[php(optional = env)]
+    pub fn application(
+        &self,
+        attributes: &ZendHashTable,
+        env: Option<&ZendHashTable>,
+    ) -> PhpResult<PhpManifests> {
+        guard(|| {
+            let attrs = options_to_json(attributes, &InputPath::root()).map_err(one)?;
+            if !attrs.is_object() {
+                return Err(one(Error::new(
+                    InputPath::root(),
+                    "an Application's attributes must be an array of column => value, not a list",
+                )));
+            }
+            let env = match env {
+                Some(e) => env_map(e)?,
+                None => BTreeMap::new(),
+            };
+            let inner = self.inner.application_env(&attrs, &env)?;
+            Ok(PhpManifests { inner })
+        })
+    }
+
+    /// Translate a standalone database: `$type` is `postgresql`, `mysql`, `mariadb`,
+    /// `mongodb`, `redis`, `keydb`, `dragonfly` or `clickhouse` (also as Coolify's
+    /// `database_type`, `standalone-postgresql`); `$attributes` the model's `toArray()` with
+    /// `environment_variables`, `persistent_storages` and `file_storages` loaded; `$env`
+    /// variables that win over the stored ones and the credential columns.
+    #[php(optional = env)]
+    pub fn database(
+        &self,
+        r#type: &str,
+        attributes: &ZendHashTable,
+        env: Option<&ZendHashTable>,
+    ) -> PhpResult<PhpManifests> {
+        guard(|| {
+            let Some(kind) = DatabaseKind::parse(r#type) else {
+                return Err(one(Error::new(
+                    InputPath::root().key("type"),
+                    format!(
+                        "unknown database type {:?} (postgresql, mysql, mariadb, mongodb, \
+                         redis, keydb, dragonfly, clickhouse)",
+                        r#type
+                    ),
+                )));
+            };
+            let attrs = options_to_json(attributes, &InputPath::root()).map_err(one)?;
+            if !attrs.is_object() {
+                return Err(one(Error::new(
+                    InputPath::root(),
+                    "a database's attributes must be an array of column => value, not a list",
+                )));
+            }
+            let env = match env {
+                Some(e) => env_map(e)?,
+                None => BTreeMap::new(),
+            };
+            let inner = self.inner.database(kind, &attrs, &env)?;
             Ok(PhpManifests { inner })
         })
     }

@@ -49,33 +49,31 @@ final class ExampleTest extends TestCase
         $this->assertMatchesRegularExpression("/^ssh root@kube-host 'bash -se' << \\\\(EOF_COOLIFY_[0-9A-F]{12})\n.*\n\\1\n\$/s", $heredoc);
     }
 
-    public function testApplicationComposeIsWhatCoolifyWrites(): void
+    public function testApplicationGoesThroughTranslatorApplication(): void
     {
-        $compose = (new KubernetesDeployment(self::application(), self::SERVER))->application_compose();
-        $web = $compose['services']['ao8ks4w'];
-        $this->assertSame('ao8ks4w', $compose['name']);
-        $this->assertSame('ghcr.io/acme/shop-frontend:1.4.2', $web['image']);
-        $this->assertSame(['3000'], $web['expose']);
-        $this->assertSame(
-            ['PORT' => '3000', 'HOST' => '0.0.0.0', 'COOLIFY_RESOURCE_UUID' => 'ao8ks4w', 'DATABASE_URL' => '${DATABASE_URL}', 'NODE_ENV' => '${NODE_ENV}'],
-            $web['environment']
-        );
-        $this->assertSame('Host(`shop.example.com`) && PathPrefix(`/`)', $web['labels']['traefik.http.routers.https-0-ao8ks4w.rule']);
-        $this->assertSame('3000', $web['labels']['traefik.http.services.https-0-ao8ks4w.loadbalancer.server.port']);
-        $this->assertSame(['ao8ks4w-uploads:/app/uploads'], $web['volumes']);
-        $this->assertSame('512m', $web['mem_limit']);
-        $this->assertSame(
-            ['CMD-SHELL', 'curl -s -X GET -f http://localhost:3000/healthz > /dev/null || wget -q -O- http://localhost:3000/healthz > /dev/null || exit 1'],
-            $web['healthcheck']['test']
-        );
-        // No secret value in the document: variables are references.
-        $this->assertStringNotContainsString('hunter2', json_encode($compose));
+        // The stored variables are in the attributes; $env is the job's generated values.
+        $job = new KubernetesDeployment(self::application(), self::SERVER, [], ['SOURCE_COMMIT' => '4f2a9c1']);
+        $m = $job->generate_manifests();
+        $deployment = null;
+        foreach ($m->toArray() as $o) {
+            if (in_array($o['kind'], ['Deployment', 'StatefulSet'], true)) {
+                $deployment = $o;
+            }
+        }
+        $this->assertNotNull($deployment);
+        $c = $deployment['spec']['template']['spec']['containers'][0];
+        $this->assertSame('ghcr.io/acme/shop-frontend:1.4.2', $c['image']);
+        $env = array_column($c['env'], null, 'name');
+        $this->assertSame('4f2a9c1', $env['SOURCE_COMMIT']['value']);
+        $this->assertSame('ao8ks4w-secrets', $env['DATABASE_URL']['valueFrom']['secretKeyRef']['name']);
+        $this->assertSame('/healthz', $c['readinessProbe']['httpGet']['path']);
+        $this->assertStringNotContainsString('hunter2', $m->toYaml());
+        $this->assertFalse(method_exists($job, 'application_compose'), 'the Compose fallback is gone');
     }
 
     public function testFullRunWhenTranslationIsAvailable(): void
     {
-        $env = ['DATABASE_URL' => 'postgres://shop:hunter2@db.internal:5432/shop', 'NODE_ENV' => 'production'];
-        $job = new KubernetesDeployment(self::application(), self::SERVER, ['secret_variables' => array_keys($env)], $env);
+        $job = new KubernetesDeployment(self::application(), self::SERVER);
         $job->handle();
         // Prepare, apply, cleanup, wait, status.
         $this->assertCount(5, $job->batches());

@@ -20,6 +20,26 @@ final class TranslatorTest extends TestCase
         return $t->compose($yaml, $env);
     }
 
+    /**
+     * What the Rust corpus tests give as the caller's values (`convert_support::caller_values`):
+     * each required variable (`${VAR:?hint}`) set to its hint, else `value`; denoKV's volume.
+     *
+     * @return array<string, string>
+     */
+    public static function callerValues(string $yaml): array
+    {
+        $env = [];
+        preg_match_all('/(?<!\$)\$\{([A-Za-z0-9_]+):?\?([^}]*)\}/', $yaml, $found, PREG_SET_ORDER);
+        foreach ($found as [, $name, $hint]) {
+            $hint = trim($hint);
+            $env[$name] = $hint === '' ? 'value' : $hint;
+        }
+        if (str_contains($yaml, '${COOLIFY_VOLUME_APP}')) {
+            $env['COOLIFY_VOLUME_APP'] = 'app-data';
+        }
+        return $env;
+    }
+
     /** @return array<string, array{0: array<string, mixed>, 1: string}> */
     public static function badOptions(): array
     {
@@ -124,9 +144,11 @@ final class TranslatorTest extends TestCase
             if (!is_file($template)) {
                 continue;
             }
-            // The Rust golden test's settings: its fixed seed, the resource named after the file.
+            // The Rust golden test's settings: its fixed seed, the resource named after the file,
+            // the caller values of its required variables (they are stored in the .env Secret).
             $t = new Translator(['seed' => 'coolify-k8s-golden', 'name' => basename($golden, '.yaml')]);
-            $m = self::compose($t, (string) file_get_contents($template));
+            $yaml = (string) file_get_contents($template);
+            $m = self::compose($t, $yaml, self::callerValues($yaml));
             $this->assertSame(file_get_contents($golden), $m->toYaml(), basename($golden));
             $checked++;
         }

@@ -214,13 +214,37 @@ pub fn interpolate(
     options: &LoadOptions,
     report: &mut Report,
 ) -> Result<(), Errors> {
+    interpolate_deferring(doc, options, &std::collections::BTreeSet::new(), report)
+}
+
+/// [`interpolate`], where the variables named in `stored` (the caller's stored values)
+/// are deferred like secrets in the values a workload runs with (a service's
+/// `environment`, `command`, `entrypoint`, `healthcheck`): Coolify stores every variable
+/// encrypted, so they reach the container only through the resource Secret. Elsewhere
+/// (`image`, `ports`, labels, …) they are substituted.
+pub fn interpolate_deferring(
+    doc: &mut Value,
+    options: &LoadOptions,
+    stored: &std::collections::BTreeSet<String>,
+    report: &mut Report,
+) -> Result<(), Errors> {
     let lookup = |name: &str| variable(name, options);
+    let deferring = |name: &str| {
+        let mut v = variable(name, options)?;
+        if stored.contains(name) {
+            v.value = deferred::reference(name);
+        }
+        Some(v)
+    };
     let mut errors = Vec::new();
     walk(
         doc,
         &InputPath::root(),
         &mut Vec::new(),
-        &lookup,
+        &Lookups {
+            plain: &lookup,
+            workload: &deferring,
+        },
         report,
         &mut errors,
     );
@@ -241,7 +265,10 @@ pub fn interpolate_with(
         doc,
         &InputPath::root(),
         &mut Vec::new(),
-        lookup,
+        &Lookups {
+            plain: lookup,
+            workload: lookup,
+        },
         report,
         &mut errors,
     );
@@ -251,15 +278,33 @@ pub fn interpolate_with(
     }
 }
 
+/// The variable sources of a walk: one for the values a workload runs with, one for the
+/// rest.
+struct Lookups<'a> {
+    plain: &'a dyn Fn(&str) -> Option<Variable>,
+    workload: &'a dyn Fn(&str) -> Option<Variable>,
+}
+
+/// True under `services.<name>.{environment,command,entrypoint,healthcheck}`.
+fn in_workload_values(trail: &[Option<String>]) -> bool {
+    matches!(trail, [Some(s), Some(_), Some(k), ..]
+        if s == "services" && matches!(k.as_str(), "environment" | "command" | "entrypoint" | "healthcheck"))
+}
+
 /// Depth is bounded by the YAML stage's limit, so recursion is safe.
 fn walk(
     value: &mut Value,
     path: &InputPath,
     trail: &mut Vec<Option<String>>,
-    lookup: &dyn Fn(&str) -> Option<Variable>,
+    lookups: &Lookups<'_>,
     report: &mut Report,
     errors: &mut Vec<Error>,
 ) {
+    let lookup = if in_workload_values(trail) {
+        lookups.workload
+    } else {
+        lookups.plain
+    };
     match value {
         Value::String(s) => {
             if s.contains(deferred::MARK) {
@@ -287,7 +332,7 @@ fn walk(
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
                 trail.push(None);
-                walk(item, &path.index(i), trail, lookup, report, errors);
+                walk(item, &path.index(i), trail, lookups, report, errors);
                 trail.pop();
             }
         }
@@ -311,7 +356,7 @@ fn walk(
                     continue;
                 }
                 trail.push(Some(k.clone()));
-                walk(v, &p, trail, lookup, report, errors);
+                walk(v, &p, trail, lookups, report, errors);
                 trail.pop();
             }
         }

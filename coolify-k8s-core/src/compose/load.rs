@@ -107,6 +107,10 @@ pub struct LoadOptions {
     pub secret_variables: BTreeSet<String>,
     /// Active profiles (services with no `profiles` are always active).
     pub profiles: Vec<String>,
+    /// Defer every caller variable (not the template's defaults) in the values workloads
+    /// run with (`environment`, `command`, `entrypoint`, `healthcheck`), as the translator
+    /// does: Coolify stores every variable encrypted. Off for `config`-like views.
+    pub defer_stored: bool,
 }
 
 /// A loaded project and what the loader has to say about it.
@@ -234,11 +238,18 @@ pub fn load_tree(
             shared.variables.entry(name).or_insert(default);
         }
     }
+    let stored = options
+        .variables
+        .keys()
+        .filter(|k| options.defer_stored && super::magic::MagicVariable::parse(k).is_none())
+        .cloned()
+        .collect();
     let options = &shared;
     let mut ctx = Context {
         resolver,
         report: Report::default(),
         chain: Vec::new(),
+        stored,
     };
     let mut merged: Option<Value> = None;
     for (i, file) in files.iter().enumerate() {
@@ -272,6 +283,9 @@ pub(crate) struct Context<'a> {
     pub report: Report,
     /// Files being loaded, outermost first (to detect `include` cycles).
     pub chain: Vec<String>,
+    /// The caller's variables (not the template's shared defaults): deferred in the
+    /// values workloads run with (see [`interpolate::interpolate_deferring`]).
+    pub stored: std::collections::BTreeSet<String>,
 }
 
 /// One file: its documents, each through every per-file stage, with the merge directives
@@ -330,7 +344,7 @@ pub(crate) fn prepare(
     }
     let directives = Directives(doc.tags);
     directives.strip_resets(&mut tree);
-    interpolate::interpolate(&mut tree, options, &mut ctx.report)?;
+    interpolate::interpolate_deferring(&mut tree, options, &ctx.stored, &mut ctx.report)?;
     normalize::canonicalize(&mut tree, options)?;
     Ok((tree, directives))
 }

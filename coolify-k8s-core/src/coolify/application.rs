@@ -67,6 +67,7 @@ const KNOWN: &[&str] = &[
     "http_basic_auth_username",
     "http_basic_auth_password",
     "environment_variables",
+    "environment_variables_preview",
     "persistent_storages",
     "file_storages",
     "pull_request_id",
@@ -76,6 +77,9 @@ const KNOWN: &[&str] = &[
     "git_branch",
     "settings",
     "autoscale",
+    "compose_parsing_version",
+    "custom_internal_name",
+    "is_consistent_container_name_enabled",
 ];
 
 /// Attributes that matter only for building images or for Coolify's own bookkeeping.
@@ -113,7 +117,6 @@ const BUILD_ONLY: &[&str] = &[
     "manual_webhook_secret_bitbucket",
     "manual_webhook_secret_gitea",
     "watch_paths",
-    "compose_parsing_version",
     "custom_nginx_configuration",
     "custom_docker_run_options",
     "post_deployment_command",
@@ -149,13 +152,13 @@ pub struct ApplicationInput {
 }
 
 /// Lenient readers: Coolify's JSON has numbers as strings and booleans as 0/1.
-struct Attrs<'a> {
-    obj: &'a Map<String, Value>,
-    settings: Option<&'a Map<String, Value>>,
+pub(super) struct Attrs<'a> {
+    pub(super) obj: &'a Map<String, Value>,
+    pub(super) settings: Option<&'a Map<String, Value>>,
 }
 
 impl Attrs<'_> {
-    fn get(&self, key: &str) -> Option<&Value> {
+    pub(super) fn get(&self, key: &str) -> Option<&Value> {
         match self.obj.get(key) {
             Some(Value::Null) | None => self
                 .settings
@@ -165,7 +168,7 @@ impl Attrs<'_> {
         }
     }
 
-    fn string(&self, key: &str) -> Option<String> {
+    pub(super) fn string(&self, key: &str) -> Option<String> {
         match self.get(key)? {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
@@ -174,13 +177,13 @@ impl Attrs<'_> {
         }
     }
 
-    fn text(&self, key: &str) -> Option<String> {
+    pub(super) fn text(&self, key: &str) -> Option<String> {
         self.string(key)
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
     }
 
-    fn flag(&self, key: &str, default: bool) -> bool {
+    pub(super) fn flag(&self, key: &str, default: bool) -> bool {
         match self.get(key) {
             Some(Value::Bool(b)) => *b,
             Some(Value::Number(n)) => n.as_i64() != Some(0),
@@ -189,7 +192,7 @@ impl Attrs<'_> {
         }
     }
 
-    fn number(&self, key: &str, errors: &mut Vec<Error>) -> Option<u64> {
+    pub(super) fn number(&self, key: &str, errors: &mut Vec<Error>) -> Option<u64> {
         let s = self.text(key)?;
         match s.parse::<f64>() {
             Ok(v) if v >= 0.0 && v.fract() == 0.0 => Some(v as u64),
@@ -212,9 +215,230 @@ fn limit(s: Option<String>) -> Option<String> {
     })
 }
 
+/// Coolify's `limits_*` columns (shared by Applications and databases; `"0"` means none):
+/// memory, reservation, CPUs, CPU shares (1024 is Docker's default), cpuset; swap settings
+/// are reported.
+pub(super) fn apply_limits(
+    a: &Attrs<'_>,
+    svc: &mut Service,
+    errors: &mut Vec<Error>,
+    report: &mut Report,
+) {
+    if let Some(m) = limit(a.string("limits_memory")) {
+        match ByteSize::parse(&m) {
+            Ok(b) => svc.mem_limit = Some(b),
+            Err(e) => errors.push(Error::new(InputPath::root().key("limits_memory"), e)),
+        }
+    }
+    if let Some(m) = limit(a.string("limits_memory_reservation")) {
+        match ByteSize::parse(&m) {
+            Ok(b) => svc.mem_reservation = Some(b),
+            Err(e) => errors.push(Error::new(
+                InputPath::root().key("limits_memory_reservation"),
+                e,
+            )),
+        }
+    }
+    if let Some(c) = limit(a.string("limits_cpus")) {
+        match c.parse::<f64>() {
+            Ok(v) if v > 0.0 && v.is_finite() => svc.cpus = Some(v),
+            _ => errors.push(Error::new(
+                InputPath::root().key("limits_cpus"),
+                format!("{c:?} is not a CPU count"),
+            )),
+        }
+    }
+    if let Some(s) = limit(a.string("limits_cpu_shares")).filter(|s| s.trim() != "1024") {
+        match s.parse::<i64>() {
+            Ok(v) => svc.cpu_shares = Some(v),
+            Err(_) => errors.push(Error::new(
+                InputPath::root().key("limits_cpu_shares"),
+                format!("{s:?} is not a number"),
+            )),
+        }
+    }
+    if let Some(s) = limit(a.string("limits_cpuset")) {
+        svc.cpuset = Some(s);
+    }
+    if let Some(s) = limit(a.string("limits_memory_swap")) {
+        report.add(
+            InputPath::root().key("limits_memory_swap"),
+            Outcome::Dropped,
+            format!("swap limit {s}: Kubernetes manages swap per node"),
+        );
+    }
+    if let Some(s) = a
+        .text("limits_memory_swappiness")
+        .filter(|s| s != "60" && s != "0")
+    {
+        report.add(
+            InputPath::root().key("limits_memory_swappiness"),
+            Outcome::Dropped,
+            format!("swappiness {s}: not settable per container on Kubernetes"),
+        );
+    }
+}
+
+/// `persistent_storages` (named volumes, or host binds with `host_path`; `suffix` is added
+/// to volume names, `-pr-N` for a preview) and `file_storages` (files with their content,
+/// or directories), as Coolify's models hold them.
+pub(super) fn apply_storages(
+    a: &Attrs<'_>,
+    svc: &mut Service,
+    errors: &mut Vec<Error>,
+    suffix: &str,
+) {
+    if let Some(list) = a.get("persistent_storages").and_then(Value::as_array) {
+        for (i, s) in list.iter().enumerate() {
+            let p = InputPath::root().key("persistent_storages").index(i);
+            let so = s.as_object();
+            let sa = so.map(|o| Attrs {
+                obj: o,
+                settings: None,
+            });
+            let (Some(name), Some(mount)) = (
+                sa.as_ref().and_then(|x| x.text("name")),
+                sa.as_ref().and_then(|x| x.text("mount_path")),
+            ) else {
+                errors.push(Error::new(
+                    p,
+                    "a persistent storage needs `name` and `mount_path`",
+                ));
+                continue;
+            };
+            let host = sa.as_ref().and_then(|x| x.text("host_path"));
+            svc.volumes.push(volume(
+                if host.is_some() {
+                    MountType::Bind
+                } else {
+                    MountType::Volume
+                },
+                Some(host.unwrap_or_else(|| format!("{name}{suffix}"))),
+                mount,
+                None,
+                None,
+            ));
+        }
+    }
+    if let Some(list) = a.get("file_storages").and_then(Value::as_array) {
+        for (i, s) in list.iter().enumerate() {
+            let p = InputPath::root().key("file_storages").index(i);
+            let Some(so) = s.as_object() else {
+                errors.push(Error::new(p, "expected an object"));
+                continue;
+            };
+            let sa = Attrs {
+                obj: so,
+                settings: None,
+            };
+            let Some(mount) = sa.text("mount_path") else {
+                errors.push(Error::new(
+                    p.key("mount_path"),
+                    "a file storage needs `mount_path`",
+                ));
+                continue;
+            };
+            let is_dir = sa.flag("is_directory", false);
+            svc.volumes.push(volume(
+                MountType::Bind,
+                Some(sa.text("fs_path").unwrap_or_else(|| mount.clone())),
+                mount,
+                if is_dir {
+                    None
+                } else {
+                    Some(sa.string("content").unwrap_or_default())
+                },
+                Some(is_dir),
+            ));
+        }
+    }
+}
+
+/// The parser version Coolify stamps on new applications (`Application::$parserVersion`).
+const COMPOSE_PARSING_VERSION: u32 = 5;
+
+/// `COOLIFY_*` and `SOURCE_COMMIT`: values Coolify generates, not user secrets.
+pub(super) fn is_coolify_variable(key: &str) -> bool {
+    key.starts_with("COOLIFY_") || key == "SOURCE_COMMIT"
+}
+
+pub(super) fn is_variable_name(key: &str) -> bool {
+    !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !key.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// The container name Coolify gives (`generateApplicationContainerName` in
+/// `bootstrap/helpers/docker.php`, and `custom_internal_name` in the deployment job): the
+/// uuid (`-pr-N` for a preview). Coolify appends a timestamp unless consistent names are
+/// enabled; that changes every deployment, so pass `COOLIFY_CONTAINER_NAME` in `$env` to
+/// reproduce it.
+fn container_name(a: &Attrs<'_>, uuid: Option<&str>, service: &str, pr: u64) -> String {
+    let consistent = a.flag("is_consistent_container_name_enabled", false);
+    let base = match (a.text("custom_internal_name"), uuid) {
+        (Some(custom), _) if !consistent => custom,
+        (_, Some(u)) => u.to_string(),
+        (_, None) => return service.to_string(),
+    };
+    if pr > 0 {
+        format!("{base}-pr-{pr}")
+    } else {
+        base
+    }
+}
+
+/// What `generate_coolify_env_variables` (`app/Jobs/ApplicationDeploymentJob.php`) injects
+/// at runtime: `COOLIFY_URL` and `COOLIFY_FQDN` (swapped before parser version 3, as Coolify
+/// still does for old applications), `COOLIFY_BRANCH`, `SOURCE_COMMIT` (`unknown` without
+/// a commit), `COOLIFY_RESOURCE_UUID`, `COOLIFY_CONTAINER_NAME`.
+fn coolify_variables(
+    fqdn: Option<&str>,
+    parsing_version: u32,
+    branch: Option<String>,
+    commit: Option<String>,
+    uuid: Option<&str>,
+    container_name: String,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    out.push((
+        "SOURCE_COMMIT".to_string(),
+        commit.unwrap_or_else(|| "unknown".to_string()),
+    ));
+    if let Some(f) = fqdn {
+        let bare = f.replace("http://", "").replace("https://", "");
+        let (url, host) = if parsing_version >= 3 {
+            (f.to_string(), bare)
+        } else {
+            (bare, f.to_string())
+        };
+        out.push(("COOLIFY_URL".to_string(), url));
+        out.push(("COOLIFY_FQDN".to_string(), host));
+    }
+    if let Some(b) = branch {
+        out.push(("COOLIFY_BRANCH".to_string(), b));
+    }
+    if let Some(u) = uuid {
+        out.push(("COOLIFY_RESOURCE_UUID".to_string(), u.to_string()));
+    }
+    out.push(("COOLIFY_CONTAINER_NAME".to_string(), container_name));
+    out
+}
+
 /// Read an Application's attributes. `seed` salts the bcrypt hash of the basic-auth password
 /// (derived from the application's uuid when `None`), so output is deterministic.
 pub fn from_attributes(attrs: &Value, seed: Option<&str>) -> Result<ApplicationInput, Errors> {
+    from_attributes_env(attrs, &BTreeMap::new(), seed)
+}
+
+/// [`from_attributes`] with `env`: runtime variables as `NAME => value` (what Coolify's
+/// deployment job holds: its generated `COOLIFY_*` values, or any override). They win over
+/// `environment_variables` and the generated defaults; `COOLIFY_*` and `SOURCE_COMMIT` are
+/// plain values, every other one goes into the Secret.
+pub fn from_attributes_env(
+    attrs: &Value,
+    env: &BTreeMap<String, String>,
+    seed: Option<&str>,
+) -> Result<ApplicationInput, Errors> {
     let Some(obj) = attrs.as_object() else {
         return Err(Error::new(
             InputPath::root(),
@@ -321,12 +545,16 @@ pub fn from_attributes(attrs: &Value, seed: Option<&str>) -> Result<ApplicationI
     let mut environment = indexmap::IndexMap::new();
     let mut variables = BTreeMap::new();
     let mut secret_variables = BTreeSet::new();
-    if let Some(list) = a.get("environment_variables") {
+    // `$application->toArray()` holds the preview variables in their own relation.
+    for list_key in ["environment_variables", "environment_variables_preview"] {
+        let Some(list) = a.get(list_key) else {
+            continue;
+        };
         let Some(list) = list.as_array() else {
-            return Err(Error::new(at("environment_variables"), "expected a list").into());
+            return Err(Error::new(at(list_key), "expected a list").into());
         };
         for (i, v) in list.iter().enumerate() {
-            let p = at("environment_variables").index(i);
+            let p = at(list_key).index(i);
             let Some(vo) = v.as_object() else {
                 errors.push(Error::new(p, "expected an object {key, value, …}"));
                 continue;
@@ -339,16 +567,14 @@ pub fn from_attributes(attrs: &Value, seed: Option<&str>) -> Result<ApplicationI
                 errors.push(Error::new(p.key("key"), "a variable needs a key"));
                 continue;
             };
-            if !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                || key.starts_with(|c: char| c.is_ascii_digit())
-            {
+            if !is_variable_name(&key) {
                 errors.push(Error::new(
                     p.key("key"),
                     format!("{key:?} is not a valid variable name"),
                 ));
                 continue;
             }
-            let is_preview = va.flag("is_preview", false);
+            let is_preview = va.flag("is_preview", list_key == "environment_variables_preview");
             if is_preview != (pr > 0) {
                 continue;
             }
@@ -381,38 +607,52 @@ pub fn from_attributes(attrs: &Value, seed: Option<&str>) -> Result<ApplicationI
     } else {
         a.text("fqdn")
     };
-    let container_name = match (&uuid, pr) {
-        (Some(u), n) if n > 0 => format!("{u}-pr-{n}"),
-        (Some(u), _) => u.clone(),
-        (None, _) => service.clone(),
-    };
-    let mut literal = |k: &str, v: String| {
-        if !environment.contains_key(k) {
-            environment.insert(k.to_string(), Some(v));
+    // Variables the caller gives (`$env`: Coolify's generated ones, or overrides) win over
+    // the stored list and over the defaults below, as a stored `COOLIFY_*` key does in
+    // `generate_coolify_env_variables`.
+    for (key, value) in env {
+        if !is_variable_name(key) {
+            errors.push(Error::new(
+                InputPath::root().key("env").key(key.as_str()),
+                format!("{key:?} is not a valid variable name"),
+            ));
+            continue;
         }
-    };
-    if let Some(f) = &fqdn_list {
-        literal("COOLIFY_URL", f.clone());
-        let hosts: Vec<String> = f
-            .split(',')
-            .filter_map(|u| u.trim().split_once("://").map(|(_, r)| r.to_string()))
-            .collect();
-        literal("COOLIFY_FQDN", hosts.join(","));
+        if is_coolify_variable(key) {
+            // Generated values, not secrets: plain env entries.
+            variables.remove(key);
+            secret_variables.remove(key);
+            environment.insert(key.clone(), Some(value.clone()));
+        } else {
+            environment.insert(key.clone(), Some(deferred::reference(key)));
+            variables.insert(key.clone(), value.clone());
+            secret_variables.insert(key.clone());
+        }
     }
-    if let Some(b) = a.text("git_branch") {
-        literal("COOLIFY_BRANCH", b);
+    let container_name = container_name(&a, uuid.as_deref(), &service, pr);
+    let parsing_version = a
+        .text("compose_parsing_version")
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(COMPOSE_PARSING_VERSION);
+    for (k, v) in coolify_variables(
+        fqdn_list.as_deref(),
+        parsing_version,
+        a.text("git_branch"),
+        // `HEAD` (the column's default) is what the job resolves to a commit before building.
+        a.text("git_commit_sha").filter(|c| c != "HEAD"),
+        uuid.as_deref(),
+        container_name,
+    ) {
+        environment.entry(k).or_insert(Some(v));
     }
-    if let Some(c) = a.text("git_commit_sha") {
-        literal("SOURCE_COMMIT", c);
-    }
-    if let Some(u) = &uuid {
-        literal("COOLIFY_RESOURCE_UUID", u.clone());
-    }
-    literal("COOLIFY_CONTAINER_NAME", container_name);
     if let Some(p) = first_port {
-        literal("PORT", p.to_string());
+        environment
+            .entry("PORT".to_string())
+            .or_insert(Some(p.to_string()));
     }
-    literal("HOST", "0.0.0.0".to_string());
+    environment
+        .entry("HOST".to_string())
+        .or_insert(Some("0.0.0.0".to_string()));
 
     // Resources ("0" = none).
     let mut svc = Service {
@@ -423,56 +663,7 @@ pub fn from_attributes(attrs: &Value, seed: Option<&str>) -> Result<ApplicationI
         environment,
         ..Service::default()
     };
-    if let Some(m) = limit(a.string("limits_memory")) {
-        match ByteSize::parse(&m) {
-            Ok(b) => svc.mem_limit = Some(b),
-            Err(e) => errors.push(Error::new(at("limits_memory"), e)),
-        }
-    }
-    if let Some(m) = limit(a.string("limits_memory_reservation")) {
-        match ByteSize::parse(&m) {
-            Ok(b) => svc.mem_reservation = Some(b),
-            Err(e) => errors.push(Error::new(at("limits_memory_reservation"), e)),
-        }
-    }
-    if let Some(c) = limit(a.string("limits_cpus")) {
-        match c.parse::<f64>() {
-            Ok(v) if v > 0.0 && v.is_finite() => svc.cpus = Some(v),
-            _ => errors.push(Error::new(
-                at("limits_cpus"),
-                format!("{c:?} is not a CPU count"),
-            )),
-        }
-    }
-    if let Some(s) = limit(a.string("limits_cpu_shares")).filter(|s| s.trim() != "1024") {
-        match s.parse::<i64>() {
-            Ok(v) => svc.cpu_shares = Some(v),
-            Err(_) => errors.push(Error::new(
-                at("limits_cpu_shares"),
-                format!("{s:?} is not a number"),
-            )),
-        }
-    }
-    if let Some(s) = limit(a.string("limits_cpuset")) {
-        svc.cpuset = Some(s);
-    }
-    if let Some(s) = limit(a.string("limits_memory_swap")) {
-        report.add(
-            at("limits_memory_swap"),
-            Outcome::Dropped,
-            format!("swap limit {s}: Kubernetes manages swap per node"),
-        );
-    }
-    if let Some(s) = a
-        .text("limits_memory_swappiness")
-        .filter(|s| s != "60" && s != "0")
-    {
-        report.add(
-            at("limits_memory_swappiness"),
-            Outcome::Dropped,
-            format!("swappiness {s}: not settable per container on Kubernetes"),
-        );
-    }
+    apply_limits(&a, &mut svc, &mut errors, &mut report);
 
     // Storage.
     let suffix = if pr > 0 {
@@ -480,70 +671,7 @@ pub fn from_attributes(attrs: &Value, seed: Option<&str>) -> Result<ApplicationI
     } else {
         String::new()
     };
-    if let Some(list) = a.get("persistent_storages").and_then(Value::as_array) {
-        for (i, s) in list.iter().enumerate() {
-            let p = at("persistent_storages").index(i);
-            let so = s.as_object();
-            let sa = so.map(|o| Attrs {
-                obj: o,
-                settings: None,
-            });
-            let (Some(name), Some(mount)) = (
-                sa.as_ref().and_then(|x| x.text("name")),
-                sa.as_ref().and_then(|x| x.text("mount_path")),
-            ) else {
-                errors.push(Error::new(
-                    p,
-                    "a persistent storage needs `name` and `mount_path`",
-                ));
-                continue;
-            };
-            let host = sa.as_ref().and_then(|x| x.text("host_path"));
-            svc.volumes.push(volume(
-                if host.is_some() {
-                    MountType::Bind
-                } else {
-                    MountType::Volume
-                },
-                Some(host.unwrap_or_else(|| format!("{name}{suffix}"))),
-                mount,
-                None,
-                None,
-            ));
-        }
-    }
-    if let Some(list) = a.get("file_storages").and_then(Value::as_array) {
-        for (i, s) in list.iter().enumerate() {
-            let p = at("file_storages").index(i);
-            let Some(so) = s.as_object() else {
-                errors.push(Error::new(p, "expected an object"));
-                continue;
-            };
-            let sa = Attrs {
-                obj: so,
-                settings: None,
-            };
-            let Some(mount) = sa.text("mount_path") else {
-                errors.push(Error::new(
-                    p.key("mount_path"),
-                    "a file storage needs `mount_path`",
-                ));
-                continue;
-            };
-            let is_dir = sa.flag("is_directory", false);
-            svc.volumes.push(volume(
-                MountType::Bind,
-                Some(sa.text("fs_path").unwrap_or_else(|| mount.clone())),
-                mount,
-                if is_dir {
-                    None
-                } else {
-                    Some(sa.string("content").unwrap_or_default())
-                },
-                Some(is_dir),
-            ));
-        }
-    }
+    apply_storages(&a, &mut svc, &mut errors, &suffix);
 
     // Health check.
     let mut http_probe = None;
@@ -791,7 +919,7 @@ pub fn from_attributes(attrs: &Value, seed: Option<&str>) -> Result<ApplicationI
     })
 }
 
-fn volume(
+pub(super) fn volume(
     kind: MountType,
     source: Option<String>,
     target: String,
@@ -814,7 +942,7 @@ fn volume(
 }
 
 /// `8080:80`, `8080:80/udp`, `127.0.0.1:8080:80`.
-fn parse_mapping(m: &str) -> Option<Port> {
+pub(super) fn parse_mapping(m: &str) -> Option<Port> {
     let (spec, proto) = match m.rsplit_once('/') {
         Some((s, p)) => (s, p),
         None => (m, "tcp"),
@@ -927,8 +1055,18 @@ impl crate::Translator {
     /// assert!(m.objects().iter().any(|o| o["kind"] == "Ingress"));
     /// ```
     pub fn application(&self, attrs: &Value) -> Result<crate::Manifests, Errors> {
+        self.application_env(attrs, &BTreeMap::new())
+    }
+
+    /// [`application`](Self::application) with runtime variables (see
+    /// [`from_attributes_env`]): what `Translator::application($attributes, $env)` calls.
+    pub fn application_env(
+        &self,
+        attrs: &Value,
+        env: &BTreeMap<String, String>,
+    ) -> Result<crate::Manifests, Errors> {
         let base = self.options();
-        let input = from_attributes(attrs, base.seed.as_deref())?;
+        let input = from_attributes_env(attrs, env, base.seed.as_deref())?;
         let mut options = base.clone();
         options
             .secret_variables
@@ -1182,5 +1320,105 @@ mod tests {
             );
         }
         assert!(from_attributes(&json!([1]), None).is_err());
+    }
+
+    fn env_of(app: &ApplicationInput) -> &indexmap::IndexMap<String, Option<String>> {
+        &app.project.services[&app.service].environment
+    }
+
+    #[test]
+    fn coolify_variables_follow_the_parser_version() {
+        // generate_coolify_env_variables: from version 3 COOLIFY_URL has the scheme.
+        let base = json!({"uuid": "u1", "name": "a", "image": "x",
+            "fqdn": "https://a.example.com/api,http://b.example.com"});
+        let new = input(base.clone());
+        let e = env_of(&new);
+        assert_eq!(
+            e["COOLIFY_URL"].as_deref(),
+            Some("https://a.example.com/api,http://b.example.com")
+        );
+        assert_eq!(
+            e["COOLIFY_FQDN"].as_deref(),
+            Some("a.example.com/api,b.example.com")
+        );
+        assert_eq!(e["SOURCE_COMMIT"].as_deref(), Some("unknown"));
+        let mut old = base;
+        old["compose_parsing_version"] = json!("2");
+        old["git_commit_sha"] = json!("HEAD");
+        let old = input(old);
+        let e = env_of(&old);
+        assert_eq!(
+            e["COOLIFY_URL"].as_deref(),
+            Some("a.example.com/api,b.example.com")
+        );
+        assert_eq!(
+            e["COOLIFY_FQDN"].as_deref(),
+            Some("https://a.example.com/api,http://b.example.com")
+        );
+        assert_eq!(e["SOURCE_COMMIT"].as_deref(), Some("unknown"));
+    }
+
+    #[test]
+    fn custom_internal_name_is_the_container_name_unless_consistent_names() {
+        let app = input(
+            json!({"uuid": "u1", "name": "a", "image": "x", "pull_request_id": 3,
+            "settings": {"custom_internal_name": "api", "is_consistent_container_name_enabled": false}}),
+        );
+        assert_eq!(
+            env_of(&app)["COOLIFY_CONTAINER_NAME"].as_deref(),
+            Some("api-pr-3")
+        );
+        let app = input(json!({"uuid": "u1", "name": "a", "image": "x",
+            "settings": {"custom_internal_name": "api", "is_consistent_container_name_enabled": true}}));
+        assert_eq!(
+            env_of(&app)["COOLIFY_CONTAINER_NAME"].as_deref(),
+            Some("u1")
+        );
+    }
+
+    #[test]
+    fn env_overrides_stored_variables_and_generated_ones() {
+        let attrs = json!({"uuid": "u1", "name": "a", "image": "x", "fqdn": "https://a.example.com",
+            "environment_variables": [{"key": "TOKEN", "value": "stored", "is_runtime": true, "is_preview": false}]});
+        let env = BTreeMap::from([
+            ("TOKEN".to_string(), "given".to_string()),
+            ("EXTRA".to_string(), "e".to_string()),
+            (
+                "COOLIFY_CONTAINER_NAME".to_string(),
+                "u1-123456".to_string(),
+            ),
+            ("SOURCE_COMMIT".to_string(), "abc".to_string()),
+        ]);
+        let app = from_attributes_env(&attrs, &env, Some("seed")).unwrap();
+        let e = env_of(&app);
+        assert_eq!(e["COOLIFY_CONTAINER_NAME"].as_deref(), Some("u1-123456"));
+        assert_eq!(e["SOURCE_COMMIT"].as_deref(), Some("abc"));
+        assert_eq!(e["COOLIFY_URL"].as_deref(), Some("https://a.example.com"));
+        assert_eq!(app.variables["TOKEN"], "given");
+        assert_eq!(app.variables["EXTRA"], "e");
+        assert_eq!(
+            app.secret_variables.iter().collect::<Vec<_>>(),
+            vec!["EXTRA", "TOKEN"]
+        );
+        assert!(!app.variables.contains_key("COOLIFY_CONTAINER_NAME"));
+        let bad = BTreeMap::from([("1BAD".to_string(), String::new())]);
+        let err = from_attributes_env(&attrs, &bad, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "env.1BAD: \"1BAD\" is not a valid variable name"
+        );
+    }
+
+    #[test]
+    fn preview_variables_from_their_own_relation() {
+        // Application::environment_variables_preview, as toArray() names it.
+        let attrs = json!({"uuid": "u1", "name": "a", "image": "x", "pull_request_id": 2,
+            "environment_variables": [{"key": "API", "value": "prod", "is_preview": false}],
+            "environment_variables_preview": [{"key": "API", "value": "pr"}]});
+        let app = input(attrs.clone());
+        assert_eq!(app.variables["API"], "pr");
+        let mut prod = attrs;
+        prod["pull_request_id"] = json!(0);
+        assert_eq!(input(prod).variables["API"], "prod");
     }
 }

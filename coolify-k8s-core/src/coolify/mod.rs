@@ -1,5 +1,6 @@
 //! Coolify specifics that are not Compose: magic variable values, FQDN settings,
-//! Applications.
+//! Applications, standalone databases.
 
 pub mod application;
+pub mod database;
 pub mod magic_values;

@@ -3,14 +3,15 @@
 use super::meta;
 use crate::plan::{self, EnvValue, Plan, ProbeAction, VolumeSource, Workload, WorkloadKind};
 use k8s_openapi::api::core::v1::{
-    Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, EnvVar,
-    EnvVarSource, ExecAction, HTTPGetAction, HTTPHeader, HostAlias, HostPathVolumeSource,
-    KeyToPath, PersistentVolumeClaimVolumeSource, PodDNSConfig, PodDNSConfigOption,
-    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SecretKeySelector,
+    Affinity, Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource,
+    EnvFromSource, EnvVar, EnvVarSource, ExecAction, HTTPGetAction, HTTPHeader, HostAlias,
+    HostPathVolumeSource, KeyToPath, PersistentVolumeClaimVolumeSource, PodAffinity,
+    PodAffinityTerm, PodDNSConfig, PodDNSConfigOption, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, ResourceRequirements, SecretEnvSource, SecretKeySelector,
     SecretVolumeSource, SecurityContext, Sysctl, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use std::collections::BTreeMap;
 
@@ -127,6 +128,18 @@ pub fn container(c: &plan::Container) -> Container {
         command: c.command.clone(),
         args: c.args.clone(),
         env: non_empty(env),
+        env_from: non_empty(
+            c.env_from
+                .iter()
+                .map(|name| EnvFromSource {
+                    secret_ref: Some(SecretEnvSource {
+                        name: name.clone(),
+                        optional: None,
+                    }),
+                    ..Default::default()
+                })
+                .collect(),
+        ),
         working_dir: c.working_dir.clone(),
         ports: non_empty(
             c.ports
@@ -213,8 +226,40 @@ fn volume(v: &plan::PodVolume) -> Volume {
                 type_: None,
             })
         }
+        VolumeSource::HostDevice { path, kind } => {
+            out.host_path = Some(HostPathVolumeSource {
+                path: path.clone(),
+                type_: Some(kind.clone()),
+            })
+        }
     }
     out
+}
+
+/// The label that groups the pods sharing a ReadWriteOnce claim.
+pub const VOLUME_GROUP_LABEL: &str = "coolify.io/volume-group";
+
+/// A required pod affinity to the pods of the same volume group (of this resource) on the
+/// same node. The first pod of a group matches its own term, so it schedules anywhere; the
+/// others follow.
+fn volume_group_affinity(instance: &str, group: &str) -> Affinity {
+    Affinity {
+        pod_affinity: Some(PodAffinity {
+            required_during_scheduling_ignored_during_execution: Some(vec![PodAffinityTerm {
+                label_selector: Some(LabelSelector {
+                    match_labels: Some(BTreeMap::from([
+                        (meta::INSTANCE.to_string(), instance.to_string()),
+                        (VOLUME_GROUP_LABEL.to_string(), group.to_string()),
+                    ])),
+                    ..Default::default()
+                }),
+                topology_key: "kubernetes.io/hostname".into(),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
 
 /// The pod's annotations: the workload's, and the checksum of its inputs so a changed
@@ -248,20 +293,26 @@ pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
                         .collect(),
                 ),
             });
-    let security =
-        (!p.sysctls.is_empty() || !p.supplemental_groups.is_empty()).then(|| PodSecurityContext {
-            sysctls: non_empty(
-                p.sysctls
-                    .iter()
-                    .map(|(n, v)| Sysctl {
-                        name: n.clone(),
-                        value: v.clone(),
-                    })
-                    .collect(),
-            ),
-            supplemental_groups: non_empty(p.supplemental_groups.clone()),
-            ..Default::default()
-        });
+    let security = (!p.sysctls.is_empty()
+        || !p.supplemental_groups.is_empty()
+        || p.fs_group.is_some())
+    .then(|| PodSecurityContext {
+        sysctls: non_empty(
+            p.sysctls
+                .iter()
+                .map(|(n, v)| Sysctl {
+                    name: n.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
+        ),
+        supplemental_groups: non_empty(p.supplemental_groups.clone()),
+        fs_group: p.fs_group,
+        // Only a claim whose root is not yet the group's is walked: large data
+        // folders do not slow every start.
+        fs_group_change_policy: p.fs_group.map(|_| "OnRootMismatch".to_string()),
+        ..Default::default()
+    });
     let restart_policy = match w.kind {
         // A pod failure policy (for waits, see `workloads.rs`) needs `Never`.
         WorkloadKind::Job if w.job_retries && !plan::ordering::waits(w) => {
@@ -299,11 +350,19 @@ pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
             .map(|g| i64::try_from(g).unwrap_or(i64::MAX)),
         node_selector: (!p.node_selector.is_empty()).then(|| p.node_selector.clone()),
         service_account_name: p.service_account.clone(),
+        affinity: p
+            .volume_group
+            .as_deref()
+            .map(|g| volume_group_affinity(&plan.instance, g)),
         ..Default::default()
     };
+    let mut labels = meta::labels(plan, &w.service_name, &w.labels);
+    if let Some(group) = &p.volume_group {
+        labels.insert(VOLUME_GROUP_LABEL.to_string(), group.clone());
+    }
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(meta::labels(plan, &w.service_name, &w.labels)),
+            labels: Some(labels),
             annotations: meta::annotations(plan, &pod_annotations(w)),
             ..Default::default()
         }),

@@ -7,7 +7,10 @@
 //! [`ordering`] (`depends_on`, Jobs), [`network`] (ports, aliases, policies), [`security`],
 //! [`resources`], [`volumes_from`], [`workload`] (one service), and here the project as a whole.
 
+pub mod affinity;
+pub mod devices;
 pub mod dns;
+pub mod dotenv;
 pub mod env;
 pub mod names;
 pub mod network;
@@ -16,6 +19,7 @@ pub mod probes;
 pub mod redeploy;
 pub mod resources;
 pub mod security;
+pub mod seed;
 pub mod storage;
 pub mod volumes_from;
 pub mod workload;
@@ -95,15 +99,7 @@ pub fn plan(
     };
     let magic = crate::coolify::magic_values::resolve_with(&project.magic, &resolve_options)?;
     report.extend(magic.report.clone());
-    let mut values = plan_values(
-        project,
-        options,
-        env,
-        &instance,
-        &magic,
-        &k8s_names,
-        &mut report,
-    );
+    let mut values = plan_values(project, env, &instance, &magic, &k8s_names, &mut report);
 
     let deps = ordering::dependencies(project, &mut report).map_err(to_errors)?;
     let mut storage = storage::Storage {
@@ -114,6 +110,7 @@ pub fn plan(
         users: BTreeMap::new(),
         claims: BTreeMap::new(),
         files: BTreeMap::new(),
+        groups: BTreeMap::new(),
     };
     storage.count_users();
 
@@ -139,14 +136,10 @@ pub fn plan(
     };
     report_project_keys(project, &mut report);
 
-    let secret = (!values.used.is_empty()).then(|| SecretValues {
-        name: values.secret_name.clone(),
-        data: values
-            .used
-            .iter()
-            .map(|k| (k.clone(), values.values.get(k).cloned().unwrap_or_default()))
-            .collect(),
-    });
+    let secret = dotenv::resource_secret(&values, &mut report);
+    if let Some(secret) = &secret {
+        dotenv::env_from_every_container(&mut workloads, &secret.name);
+    }
     let mut plan = Plan {
         instance,
         namespace,
@@ -176,7 +169,6 @@ pub fn plan(
 /// services whose names are not DNS labels (reported).
 fn plan_values(
     project: &Project,
-    options: &Options,
     env: &BTreeMap<String, String>,
     instance: &str,
     magic: &crate::coolify::magic_values::MagicValues,
@@ -193,8 +185,10 @@ fn plan_values(
             values.secret.insert(name.clone());
         }
     }
-    for name in &options.secret_variables {
-        if let Some(v) = env.get(name) {
+    // Coolify stores every variable encrypted: every value the caller gives is secret
+    // (the loader deferred the ones workloads run with); `secret_variables` is a subset.
+    for (name, v) in env {
+        if crate::compose::MagicVariable::parse(name).is_none() {
             values.values.insert(name.clone(), v.clone());
             values.secret.insert(name.clone());
         }

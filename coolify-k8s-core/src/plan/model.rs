@@ -209,6 +209,9 @@ pub struct Container {
     pub stdin: bool,
     /// `tty`.
     pub tty: bool,
+    /// Secrets whose every key becomes a variable (`envFrom`): the resource Secret, as
+    /// Coolify's `env_file: .env` on every service.
+    pub env_from: Vec<String>,
 }
 
 /// One environment variable.
@@ -320,6 +323,14 @@ pub enum VolumeSource {
     },
     /// A path on the node.
     HostPath(String),
+    /// A device node (or a folder of them) on the node: a `hostPath` of that type
+    /// (`CharDevice`, `Directory`).
+    HostDevice {
+        /// The path on the node.
+        path: String,
+        /// The `hostPath` type.
+        kind: String,
+    },
 }
 
 /// A probe.
@@ -397,6 +408,12 @@ pub struct PodSettings {
     pub node_selector: BTreeMap<String, String>,
     /// `serviceAccountName` (set when an init container waits for a Job).
     pub service_account: Option<String>,
+    /// `securityContext.fsGroup` (with `fsGroupChangePolicy: OnRootMismatch`): a numeric
+    /// non-root `user:` gets its group, so that fresh claims are writable.
+    pub fs_group: Option<i64>,
+    /// Services sharing a ReadWriteOnce claim run on one node: the value of the pods'
+    /// `coolify.io/volume-group` label, which a required pod affinity matches.
+    pub volume_group: Option<String>,
 }
 
 /// An extra Service that gives a workload another DNS name.

@@ -33,6 +33,12 @@ pub fn config_checksum(plan: &Plan, w: &Workload) -> String {
                 secret_keys.insert((secret.as_str(), key.as_str()));
             }
         }
+        // `envFrom` the resource Secret (Coolify's `.env`): every key is in the environment.
+        for s in plan.secret.iter().filter(|s| c.env_from.contains(&s.name)) {
+            for key in s.data.keys() {
+                secret_keys.insert((s.name.as_str(), key.as_str()));
+            }
+        }
     }
     let file_sets: BTreeSet<&str> = w
         .volumes

@@ -59,26 +59,23 @@ pub fn plan_security(service: &Service, at: &InputPath, report: &mut Report) -> 
         }
     }
     if let Some(user) = &service.user {
-        let (u, g) = match user.split_once(':') {
-            Some((u, g)) => (u, Some(g)),
-            None => (user.as_str(), None),
-        };
-        match u.parse::<i64>() {
-            Ok(n) => s.run_as_user = Some(n),
-            Err(_) => report.add(
+        let (u, g) = split_user(user);
+        match user_id(u) {
+            Some(n) => s.run_as_user = Some(n),
+            None => report.add(
                 at.key("user"),
                 Outcome::Dropped,
-                format!("user {u:?} is a name: Kubernetes needs a numeric user id (runAsUser); the image's user applies"),
+                format!("user {u:?} is a name other than root: Kubernetes needs a numeric user id (runAsUser), so the image's default user runs; write the id instead"),
             ),
         }
         if let Some(g) = g {
-            match g.parse::<i64>() {
-                Ok(n) => s.run_as_group = Some(n),
-                Err(_) => report.add(
+            match user_id(g) {
+                Some(n) => s.run_as_group = Some(n),
+                None => report.add(
                     at.key("user"),
                     Outcome::Dropped,
                     format!(
-                        "group {g:?} is a name: Kubernetes needs a numeric group id (runAsGroup)"
+                        "group {g:?} is a name other than root: Kubernetes needs a numeric group id (runAsGroup)"
                     ),
                 ),
             }
@@ -87,9 +84,37 @@ pub fn plan_security(service: &Service, at: &InputPath, report: &mut Report) -> 
     s
 }
 
+/// `user: USER[:GROUP]` split in two.
+fn split_user(user: &str) -> (&str, Option<&str>) {
+    match user.split_once(':') {
+        Some((u, g)) => (u, Some(g)),
+        None => (user, None),
+    }
+}
+
+/// A numeric id, or `root` (uid and gid 0 in every image, as Docker resolves it).
+fn user_id(name: &str) -> Option<i64> {
+    if name == "root" {
+        return Some(0);
+    }
+    name.parse::<i64>().ok()
+}
+
+/// The `fsGroup` of a service running as a numeric non-root user: its group if given,
+/// else its user id, so that the claims Kubernetes creates root-owned are group-writable
+/// (Docker's fresh volumes belong to the image's content or the running user).
+pub fn fs_group(service: &Service) -> Option<i64> {
+    let (u, g) = split_user(service.user.as_deref()?);
+    let uid = user_id(u).filter(|n| *n != 0)?;
+    Some(g.and_then(user_id).unwrap_or(uid))
+}
+
 /// Pod-level settings of a service.
 pub fn plan_pod(service: &Service, at: &InputPath, report: &mut Report) -> PodSettings {
-    let mut p = PodSettings::default();
+    let mut p = PodSettings {
+        fs_group: fs_group(service),
+        ..Default::default()
+    };
     for (i, g) in service.group_add.iter().enumerate() {
         match g.parse::<i64>() {
             Ok(n) => p.supplemental_groups.push(n),
@@ -203,7 +228,7 @@ pub fn plan_pod(service: &Service, at: &InputPath, report: &mut Report) -> PodSe
     p
 }
 
-/// Report the keys Kubernetes has no place for (`ulimits`, `pid`, `ipc`, `devices`,
+/// Report the keys Kubernetes has no place for (`ulimits`, `pid`, `ipc`,
 /// `cgroup*`, `runtime`, `logging`, `mac_address`, …).
 pub fn report_host_keys(service: &Service, at: &InputPath, report: &mut Report) {
     let mut drop = |key: &str, why: &str| report.add(at.key(key), Outcome::Dropped, why);
@@ -227,12 +252,6 @@ pub fn report_host_keys(service: &Service, at: &InputPath, report: &mut Report) 
     }
     if service.uts.is_some() {
         drop("uts", "the host's UTS namespace is not shared");
-    }
-    if service.devices.is_some() {
-        drop(
-            "devices",
-            "host devices need a device plugin on Kubernetes; not mapped",
-        );
     }
     if !service.device_cgroup_rules.is_empty() {
         drop(
@@ -472,6 +491,57 @@ mod tests {
         let sec = plan_security(&named, &InputPath::root(), &mut r);
         assert_eq!(sec.run_as_user, None);
         assert_eq!(r.entries().len(), 2);
+    }
+
+    /// Docker resolves `root` in every image to uid 0; it must not fall back to the
+    /// image's (often non-root) user.
+    #[test]
+    fn root_runs_as_uid_0() {
+        for user in ["root", "0", "root:root", "0:0"] {
+            let s = Service {
+                user: Some(user.into()),
+                ..Default::default()
+            };
+            let mut r = Report::default();
+            let sec = plan_security(&s, &InputPath::root(), &mut r);
+            assert_eq!(sec.run_as_user, Some(0), "{user}");
+            assert!(r.entries().is_empty(), "{user}: {:?}", r.entries());
+            assert_eq!(fs_group(&s), None, "{user}: root needs no fsGroup");
+        }
+        let mut r = Report::default();
+        let s = Service {
+            user: Some("root:www-data".into()),
+            ..Default::default()
+        };
+        let sec = plan_security(&s, &InputPath::root(), &mut r);
+        assert_eq!((sec.run_as_user, sec.run_as_group), (Some(0), None));
+        assert!(r.entries()[0]
+            .message
+            .contains("group \"www-data\" is a name other than root"));
+    }
+
+    #[test]
+    fn numeric_users_get_an_fs_group() {
+        let fs = |u: &str| {
+            fs_group(&Service {
+                user: Some(u.into()),
+                ..Default::default()
+            })
+        };
+        assert_eq!(fs("1000"), Some(1000));
+        assert_eq!(fs("1000:1001"), Some(1001));
+        assert_eq!(fs("999:root"), Some(0));
+        assert_eq!(fs("node"), None);
+        assert_eq!(fs("0"), None);
+        let p = plan_pod(
+            &Service {
+                user: Some("70:70".into()),
+                ..Default::default()
+            },
+            &InputPath::root(),
+            &mut Report::default(),
+        );
+        assert_eq!(p.fs_group, Some(70));
     }
 
     #[test]

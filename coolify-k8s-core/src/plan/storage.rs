@@ -13,12 +13,14 @@
 //! - `configs` / `secrets` → a ConfigMap / Secret per top-level entry, mounted with
 //!   `subPath` at the target.
 
+use super::devices;
 use super::env::Values;
 use super::model::{AccessMode, Claim, FileSet, Mount, PodVolume, VolumeSource};
 use super::names::{coolify_slug, data_key, object_name, volume_claim_name};
+use super::seed::{self, Step};
 use crate::compose::{FileReference, MountType, Project, Service, ServiceVolume};
 use crate::error::Error;
-use crate::options::{BindMounts, Options};
+use crate::options::{BindMounts, Options, SharedVolumes};
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +42,9 @@ pub struct Storage<'a> {
     pub claims: BTreeMap<String, (Claim, String)>,
     /// ConfigMaps and Secrets holding files, by name.
     pub files: BTreeMap<String, FileSet>,
+    /// The volume group of each service that shares a ReadWriteOnce claim (see
+    /// [`super::affinity`]).
+    pub groups: BTreeMap<String, String>,
 }
 
 /// What one service mounts.
@@ -49,6 +54,8 @@ pub struct ServiceStorage {
     pub volumes: Vec<PodVolume>,
     /// The main container's mounts.
     pub mounts: Vec<Mount>,
+    /// What the volumes need before the service starts (see [`seed`]).
+    pub steps: Vec<Step>,
 }
 
 /// Paths on the host that control it; they mean nothing in a pod.
@@ -64,7 +71,6 @@ fn host_control(path: &str) -> Option<&'static str> {
         ("/var/lib/docker", "Docker's data directory is not mounted"),
         ("/proc", "the host's /proc is not mounted"),
         ("/sys", "the host's /sys is not mounted"),
-        ("/dev", "host devices are not mounted"),
         (
             "/etc/localtime",
             "the host's time zone file is not mounted (set TZ instead)",
@@ -94,6 +100,9 @@ impl<'a> Storage<'a> {
                 }
             }
         }
+        if self.options.shared_volumes == SharedVolumes::Affinity {
+            self.groups = super::affinity::volume_groups(&self.users);
+        }
     }
 
     /// The claim a mount would use, if it becomes one.
@@ -104,6 +113,7 @@ impl<'a> Storage<'a> {
             MountType::Bind
                 if v.content.is_none()
                     && host_control(source).is_none()
+                    && !devices::is_host_resource(source)
                     && self.options.bind_mounts == BindMounts::Pvc =>
             {
                 Some(bind_claim_name(source))
@@ -153,25 +163,43 @@ impl<'a> Storage<'a> {
         }
         let users = self.users.get(name).cloned().unwrap_or_default();
         let shared = users.len() > 1;
+        let rwx = shared && self.options.shared_volumes == SharedVolumes::Rwx;
         if shared {
+            let sharers = users.iter().cloned().collect::<Vec<_>>().join(", ");
+            report.add(
+                at.clone(),
+                Outcome::Approximated,
+                if rwx {
+                    format!("{input:?} is shared by {sharers}: its claim {name:?} asks for ReadWriteMany (option shared_volumes=rwx), which the storage class must support")
+                } else {
+                    format!("{input:?} is shared by {sharers}: one ReadWriteOnce claim {name:?}, and the services sharing it run on one node (required pod affinity on the label coolify.io/volume-group), as on Docker's single host; option shared_volumes=rwx asks for ReadWriteMany instead")
+                },
+            );
+        }
+        let size = self
+            .options
+            .volume_sizes
+            .get(input)
+            .or_else(|| self.options.volume_sizes.get(name));
+        if size.is_none() {
             report.add(
                 at.clone(),
                 Outcome::Approximated,
                 format!(
-                    "{input:?} is shared by {}: its claim {name:?} asks for ReadWriteMany, which the storage class must support",
-                    users.iter().cloned().collect::<Vec<_>>().join(", ")
+                    "the claim {name:?} requests {} (option storage_size; option volume_sizes sets one volume's size): a Docker volume has no size",
+                    self.options.storage_size
                 ),
             );
         }
         let claim = Claim {
             name: name.to_string(),
             service: (!shared).then(|| service.to_string()),
-            access: if shared {
+            access: if rwx {
                 AccessMode::ReadWriteMany
             } else {
                 AccessMode::ReadWriteOnce
             },
-            size: self.options.storage_size.clone(),
+            size: size.unwrap_or(&self.options.storage_size).clone(),
             storage_class: self.options.storage_class.clone(),
         };
         self.claims
@@ -211,6 +239,7 @@ impl<'a> Storage<'a> {
         report: &mut Report,
     ) -> Result<ServiceStorage, Vec<Error>> {
         let mut acc = Mounts::new(name, k8s_name);
+        acc.fs_group = super::security::fs_group(service);
         for (i, v) in service.volumes.iter().enumerate() {
             let vat = at.key("volumes").index(i);
             report_mount_options(v, &vat, report);
@@ -228,6 +257,10 @@ impl<'a> Storage<'a> {
                         .to_lowercase(),
                 ),
             }
+        }
+        for (volume, mount) in devices::devices(service, self.options, at, report) {
+            acc.volume(volume.name, volume.source);
+            acc.mounts.push(mount);
         }
         tmpfs_list(&mut acc, service);
         shm(&mut acc, service);
@@ -264,7 +297,6 @@ impl<'a> Storage<'a> {
         vat: &InputPath,
         report: &mut Report,
     ) {
-        let sub_path = volume_sub_path(v);
         let Some(source) = v.source.as_deref() else {
             report.add(
                 vat.clone(),
@@ -279,28 +311,29 @@ impl<'a> Storage<'a> {
                     size: None,
                 },
             );
-            acc.mount(vol, &v.target, sub_path, v.read_only);
+            acc.first_use(vol, v, true, vat, report);
             return;
         };
         let def = self.project.volumes.get(source);
-        let claim = if let Some(d) = def.filter(|d| d.external) {
+        if let Some(d) = def.filter(|d| d.external) {
+            // An existing claim keeps its layout: mounted at its root, nothing copied.
             let existing = object_name(d.name.as_deref().unwrap_or(source));
             report.add(
                 InputPath::root().key("volumes").key(source),
                 Outcome::Approximated,
                 format!("external volume: the PersistentVolumeClaim {existing:?} must exist in the namespace"),
             );
-            existing
-        } else {
-            let claim = volume_claim_name(source);
-            if let Err(e) = self.add_claim(&claim, source, acc.service, vat, report) {
-                acc.errors.push(e);
-                return;
-            }
-            claim
-        };
+            acc.volume(existing.clone(), VolumeSource::Claim(existing.clone()));
+            acc.mount(existing, &v.target, volume_sub_path(v), v.read_only);
+            return;
+        }
+        let claim = volume_claim_name(source);
+        if let Err(e) = self.add_claim(&claim, source, acc.service, vat, report) {
+            acc.errors.push(e);
+            return;
+        }
         acc.volume(claim.clone(), VolumeSource::Claim(claim.clone()));
-        acc.mount(claim, &v.target, sub_path, v.read_only);
+        acc.first_use(claim, v, true, vat, report);
     }
 
     /// A Coolify `content:` bind → a key of the service's ConfigMap or Secret of files.
@@ -349,6 +382,15 @@ impl<'a> Storage<'a> {
     ) {
         let source = v.source.clone().unwrap_or_default();
         let sub_path = volume_sub_path(v);
+        if devices::is_host_resource(&source) {
+            let found =
+                devices::host_resource(self.options, &source, &v.target, v.read_only, vat, report);
+            if let Some((volume, mount)) = found {
+                acc.volume(volume.name, volume.source);
+                acc.mounts.push(mount);
+            }
+            return;
+        }
         if let Some(why) = host_control(&source) {
             report.add(vat.clone(), Outcome::Dropped, format!("{source}: {why}"));
             return;
@@ -366,13 +408,18 @@ impl<'a> Storage<'a> {
                 }
                 report.add(vat.clone(), Outcome::Approximated, format!("the host path {source:?} becomes the PersistentVolumeClaim {claim:?}; the host's files are not copied into it"));
                 acc.volume(claim.clone(), VolumeSource::Claim(claim.clone()));
-                acc.mount(claim, &v.target, sub_path, v.read_only);
+                // Docker copies nothing into a bind mount.
+                acc.first_use(claim, v, false, vat, report);
             }
             BindMounts::Hostpath => {
                 let host = self.rebase(&source);
                 let vol = object_name(&format!("host-{source}"));
                 report.add(vat.clone(), Outcome::Approximated, format!("the host path {host:?} is mounted with hostPath: the pod sees the files of the node it runs on"));
                 acc.volume(vol.clone(), VolumeSource::HostPath(host));
+                if let Some(gid) = acc.fs_group.filter(|_| !v.read_only) {
+                    report.add(vat.clone(), Outcome::Approximated, format!("Kubernetes applies no fsGroup to a hostPath: an init container gives the folder to the group {gid} (chgrp -R, g+rwX) when it is not yet its, as fsGroup does for claims"));
+                    acc.steps.push(Step::Group { volume: vol.clone(), gid });
+                }
                 acc.mount(vol, &v.target, sub_path, v.read_only);
             }
         }
@@ -492,6 +539,9 @@ struct Mounts<'s> {
     mounts: Vec<Mount>,
     /// Keys of the service's own ConfigMap / Secret of `content:` files.
     file_items: BTreeMap<(String, bool), Vec<FileItem>>,
+    /// The pod's `fsGroup` (a numeric non-root `user:`).
+    fs_group: Option<i64>,
+    steps: Vec<Step>,
     errors: Vec<Error>,
 }
 
@@ -503,8 +553,47 @@ impl<'s> Mounts<'s> {
             volumes: BTreeMap::new(),
             mounts: Vec::new(),
             file_items: BTreeMap::new(),
+            fs_group: None,
+            steps: Vec::new(),
             errors: Vec::new(),
         }
+    }
+
+    /// Mount a volume the translator creates (a claim or an `emptyDir`) as Docker's new
+    /// volume: the container sees its [`seed::DATA`] folder (never the root, which holds
+    /// `lost+found` on block storage), and for a named or anonymous volume (`copy`) the
+    /// image's content at the mount path is copied in once, unless `nocopy` is set or a
+    /// `subpath` is mounted.
+    fn first_use(
+        &mut self,
+        volume: String,
+        v: &ServiceVolume,
+        copy: bool,
+        vat: &InputPath,
+        report: &mut Report,
+    ) {
+        let sub = volume_sub_path(v);
+        let sub_path = match &sub {
+            Some(sp) => format!("{}/{}", seed::DATA, sp.trim_matches('/')),
+            None => seed::DATA.to_string(),
+        };
+        let nocopy = v
+            .volume
+            .as_ref()
+            .and_then(|o| o.get("nocopy"))
+            .is_some_and(|n| n.as_bool() != Some(false));
+        if copy && !nocopy && sub.is_none() {
+            report.add(
+                vat.clone(),
+                Outcome::Approximated,
+                format!("Docker copies the image's {:?} into a new volume: an init container run from the service's image as root copies it once, keeping owners and modes (it needs /bin/sh and cp in the image; volume.nocopy: true skips it)", v.target),
+            );
+            self.steps.push(Step::Copy {
+                volume: volume.clone(),
+                from: v.target.clone(),
+            });
+        }
+        self.mount(volume, &v.target, Some(sub_path), v.read_only);
     }
 
     /// The service's ConfigMap (or Secret) of `content:` files.
@@ -551,6 +640,7 @@ impl<'s> Mounts<'s> {
                 .map(|(name, source)| PodVolume { name, source })
                 .collect(),
             mounts: self.mounts,
+            steps: self.steps,
         })
     }
 }
@@ -591,7 +681,7 @@ fn report_mount_options(v: &ServiceVolume, vat: &InputPath, report: &mut Report)
         report.add(
             vat.key("volume").key("nocopy"),
             Outcome::Mapped,
-            "Kubernetes never copies image content into a claim",
+            "honoured: the image's content is not copied into the volume",
         );
     }
 }
@@ -728,15 +818,7 @@ mod tests {
         let p = project(vec![("db", db.clone()), ("app", app)]);
         let options = Options::default();
         let env = BTreeMap::new();
-        let mut s = Storage {
-            project: &p,
-            options: &options,
-            instance: "x".into(),
-            env: &env,
-            users: BTreeMap::new(),
-            claims: BTreeMap::new(),
-            files: BTreeMap::new(),
-        };
+        let mut s = storage(&p, &options, &env);
         s.count_users();
         assert!(s.has_exclusive_named_volume(&db));
         let mut report = Report::default();
@@ -752,17 +834,34 @@ mod tests {
         assert_eq!(
             mounts,
             vec![
-                ("pg-data", "/var/lib/postgresql/data", None),
+                ("pg-data", "/var/lib/postgresql/data", Some("data")),
                 (
                     "files",
                     "/docker-entrypoint-initdb.d/init.sql",
                     Some("docker-entrypoint-initdb.d-init.sql")
                 ),
-                ("bind-backups", "/backups", None),
-                ("shared", "/shared", None),
+                ("bind-backups", "/backups", Some("data")),
+                ("shared", "/shared", Some("data")),
             ]
         );
-        assert_eq!(s.claims["shared"].0.access, AccessMode::ReadWriteMany);
+        // Single-host semantics by default: one ReadWriteOnce claim, sharers on one node.
+        assert_eq!(s.claims["shared"].0.access, AccessMode::ReadWriteOnce);
+        assert_eq!(s.groups.get("db").map(String::as_str), Some("shared"));
+        assert_eq!(s.groups.get("app").map(String::as_str), Some("shared"));
+        // The image's content is copied into named volumes, never into binds.
+        assert_eq!(
+            out.steps,
+            vec![
+                Step::Copy {
+                    volume: "pg-data".into(),
+                    from: "/var/lib/postgresql/data".into()
+                },
+                Step::Copy {
+                    volume: "shared".into(),
+                    from: "/shared".into()
+                },
+            ]
+        );
         assert_eq!(s.claims["pg-data"].0.access, AccessMode::ReadWriteOnce);
         assert_eq!(
             s.files["db-files"].data["docker-entrypoint-initdb.d-init.sql"],
@@ -773,6 +872,166 @@ mod tests {
             .map(|e| e.path.to_string())
             .collect();
         assert_eq!(dropped, vec!["services.db.volumes[2]"]);
+    }
+
+    fn storage<'a>(
+        p: &'a Project,
+        options: &'a Options,
+        env: &'a BTreeMap<String, String>,
+    ) -> Storage<'a> {
+        Storage {
+            project: p,
+            options,
+            instance: "x".into(),
+            env,
+            users: BTreeMap::new(),
+            claims: BTreeMap::new(),
+            files: BTreeMap::new(),
+            groups: BTreeMap::new(),
+        }
+    }
+
+    fn plan_one(s: &mut Storage<'_>, name: &str, report: &mut Report) -> ServiceStorage {
+        let svc = s.project.services[name].clone();
+        let at = InputPath::root().key("services").key(name);
+        s.plan_service(name, name, &svc, &mut Values::default(), &at, report)
+            .unwrap()
+    }
+
+    #[test]
+    fn nocopy_subpath_and_external_volumes_are_not_seeded() {
+        let mut nocopy = vol(MountType::Volume, Some("a"), "/a");
+        nocopy.volume = Some(serde_json::json!({"nocopy": true}));
+        let mut sub = vol(MountType::Volume, Some("b"), "/b");
+        sub.volume = Some(serde_json::json!({"subpath": "conf"}));
+        let svc = Service {
+            volumes: vec![
+                nocopy,
+                sub,
+                vol(MountType::Volume, Some("ext"), "/ext"),
+                vol(MountType::Volume, None, "/anon"),
+            ],
+            ..Default::default()
+        };
+        let mut p = project(vec![("web", svc)]);
+        p.volumes.insert(
+            "ext".into(),
+            crate::compose::project::Volume {
+                external: true,
+                ..Default::default()
+            },
+        );
+        let (options, env) = (Options::default(), BTreeMap::new());
+        let mut s = storage(&p, &options, &env);
+        s.count_users();
+        let out = plan_one(&mut s, "web", &mut Report::default());
+        let subs: Vec<Option<&str>> = out.mounts.iter().map(|m| m.sub_path.as_deref()).collect();
+        assert_eq!(
+            subs,
+            vec![Some("data"), Some("data/conf"), None, Some("data")]
+        );
+        assert_eq!(
+            out.steps,
+            vec![Step::Copy {
+                volume: "anon-3".into(),
+                from: "/anon".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn volume_sizes_and_the_default_size_is_reported() {
+        let svc = Service {
+            volumes: vec![
+                vol(MountType::Volume, Some("pg_data"), "/a"),
+                vol(MountType::Volume, Some("cache"), "/b"),
+            ],
+            ..Default::default()
+        };
+        let p = project(vec![("db", svc)]);
+        let options = Options {
+            volume_sizes: BTreeMap::from([("pg_data".to_string(), "20Gi".to_string())]),
+            ..Default::default()
+        };
+        let env = BTreeMap::new();
+        let mut s = storage(&p, &options, &env);
+        s.count_users();
+        let mut r = Report::default();
+        plan_one(&mut s, "db", &mut r);
+        assert_eq!(s.claims["pg-data"].0.size, "20Gi");
+        assert_eq!(s.claims["cache"].0.size, "1Gi");
+        let sized: Vec<String> = r
+            .entries()
+            .iter()
+            .filter(|e| e.message.contains("requests 1Gi"))
+            .map(|e| e.path.to_string())
+            .collect();
+        assert_eq!(sized, vec!["services.db.volumes[1]"]);
+    }
+
+    #[test]
+    fn rwx_option_and_hostpath_groups() {
+        let share = |n| Service {
+            volumes: vec![vol(MountType::Volume, Some("uploads"), "/u")],
+            user: Some(format!("{n}")),
+            ..Default::default()
+        };
+        let mut app = share(1000);
+        app.volumes
+            .push(vol(MountType::Bind, Some("./conf"), "/conf"));
+        let p = project(vec![("app", app), ("worker", share(1001))]);
+        let options = Options {
+            shared_volumes: SharedVolumes::Rwx,
+            bind_mounts: BindMounts::Hostpath,
+            ..Default::default()
+        };
+        let env = BTreeMap::new();
+        let mut s = storage(&p, &options, &env);
+        s.count_users();
+        let out = plan_one(&mut s, "app", &mut Report::default());
+        assert_eq!(s.claims["uploads"].0.access, AccessMode::ReadWriteMany);
+        assert!(s.groups.is_empty(), "no co-scheduling with ReadWriteMany");
+        assert!(out.steps.contains(&Step::Group {
+            volume: "host-conf".into(),
+            gid: 1000
+        }));
+    }
+
+    #[test]
+    fn host_control_paths_and_devices_are_not_claims() {
+        let svc = Service {
+            volumes: vec![
+                vol(MountType::Bind, Some("/run/dbus"), "/run/dbus"),
+                vol(MountType::Bind, Some("/dev/net/tun"), "/dev/net/tun"),
+            ],
+            ..Default::default()
+        };
+        let p = project(vec![("vpn", svc)]);
+        let env = BTreeMap::new();
+        let options = Options::default();
+        let mut s = storage(&p, &options, &env);
+        s.count_users();
+        let mut r = Report::default();
+        let out = plan_one(&mut s, "vpn", &mut r);
+        assert!(s.claims.is_empty() && out.mounts.is_empty());
+        assert!(r.entries().iter().all(|e| !e.message.contains("becomes")));
+        let options = Options {
+            bind_mounts: BindMounts::Hostpath,
+            ..Default::default()
+        };
+        let mut s = storage(&p, &options, &env);
+        let out = plan_one(&mut s, "vpn", &mut Report::default());
+        let kinds: Vec<&VolumeSource> = out.volumes.iter().map(|v| &v.source).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                &VolumeSource::HostDevice {
+                    path: "/dev/net/tun".into(),
+                    kind: "CharDevice".into()
+                },
+                &VolumeSource::HostPath("/run/dbus".into()),
+            ]
+        );
     }
 
     #[test]
@@ -787,15 +1046,7 @@ mod tests {
             ..Default::default()
         };
         let env = BTreeMap::new();
-        let mut s = Storage {
-            project: &p,
-            options: &options,
-            instance: "x".into(),
-            env: &env,
-            users: BTreeMap::new(),
-            claims: BTreeMap::new(),
-            files: BTreeMap::new(),
-        };
+        let mut s = storage(&p, &options, &env);
         let at = InputPath::root().key("services").key("web");
         let e = s
             .plan_service(
@@ -827,15 +1078,7 @@ mod tests {
         let p = project(vec![("web", svc.clone())]);
         let options = Options::default();
         let env = BTreeMap::new();
-        let mut s = Storage {
-            project: &p,
-            options: &options,
-            instance: "x".into(),
-            env: &env,
-            users: BTreeMap::new(),
-            claims: BTreeMap::new(),
-            files: BTreeMap::new(),
-        };
+        let mut s = storage(&p, &options, &env);
         let at = InputPath::root().key("services").key("web");
         let e = s
             .plan_service(
@@ -869,15 +1112,7 @@ mod tests {
         let p = project(vec![("a", a.clone()), ("b", b.clone())]);
         let options = Options::default();
         let env = BTreeMap::new();
-        let mut s = Storage {
-            project: &p,
-            options: &options,
-            instance: "x".into(),
-            env: &env,
-            users: BTreeMap::new(),
-            claims: BTreeMap::new(),
-            files: BTreeMap::new(),
-        };
+        let mut s = storage(&p, &options, &env);
         s.count_users();
         let mut report = Report::default();
         for (name, svc) in [("a", &a), ("b", &b)] {
@@ -887,7 +1122,10 @@ mod tests {
         }
         assert_eq!(s.claims.len(), 1);
         let (claim, _) = &s.claims["certs-x"];
-        assert_eq!(claim.access, AccessMode::ReadWriteMany);
+        // Shared: one ReadWriteOnce claim, both services in its volume group (one node).
+        assert_eq!(claim.access, AccessMode::ReadWriteOnce);
+        assert_eq!(s.groups.get("a"), s.groups.get("b"));
+        assert!(s.groups.contains_key("a"));
         assert!(report
             .entries()
             .iter()

@@ -154,7 +154,8 @@ pub fn plan_service(
         }
     };
     let security = super::security::plan_security(s, &at, report);
-    let pod = super::security::plan_pod(s, &at, report);
+    let mut pod = super::security::plan_pod(s, &at, report);
+    pod.volume_group = storage.groups.get(cx.name).cloned();
     let resources = super::resources::plan_resources(s, &at, report);
     super::security::report_host_keys(s, &at, report);
     let recreate = rollout_strategy(kind, replicas, &st.volumes, storage, &at, report);
@@ -196,6 +197,7 @@ pub fn plan_service(
         resources,
         stdin: s.stdin_open.unwrap_or(false),
         tty: s.tty.unwrap_or(false),
+        env_from: Vec::new(),
     };
     if kind == WorkloadKind::Job {
         super::probes::strip_for_job(&mut container, &at, report);
@@ -215,8 +217,10 @@ pub fn plan_service(
         },
         recreate,
         job_retries,
+        init_containers: super::seed::init_container(&container, &st.steps)
+            .into_iter()
+            .collect(),
         containers: vec![container],
-        init_containers: Vec::new(),
         volumes: st.volumes,
         ports: ports.service,
         published: ports.published,

@@ -88,6 +88,13 @@ pub struct TranslateArgs {
     /// Autoscale routed workloads: `min=N,max=N` with optional `cpu=PCT` and `memory=PCT`.
     #[arg(long, value_name = "SETTINGS", value_parser = autoscale)]
     pub autoscale: Option<Value>,
+    /// How volumes shared by several services are provided: one ReadWriteOnce claim with
+    /// the sharers on one node (affinity), or a ReadWriteMany claim (rwx)
+    #[arg(long = "shared-volumes", value_name = "MODE", value_parser = ["affinity", "rwx"])]
+    pub shared_volumes: Option<String>,
+    /// Size of one volume's claim, by Compose volume name (repeatable; overrides --storage-size)
+    #[arg(long = "volume-size", value_name = "NAME=SIZE", value_parser = key_value)]
+    pub volume_sizes: Vec<(String, String)>,
     /// Also turn health checks into liveness probes (default off: as on Docker, a failing
     /// health check only marks the pod not ready).
     #[arg(long = "liveness-probes")]
@@ -167,6 +174,7 @@ impl TranslateArgs {
         put("seed", &self.seed);
         put("ingress_controller", &self.ingress_controller);
         put("base_domain", &self.base_domain);
+        put("shared_volumes", &self.shared_volumes);
         if let Some(a) = &self.autoscale {
             m.insert("autoscale".into(), a.clone());
         }
@@ -176,6 +184,7 @@ impl TranslateArgs {
         m.insert("annotations".into(), pairs(&self.annotations));
         m.insert("secret_variables".into(), json!(self.secret_variables));
         m.insert("profiles".into(), json!(self.profiles));
+        m.insert("volume_sizes".into(), pairs(&self.volume_sizes));
         m.insert("liveness_probes".into(), json!(self.liveness_probes));
         if let Some(d) = &self.cluster_dns {
             m.insert("cluster_dns".into(), json!(d));

@@ -1,0 +1,485 @@
+//! A standalone database's attributes (Coolify's `Standalone*` models, as `toArray()` gives
+//! them with `environment_variables`, `persistent_storages` and `file_storages` loaded) into
+//! the Compose service `app/Actions/Database/Start*.php` writes for it on Docker, translated
+//! through the same plan as a Compose file.
+//!
+//! Differences from Docker, each by design: credentials reach the container only from the
+//! resource Secret (the start command refers to `$(REDIS_PASSWORD)`, health checks read the
+//! variables in `sh -c`); configuration and init files are files in the pod (ConfigMap keys);
+//! the public port (`is_public`, `public_port`, which `StartDatabaseProxy` serves with an
+//! nginx container) is a host-published port, a NodePort or LoadBalancer Service under the
+//! `published_ports` option.
+
+pub mod kind;
+
+pub use kind::DatabaseKind;
+
+use super::application::{
+    apply_limits, apply_storages, is_coolify_variable, is_variable_name, parse_mapping, volume,
+    Attrs,
+};
+use crate::compose::{
+    magic::deferred, Duration, Healthcheck, HealthcheckTest, MountType, Port, Project, Protocol,
+    Restart, Service,
+};
+use crate::error::{Error, Errors};
+use crate::path::InputPath;
+use crate::report::{Outcome, Report};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Columns every kind reads; a kind adds its credential, configuration and init columns.
+const KNOWN: &[&str] = &[
+    "id",
+    "uuid",
+    "name",
+    "image",
+    "is_public",
+    "public_port",
+    "ports_mappings",
+    "limits_memory",
+    "limits_memory_swap",
+    "limits_memory_swappiness",
+    "limits_memory_reservation",
+    "limits_cpus",
+    "limits_cpuset",
+    "limits_cpu_shares",
+    "health_check_enabled",
+    "health_check_interval",
+    "health_check_timeout",
+    "health_check_retries",
+    "health_check_start_period",
+    "environment_variables",
+    "runtime_environment_variables",
+    "persistent_storages",
+    "file_storages",
+    "project_name",
+    "environment_name",
+];
+
+/// Columns that are Coolify's bookkeeping or computed for its pages.
+const BOOKKEEPING: &[&str] = &[
+    "description",
+    "status",
+    "started_at",
+    "restart_count",
+    "last_restart_at",
+    "last_restart_type",
+    "last_online_at",
+    "destination_type",
+    "destination_id",
+    "environment_id",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "internal_db_url",
+    "external_db_url",
+    "database_type",
+    "server_status",
+    "config_hash",
+    "is_log_drain_enabled",
+    "is_include_timestamps",
+    "public_port_timeout",
+];
+
+/// A database, ready for the plan.
+#[derive(Debug, Clone)]
+pub struct DatabaseInput {
+    /// A project with the one service.
+    pub project: Project,
+    /// The service's (and resource's) name: the normalized `uuid`, Coolify's container name.
+    pub service: String,
+    /// Values of the variables the service's environment refers to.
+    pub variables: BTreeMap<String, String>,
+    /// Every one of them: credentials and stored variables go only into the Secret.
+    pub secret_variables: BTreeSet<String>,
+    /// What could not be carried over exactly.
+    pub report: Report,
+}
+
+/// Read a database's attributes; `env` (`NAME => value`) wins over the stored variables and
+/// the credential columns.
+pub fn from_attributes(
+    kind: DatabaseKind,
+    attrs: &Value,
+    env: &BTreeMap<String, String>,
+) -> Result<DatabaseInput, Errors> {
+    let Some(obj) = attrs.as_object() else {
+        return Err(Error::new(
+            InputPath::root(),
+            "a database's attributes must be a JSON object",
+        )
+        .into());
+    };
+    let a = Attrs {
+        obj,
+        settings: None,
+    };
+    let at = |k: &str| InputPath::root().key(k);
+    let mut errors = Vec::new();
+    let mut report = Report::default();
+    report_unused(kind, &a, &mut report);
+
+    let Some(uuid) = a.text("uuid").or_else(|| a.text("name")) else {
+        return Err(Error::new(at("uuid"), "a database needs its `uuid`").into());
+    };
+    let service = crate::plan::names::dns_label(&uuid, 63);
+    let image = a.text("image");
+    if image.is_none() {
+        errors.push(Error::new(
+            at("image"),
+            format!(
+                "an image is required (Coolify's default for {kind} is set when it is created)"
+            ),
+        ));
+    }
+
+    let (environment, variables, secret_variables) = environment(kind, &a, env, &mut errors);
+    let mut svc = Service {
+        image,
+        restart: Some(Restart::UnlessStopped),
+        environment,
+        ..Service::default()
+    };
+    svc.expose.push(crate::compose::ExposedPort {
+        target: kind.port(),
+        protocol: Protocol::Tcp,
+    });
+    apply_limits(&a, &mut svc, &mut errors, &mut report);
+    apply_storages(&a, &mut svc, &mut errors, "");
+    svc.ports = ports(kind, &a, &mut errors);
+    if a.flag("health_check_enabled", true) {
+        svc.healthcheck = Some(health_check(kind, &a, &mut errors));
+    }
+    let config = config_file(kind, &a, &mut svc);
+    let password = kind
+        .credentials()
+        .iter()
+        .find(|(var, _)| *var == "REDIS_PASSWORD")
+        .map(|(var, _)| deferred::reference(var))
+        .unwrap_or_default();
+    svc.command = kind.command(config.as_deref(), &password);
+    init_scripts(kind, &a, &mut svc, &mut errors);
+    labels(kind, &a, &mut svc);
+
+    if let Some(e) = Errors::from_vec(errors) {
+        return Err(e);
+    }
+    let mut project = Project {
+        name: Some(service.clone()),
+        ..Project::default()
+    };
+    project.services.insert(service.clone(), svc);
+    Ok(DatabaseInput {
+        project,
+        service,
+        variables,
+        secret_variables,
+        report,
+    })
+}
+
+/// Every column neither read nor bookkeeping is reported; TLS and custom `docker run`
+/// options are reported when set.
+fn report_unused(kind: DatabaseKind, a: &Attrs<'_>, report: &mut Report) {
+    let at = |k: &str| InputPath::root().key(k);
+    for key in a.obj.keys() {
+        let own = kind.credentials().iter().any(|(_, c)| c == key)
+            || kind.config_file().is_some_and(|c| c.column == key)
+            || (kind.has_init_scripts() && key == "init_scripts");
+        if own || KNOWN.contains(&key.as_str()) {
+            continue;
+        }
+        if key == "enable_ssl" || key == "ssl_mode" {
+            if a.flag("enable_ssl", false) {
+                report.add(
+                    at(key),
+                    Outcome::Dropped,
+                    "TLS with certificates from the server's Coolify CA is not translated; \
+                     the database listens without TLS",
+                );
+            }
+            continue;
+        }
+        if key == "custom_docker_run_options" {
+            if a.text(key).is_some() {
+                report.add(
+                    at(key),
+                    Outcome::Dropped,
+                    "custom docker run options have no Kubernetes translation",
+                );
+            }
+            continue;
+        }
+        let why = if BOOKKEEPING.contains(&key.as_str()) {
+            "Coolify's bookkeeping, not part of the container"
+        } else {
+            "not used by the Kubernetes translation"
+        };
+        report.add(at(key), Outcome::Dropped, why);
+    }
+}
+
+type Environment = (
+    indexmap::IndexMap<String, Option<String>>,
+    BTreeMap<String, String>,
+    BTreeSet<String>,
+);
+
+/// Stored runtime variables, then the credential columns under the image's variable names
+/// (unless stored), then `env`: all values in the Secret, references in the pod.
+fn environment(
+    kind: DatabaseKind,
+    a: &Attrs<'_>,
+    env: &BTreeMap<String, String>,
+    errors: &mut Vec<Error>,
+) -> Environment {
+    let mut values: indexmap::IndexMap<String, String> = indexmap::IndexMap::new();
+    for list_key in ["environment_variables", "runtime_environment_variables"] {
+        let Some(list) = a.get(list_key).and_then(Value::as_array) else {
+            continue;
+        };
+        for (i, v) in list.iter().enumerate() {
+            let p = InputPath::root().key(list_key).index(i);
+            let Some(vo) = v.as_object() else {
+                errors.push(Error::new(p, "expected an object {key, value, …}"));
+                continue;
+            };
+            let va = Attrs {
+                obj: vo,
+                settings: None,
+            };
+            let Some(key) = va.text("key").filter(|k| is_variable_name(k)) else {
+                errors.push(Error::new(p.key("key"), "a variable needs a valid name"));
+                continue;
+            };
+            if va.flag("is_runtime", true) {
+                values.insert(key, va.string("value").unwrap_or_default());
+            }
+        }
+    }
+    for (var, column) in kind.credentials() {
+        if values.contains_key(*var) || env.contains_key(*var) {
+            continue;
+        }
+        match a.string(column) {
+            Some(v) => {
+                values.insert((*var).to_string(), v);
+            }
+            None if column.ends_with("password") => errors.push(Error::new(
+                InputPath::root().key(*column),
+                format!("the {kind} password is required ({var})"),
+            )),
+            None => {}
+        }
+    }
+    for (key, value) in env {
+        if !is_variable_name(key) {
+            errors.push(Error::new(
+                InputPath::root().key("env").key(key.as_str()),
+                format!("{key:?} is not a valid variable name"),
+            ));
+            continue;
+        }
+        values.insert(key.clone(), value.clone());
+    }
+    let mut environment = indexmap::IndexMap::new();
+    let mut variables = BTreeMap::new();
+    let mut secret = BTreeSet::new();
+    for (key, value) in values {
+        if is_coolify_variable(&key) {
+            environment.insert(key, Some(value));
+            continue;
+        }
+        environment.insert(key.clone(), Some(deferred::reference(&key)));
+        variables.insert(key.clone(), value);
+        secret.insert(key);
+    }
+    (environment, variables, secret)
+}
+
+/// `ports_mappings` as on Docker, and the public port (`is_public` + `public_port`) that
+/// `StartDatabaseProxy` publishes on the server, to the database's port.
+fn ports(kind: DatabaseKind, a: &Attrs<'_>, errors: &mut Vec<Error>) -> Vec<Port> {
+    let mut ports = Vec::new();
+    if let Some(list) = a.text("ports_mappings") {
+        for (i, m) in list
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .enumerate()
+        {
+            match parse_mapping(m) {
+                Some(p) => ports.push(p),
+                None => errors.push(Error::new(
+                    InputPath::root().key("ports_mappings").index(i),
+                    format!("invalid port mapping {m:?} (expected HOST:CONTAINER)"),
+                )),
+            }
+        }
+    }
+    if a.flag("is_public", false) {
+        match a
+            .number("public_port", errors)
+            .and_then(|p| u16::try_from(p).ok())
+        {
+            Some(p) if p > 0 => ports.push(Port {
+                name: None,
+                target: kind.port(),
+                published: Some(p.to_string()),
+                host_ip: None,
+                protocol: Protocol::Tcp,
+                app_protocol: None,
+                mode: None,
+            }),
+            _ => errors.push(Error::new(
+                InputPath::root().key("public_port"),
+                "a public database needs a port from 1 to 65535",
+            )),
+        }
+    }
+    ports
+}
+
+/// Coolify's health check with the `health_check_*` timings (seconds).
+fn health_check(kind: DatabaseKind, a: &Attrs<'_>, errors: &mut Vec<Error>) -> Healthcheck {
+    let mut secs = |k: &str| a.number(k, errors).map(Duration::from_secs);
+    Healthcheck {
+        test: Some(HealthcheckTest::Shell(kind.health_check().to_string())),
+        interval: secs("health_check_interval"),
+        timeout: secs("health_check_timeout"),
+        start_period: secs("health_check_start_period"),
+        retries: a
+            .number("health_check_retries", errors)
+            .and_then(|r| u32::try_from(r).ok()),
+        ..Healthcheck::default()
+    }
+}
+
+/// The configuration column as a read-only file where Coolify mounts it. PostgreSQL's gets
+/// `listen_addresses = '*'` when it has none, as `StartPostgresql::add_custom_conf` writes.
+fn config_file(kind: DatabaseKind, a: &Attrs<'_>, svc: &mut Service) -> Option<String> {
+    let file = kind.config_file()?;
+    let mut content = a.string(file.column).filter(|c| !c.trim().is_empty())?;
+    if kind == DatabaseKind::Postgresql && !content.contains("listen_addresses") {
+        content.push_str("\nlisten_addresses = '*'");
+    }
+    let mut v = volume(
+        MountType::Bind,
+        Some(file.target.to_string()),
+        file.target.to_string(),
+        Some(content.clone()),
+        Some(false),
+    );
+    v.read_only = true;
+    svc.volumes.push(v);
+    Some(content)
+}
+
+/// `init_scripts: [{filename, content}]` as read-only files in `/docker-entrypoint-initdb.d/`
+/// (file name reduced to its last part, as Coolify's `basename()`); MongoDB also gets
+/// Coolify's `01-default-database.js`, reading the credentials from the environment.
+fn init_scripts(kind: DatabaseKind, a: &Attrs<'_>, svc: &mut Service, errors: &mut Vec<Error>) {
+    if !kind.has_init_scripts() {
+        return;
+    }
+    let mut scripts = Vec::new();
+    if kind == DatabaseKind::Mongodb {
+        scripts.push((
+            "01-default-database.js".to_string(),
+            "const dbName = process.env.MONGO_INITDB_DATABASE;\n\
+             db = db.getSiblingDB(dbName);\n\
+             db.createCollection('init_collection');\n\
+             db.createUser({user: process.env.MONGO_INITDB_ROOT_USERNAME, \
+             pwd: process.env.MONGO_INITDB_ROOT_PASSWORD, roles: [{role: 'readWrite', db: dbName}]});\n"
+                .to_string(),
+        ));
+    }
+    if let Some(list) = a.get("init_scripts").and_then(Value::as_array) {
+        for (i, s) in list.iter().enumerate() {
+            let p = InputPath::root().key("init_scripts").index(i);
+            let sa = s.as_object().map(|o| Attrs {
+                obj: o,
+                settings: None,
+            });
+            let name = sa
+                .as_ref()
+                .and_then(|x| x.text("filename"))
+                .and_then(|f| f.rsplit('/').next().map(str::to_string))
+                .filter(|f| !f.is_empty() && f != "." && f != "..");
+            let Some(name) = name else {
+                errors.push(Error::new(
+                    p.key("filename"),
+                    "an init script needs a file name",
+                ));
+                continue;
+            };
+            let content = sa.and_then(|x| x.string("content")).unwrap_or_default();
+            scripts.push((name, content));
+        }
+    }
+    for (name, content) in scripts {
+        let target = format!("/docker-entrypoint-initdb.d/{name}");
+        let mut v = volume(
+            MountType::Bind,
+            Some(target.clone()),
+            target,
+            Some(content),
+            Some(false),
+        );
+        v.read_only = true;
+        svc.volumes.push(v);
+    }
+}
+
+/// `defaultDatabaseLabels()` (`bootstrap/helpers/docker.php`).
+fn labels(kind: DatabaseKind, a: &Attrs<'_>, svc: &mut Service) {
+    let slug = |s: &str| crate::plan::names::dns_label(s, 63);
+    svc.labels.insert("coolify.managed".into(), "true".into());
+    svc.labels.insert("coolify.type".into(), "database".into());
+    if let Some(id) = a.text("id") {
+        svc.labels.insert("coolify.databaseId".into(), id);
+    }
+    if let Some(n) = a.text("name") {
+        svc.labels.insert("coolify.resourceName".into(), slug(&n));
+        svc.labels.insert("coolify.serviceName".into(), slug(&n));
+    }
+    if let Some(p) = a.text("project_name") {
+        svc.labels.insert("coolify.projectName".into(), slug(&p));
+    }
+    if let Some(e) = a.text("environment_name") {
+        svc.labels
+            .insert("coolify.environmentName".into(), slug(&e));
+    }
+    svc.labels
+        .insert("coolify.database.subType".into(), kind.name().to_string());
+}
+
+impl crate::Translator {
+    /// Translate a standalone database (see [`from_attributes`]) through the same plan as a
+    /// Compose file. The resource's name and namespace default to its `uuid`.
+    pub fn database(
+        &self,
+        kind: DatabaseKind,
+        attrs: &Value,
+        env: &BTreeMap<String, String>,
+    ) -> Result<crate::Manifests, Errors> {
+        let input = from_attributes(kind, attrs, env)?;
+        let mut options = self.options().clone();
+        options
+            .secret_variables
+            .extend(input.secret_variables.iter().cloned());
+        if options.name.is_none() {
+            options.name = Some(input.service.clone());
+        }
+        crate::Translator::new(options).project(
+            &input.project,
+            input.report,
+            &input.variables,
+            None,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

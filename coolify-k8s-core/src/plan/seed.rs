@@ -1,0 +1,164 @@
+//! Docker's first use of a volume, reproduced once per claim by an init container.
+//!
+//! - A new named (or anonymous) volume gets a copy of the image's content at the mount
+//!   path, with its owner and mode, when the volume is empty (Docker's "copy-up"); apps
+//!   depend on it (a claim over `/opt/app` that would hide the app's own code, a data
+//!   folder the image's non-root user must own).
+//! - The container sees a folder of the claim (`subPath` [`DATA`]), never the claim's root,
+//!   which holds `lost+found` on block storage (database images refuse a non-empty data
+//!   directory) and the marker that the copy was made ([`MARKER`]).
+//! - A `hostPath` gets no `fsGroup` from Kubernetes: a numeric non-root user's bind
+//!   folders get that group the same way (`chgrp -R`, `chmod -R g+rwX`, when the folder's
+//!   group differs), as Coolify itself chowns its `/data/coolify` folders
+//!   (`bootstrap/helpers/sudo.php`).
+//!
+//! The init container runs the service's own image as root (to read the image's files and
+//! keep their owners), so it needs `/bin/sh`, `cp` and `stat` in the image; the report
+//! says so.
+
+use super::model::{Container, Mount, Security};
+
+/// The folder of a claim that the container mounts.
+pub const DATA: &str = "data";
+/// The file at a claim's root that says its first use is done.
+pub const MARKER: &str = ".coolify-seeded";
+/// The init container's name.
+pub const NAME: &str = "coolify-volumes";
+/// Where the init container mounts the volumes it prepares.
+const ROOT: &str = "/coolify-volumes";
+
+/// One thing to do before the service starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Copy the image's `from` folder into the pod volume `volume`'s [`DATA`] folder, once.
+    Copy {
+        /// The pod volume (a claim or an `emptyDir`).
+        volume: String,
+        /// The mount path: the image's folder to copy.
+        from: String,
+    },
+    /// Give a `hostPath` folder to a group (what `fsGroup` does for claims).
+    Group {
+        /// The pod volume (a `hostPath`).
+        volume: String,
+        /// The group id.
+        gid: i64,
+    },
+}
+
+impl Step {
+    fn volume(&self) -> &str {
+        match self {
+            Step::Copy { volume, .. } | Step::Group { volume, .. } => volume,
+        }
+    }
+
+    /// The shell lines of this step (every path single-quoted).
+    fn script(&self) -> String {
+        let at = quote(&format!("{ROOT}/{}", self.volume()));
+        match self {
+            Step::Copy { from, .. } => {
+                let from = quote(from);
+                format!(
+                    "if [ ! -e {at}/{MARKER} ]; then\n  if [ -d {from} ] && [ ! -e {at}/{DATA} ]; then cp -a {from}/. {at}/{DATA}; fi\n  touch {at}/{MARKER}\nfi\n"
+                )
+            }
+            Step::Group { gid, .. } => format!(
+                "if [ \"$(stat -c %g {at})\" != {gid} ]; then chgrp -R {gid} {at} && chmod -R g+rwX {at}; fi\n"
+            ),
+        }
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The init container that does `steps` for `main` (from its image), if any.
+pub fn init_container(main: &Container, steps: &[Step]) -> Option<Container> {
+    if steps.is_empty() {
+        return None;
+    }
+    let mut script = String::from("set -e\n");
+    let mut mounts: Vec<Mount> = Vec::new();
+    for s in steps {
+        script.push_str(&s.script());
+        if !mounts.iter().any(|m| m.volume == s.volume()) {
+            mounts.push(Mount {
+                volume: s.volume().to_string(),
+                path: format!("{ROOT}/{}", s.volume()),
+                sub_path: None,
+                read_only: false,
+            });
+        }
+    }
+    Some(Container {
+        name: NAME.to_string(),
+        image: main.image.clone(),
+        pull_policy: main.pull_policy.clone(),
+        // `$(` in the script is the shell's, not a kubelet variable reference.
+        command: Some(vec![
+            "/bin/sh".into(),
+            "-c".into(),
+            super::env::escape_dollar_paren(&script),
+        ]),
+        mounts,
+        security: Security {
+            run_as_user: Some(0),
+            run_as_group: Some(0),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copies_once_and_groups_host_folders() {
+        let main = Container {
+            name: "app".into(),
+            image: "ghcr.io/acme/app:1".into(),
+            ..Default::default()
+        };
+        assert_eq!(init_container(&main, &[]), None);
+        let c = init_container(
+            &main,
+            &[
+                Step::Copy {
+                    volume: "app-data".into(),
+                    from: "/opt/app's".into(),
+                },
+                Step::Group {
+                    volume: "host-data".into(),
+                    gid: 1000,
+                },
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.image, "ghcr.io/acme/app:1");
+        assert_eq!(c.security.run_as_user, Some(0));
+        let script = &c.command.as_ref().unwrap()[2];
+        assert!(script.contains(
+            "if [ ! -e '/coolify-volumes/app-data'/.coolify-seeded ]; then\n  if [ -d '/opt/app'\\''s' ] && [ ! -e '/coolify-volumes/app-data'/data ]; then cp -a '/opt/app'\\''s'/. '/coolify-volumes/app-data'/data; fi\n  touch '/coolify-volumes/app-data'/.coolify-seeded\nfi\n"
+        ), "{script}");
+        assert!(
+            script.contains("chgrp -R 1000 '/coolify-volumes/host-data'"),
+            "{script}"
+        );
+        let paths: Vec<(&str, &str, Option<&str>)> = c
+            .mounts
+            .iter()
+            .map(|m| (m.volume.as_str(), m.path.as_str(), m.sub_path.as_deref()))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                ("app-data", "/coolify-volumes/app-data", None),
+                ("host-data", "/coolify-volumes/host-data", None)
+            ]
+        );
+    }
+}
