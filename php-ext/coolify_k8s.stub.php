@@ -138,12 +138,13 @@ namespace Coolify\Kubernetes {
 
         /**
          * Manifests from JSON: what `toJson()` wrote (a `List`), or a JSON array of objects.
-         * The report is empty. For building commands from stored manifests.
+         * The report is empty. For building commands from stored manifests. Text that is not
+         * UTF-8 (or not a string) throws a TranslationException naming `json` and the byte.
          *
          * @param string $json
          * @return \Coolify\Kubernetes\Manifests
          */
-        public static function fromJson(string $json): \Coolify\Kubernetes\Manifests {}
+        public static function fromJson(mixed $json): \Coolify\Kubernetes\Manifests {}
 
         /**
          * The report as a list of `['path' => …, 'outcome' => mapped|approximated|dropped|warning,
@@ -232,13 +233,14 @@ namespace Coolify\Kubernetes {
 
         /**
          * Translate one Compose document; `$env` holds the values of `${VAR}` references and
-         * Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…').
+         * Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…'). A text that is not
+         * UTF-8 (or not a string) throws a TranslationException naming `yaml` and the byte.
          *
          * @param string $yaml
          * @param array<string, string|int|float|bool|null>|null $env
          * @return \Coolify\Kubernetes\Manifests
          */
-        public function compose(string $yaml, ?array $env = null): \Coolify\Kubernetes\Manifests {}
+        public function compose(mixed $yaml, ?array $env = null): \Coolify\Kubernetes\Manifests {}
 
         /**
          * Translate an Application from its attributes as Coolify's models hold them

@@ -2,14 +2,14 @@
 # Every check of the project, in order; a failing phase does not stop the others, and the
 # script exits non-zero when any phase failed. A summary of phases is printed at the end.
 #   scripts/test.sh              all phases
-#   scripts/test.sh PHASE...     only these (fmt clippy doc test php php84 validator corpus e2e)
+#   scripts/test.sh PHASE...     only these (fmt clippy doc test php php84 validator corpus e2e fuzz)
 # A phase whose input does not exist yet prints "skipped: <why>" (an exact missing-file check).
 # Installs what is missing (apt packages, .venv) on a Debian 12 machine, as root or with sudo.
 set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$ROOT"
 
-ALL_PHASES=(fmt clippy doc test php php84 validator corpus e2e)
+ALL_PHASES=(fmt clippy doc test php php84 validator corpus e2e fuzz)
 phases=("$@")
 [ "${#phases[@]}" -gt 0 ] || phases=("${ALL_PHASES[@]}")
 results=()
@@ -71,6 +71,13 @@ phase_e2e() {
   COOLIFY_K8S_E2E_KUBECONFIG="$kubeconfig" cargo test -p coolify-k8s-core --no-fail-fast "${tests[@]}" -- --ignored --test-threads=1 || rc=$?
   [ "$started" = 1 ] && bash scripts/kube-local.sh stop
   return "$rc"
+}
+
+# A few seconds of every fuzz target over its committed corpus (fuzz/), so new code meets
+# the inputs earlier campaigns found; skipped without the nightly toolchain.
+phase_fuzz() {
+  if ! cargo +nightly --version >/dev/null 2>&1; then skip "the nightly toolchain is missing"; return 0; fi
+  bash scripts/fuzz.sh smoke "${FUZZ_SMOKE_SECONDS:-5}"
 }
 
 for phase in "${phases[@]}"; do

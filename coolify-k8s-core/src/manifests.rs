@@ -16,6 +16,8 @@
 //! assert!(yaml.contains("MODE: '0755'") || yaml.contains("MODE: \"0755\""), "{yaml}");
 //! ```
 
+use crate::error::{Error, Errors};
+use crate::path::InputPath;
 use crate::report::Report;
 use serde_json::Value;
 
@@ -77,6 +79,51 @@ impl Manifests {
         let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
         s.push('\n');
         s
+    }
+
+    /// Manifests from stored JSON: what [`to_json`](Self::to_json) wrote (a `List`), a JSON
+    /// array of objects, or one object. The report is empty. For building `kubectl` lines
+    /// from manifests stored by an earlier deployment (PHP's `Manifests::fromJson()`).
+    ///
+    /// ```
+    /// use coolify_k8s_core::Manifests;
+    /// let m = Manifests::from_json(r#"{"kind": "List", "items": [{"kind": "Service"}]}"#).unwrap();
+    /// assert_eq!(m.objects().len(), 1);
+    /// let e = Manifests::from_json("[1]").unwrap_err();
+    /// assert_eq!(e.to_string(), "items[0]: must be an object");
+    /// ```
+    pub fn from_json(json: &str) -> Result<Self, Errors> {
+        let one = |path: InputPath, message: &str| Errors::from(Error::new(path, message));
+        let value: Value = serde_json::from_str(json)
+            .map_err(|e| one(InputPath::root(), &format!("not JSON: {e}")))?;
+        let objects = match value {
+            Value::Array(items) => items,
+            Value::Object(mut map) if map.get("kind").and_then(Value::as_str) == Some("List") => {
+                match map.remove("items") {
+                    Some(Value::Array(items)) => items,
+                    _ => {
+                        return Err(one(
+                            InputPath::root().key("items"),
+                            "must be a list of objects",
+                        ))
+                    }
+                }
+            }
+            Value::Object(map) => vec![Value::Object(map)],
+            _ => {
+                return Err(one(
+                    InputPath::root(),
+                    "expected a List, an object or a list of objects",
+                ))
+            }
+        };
+        if let Some(i) = objects.iter().position(|o| !o.is_object()) {
+            return Err(one(
+                InputPath::root().key("items").index(i),
+                "must be an object",
+            ));
+        }
+        Ok(Self::new(objects, Report::default()))
     }
 
     /// The report as lines (`approximated: services.web.ports[0]: ...`), one per entry.
@@ -160,6 +207,41 @@ mod tests {
                 assert!(!line.ends_with(&format!(": {b}")), "unquoted {b}: {y}");
             }
         }
+    }
+
+    #[test]
+    fn from_json_reads_what_to_json_wrote_and_names_bad_input() {
+        let m = Manifests::new(
+            vec![json!({"kind": "Service", "metadata": {"name": "b"}})],
+            Report::default(),
+        );
+        assert_eq!(
+            Manifests::from_json(&m.to_json()).unwrap().objects(),
+            m.objects()
+        );
+        assert_eq!(
+            Manifests::from_json(r#"[{"kind": "A"}, {"kind": "B"}]"#)
+                .unwrap()
+                .objects()
+                .len(),
+            2
+        );
+        assert_eq!(
+            Manifests::from_json(r#"{"kind": "Secret"}"#)
+                .unwrap()
+                .objects()[0]["kind"],
+            "Secret"
+        );
+        let err = |s: &str| Manifests::from_json(s).unwrap_err().to_string();
+        assert!(err("{").starts_with("not JSON: "), "{}", err("{"));
+        assert_eq!(err("3"), "expected a List, an object or a list of objects");
+        assert_eq!(
+            err(r#"{"kind": "List", "items": 1}"#),
+            "items: must be a list of objects"
+        );
+        assert_eq!(err(r#"[{}, "x"]"#), "items[1]: must be an object");
+        // serde_json's recursion limit: deep nesting is an error, not a stack overflow.
+        assert!(err(&"[".repeat(100_000)).starts_with("not JSON: "));
     }
 
     #[test]

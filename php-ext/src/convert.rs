@@ -3,7 +3,7 @@
 use coolify_k8s_core::{Error, InputPath};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::IntoZval;
-use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
+use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{Map, Number, Value};
 
 /// Deepest nesting accepted from PHP (a self-referencing array would otherwise recurse).
@@ -27,28 +27,59 @@ fn array_at(array: &ZendHashTable, path: &InputPath, depth: usize) -> Result<Val
     if depth > MAX_DEPTH {
         return Err(Error::new(path.clone(), "nested too deeply"));
     }
-    if array.has_sequential_keys() && !array.is_empty() {
-        let mut items = Vec::with_capacity(array.len());
-        for (i, value) in array.values().enumerate() {
+    let entries = entries(array, path)?;
+    let sequential = entries
+        .iter()
+        .enumerate()
+        .all(|(i, (k, _))| matches!(k, Key::Long(n) if usize::try_from(*n) == Ok(i)));
+    if sequential && !entries.is_empty() {
+        let mut items = Vec::with_capacity(entries.len());
+        for (i, (_, value)) in entries.into_iter().enumerate() {
             items.push(zval_at(value, &path.index(i), depth + 1)?);
         }
         return Ok(Value::Array(items));
     }
     let mut map = Map::new();
-    for (key, value) in array.iter() {
+    for (key, value) in entries {
         let key = match key {
-            ArrayKey::Long(n) => n.to_string(),
-            ArrayKey::String(s) => s,
-            ArrayKey::Str(s) => s.to_string(),
-            ArrayKey::ZendString(s) => s
-                .as_str()
-                .map(str::to_string)
-                .map_err(|_| Error::new(path.clone(), "array key is not valid UTF-8"))?,
+            Key::Long(n) => n.to_string(),
+            Key::Text(s) => s,
         };
         let v = zval_at(value, &path.key(key.as_str()), depth + 1)?;
         map.insert(key, v);
     }
     Ok(Value::Object(map))
+}
+
+/// An array key: PHP's integer or string keys.
+enum Key {
+    Long(i64),
+    Text(String),
+}
+
+/// The entries of `array` in order. Read through the raw key (`next_zval`): ext-php-rs's
+/// `iter()` and `has_sequential_keys()` panic on a string key that is not UTF-8.
+fn entries<'a>(array: &'a ZendHashTable, path: &InputPath) -> Result<Vec<(Key, &'a Zval)>, Error> {
+    let mut out = Vec::with_capacity(array.len());
+    let mut iter = array.iter();
+    while let Some((key, value)) = iter.next_zval() {
+        let key = if let Some(n) = key.long() {
+            Key::Long(n)
+        } else {
+            let bytes = key.zend_str().map(|s| s.as_bytes()).unwrap_or_default();
+            match std::str::from_utf8(bytes) {
+                Ok(s) => Key::Text(s.to_string()),
+                Err(e) => {
+                    return Err(Error::new(
+                        path.clone(),
+                        format!("an array key is not UTF-8 (at byte {})", e.valid_up_to()),
+                    ))
+                }
+            }
+        };
+        out.push((key, value));
+    }
+    Ok(out)
 }
 
 fn zval_at(z: &Zval, path: &InputPath, depth: usize) -> Result<Value, Error> {
@@ -77,6 +108,28 @@ fn zval_at(z: &Zval, path: &InputPath, depth: usize) -> Result<Value, Error> {
                 z.get_type()
             ),
         ))
+    }
+}
+
+/// A string argument as UTF-8 text; the error names the argument and, for bytes that are
+/// not UTF-8, the offset of the first one (`yaml: not UTF-8 at byte 12 …`).
+pub fn text_argument(z: &Zval, name: &str) -> Result<String, Error> {
+    let path = InputPath::root().key(name);
+    let Some(bytes) = z.zend_str().map(|s| s.as_bytes()) else {
+        return Err(Error::new(
+            path,
+            format!("must be a string, not {:?}", z.dereference().get_type()),
+        ));
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => Err(Error::new(
+            path,
+            format!(
+                "not UTF-8 at byte {} (convert the file to UTF-8, e.g. from Latin-1)",
+                e.valid_up_to()
+            ),
+        )),
     }
 }
 

@@ -86,7 +86,8 @@ impl TranslationException {
 /// Throw `errors` as a TranslationException carrying their paths. Returns the value a
 /// method returns as its error; throwing it again is a no-op, the exception is pending.
 pub fn to_exception(errors: Errors) -> PhpException {
-    let message = errors.to_string();
+    // PHP cannot throw a message holding NUL (input quoted in a message may hold one).
+    let message = errors.to_string().replace('\0', "\\0");
     let fields: Vec<(String, String)> = errors
         .iter()
         .map(|e| (e.path.to_string(), e.message.clone()))

@@ -1,8 +1,8 @@
 //! `Coolify\Kubernetes\Manifests`: translated objects and the mapping report.
 
-use crate::convert::json_to_zval;
+use crate::convert::{json_to_zval, text_argument};
 use crate::error::{guard, one};
-use coolify_k8s_core::{Error, InputPath, Manifests, Report};
+use coolify_k8s_core::Manifests;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::Zval;
 use serde_json::Value;
@@ -61,44 +61,13 @@ impl PhpManifests {
     }
 
     /// Manifests from JSON: what `toJson()` wrote (a `List`), or a JSON array of objects.
-    /// The report is empty. For building commands from stored manifests.
-    pub fn from_json(json: &str) -> PhpResult<Self> {
+    /// The report is empty. For building commands from stored manifests. Text that is not
+    /// UTF-8 (or not a string) throws a TranslationException naming `json` and the byte.
+    pub fn from_json(json: &Zval) -> PhpResult<Self> {
         guard(|| {
-            let value: Value = serde_json::from_str(json)
-                .map_err(|e| one(Error::new(InputPath::root(), format!("not JSON: {e}"))))?;
-            let objects = match value {
-                Value::Array(items) => items,
-                Value::Object(mut map)
-                    if map.get("kind").and_then(Value::as_str) == Some("List") =>
-                {
-                    match map.remove("items") {
-                        Some(Value::Array(items)) => items,
-                        _ => {
-                            return Err(one(Error::new(
-                                InputPath::root().key("items"),
-                                "must be a list of objects",
-                            )))
-                        }
-                    }
-                }
-                Value::Object(map) => vec![Value::Object(map)],
-                _ => {
-                    return Err(one(Error::new(
-                        InputPath::root(),
-                        "expected a List, an object or a list of objects",
-                    )))
-                }
-            };
-            for (i, o) in objects.iter().enumerate() {
-                if !o.is_object() {
-                    return Err(one(Error::new(
-                        InputPath::root().key("items").index(i),
-                        "must be an object",
-                    )));
-                }
-            }
+            let json = text_argument(json, "json").map_err(one)?;
             Ok(Self {
-                inner: Manifests::new(objects, Report::default()),
+                inner: Manifests::from_json(&json)?,
             })
         })
     }

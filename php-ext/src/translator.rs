@@ -1,12 +1,12 @@
 //! `Coolify\Kubernetes\Translator`: options array in, `Manifests` out.
 
-use crate::convert::{array_to_json, options_to_json};
+use crate::convert::{array_to_json, options_to_json, text_argument};
 use crate::error::{guard, one};
 use crate::manifests::PhpManifests;
 use coolify_k8s_core::coolify::database::DatabaseKind;
 use coolify_k8s_core::{Error, InputPath, Options, Translator};
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::ZendHashTable;
+use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -43,15 +43,19 @@ impl PhpTranslator {
     }
 
     /// Translate one Compose document; `$env` holds the values of `${VAR}` references and
-    /// Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…').
+    /// Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…'). A text that is not
+    /// UTF-8 (or not a string) throws a TranslationException naming `yaml` and the byte.
     #[php(optional = env)]
-    pub fn compose(&self, yaml: &str, env: Option<&ZendHashTable>) -> PhpResult<PhpManifests> {
+    pub fn compose(&self, yaml: &Zval, env: Option<&ZendHashTable>) -> PhpResult<PhpManifests> {
         guard(|| {
+            // Taken as any value: a `&str` parameter makes PHP throw a TypeError, which
+            // Coolify's `catch (Exception $e)` does not catch.
+            let yaml = text_argument(yaml, "yaml").map_err(one)?;
             let env = match env {
                 Some(e) => env_map(e)?,
                 None => BTreeMap::new(),
             };
-            let inner = self.inner.compose(yaml, &env)?;
+            let inner = self.inner.compose(&yaml, &env)?;
             Ok(PhpManifests { inner })
         })
     }

@@ -1,0 +1,41 @@
+//! The Compose loader: YAML (anchors, merge keys, tags), interpolation, dotenv, `include`,
+//! `extends` and `env_file` through the in-memory resolver. Input: a Compose file, then
+//! optional `#--8<-- NAME` files (see `split_files`); a file named `@env` holds the
+//! caller's variables as `KEY=VALUE` lines. Property: loading is deterministic.
+#![no_main]
+
+use coolify_k8s_core::compose::{self, LoadOptions, MemoryFiles, SourceFile};
+use coolify_k8s_fuzz::split_files;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let (main, files) = split_files(text);
+    let mut options = LoadOptions::default();
+    for (name, body) in &files {
+        if name == "@env" {
+            for line in body.lines() {
+                if let Some((k, v)) = line.split_once('=') {
+                    options.variables.insert(k.to_string(), v.to_string());
+                }
+            }
+        }
+    }
+    let resolver = MemoryFiles(files.into_iter().collect());
+    let sources = [SourceFile {
+        name: "compose.yaml".to_string(),
+        text: main,
+    }];
+    let a = compose::load(&sources, &options, &resolver);
+    let b = compose::load(&sources, &options, &resolver);
+    match (a, b) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(format!("{:?}", a.project), format!("{:?}", b.project));
+            assert_eq!(a.report, b.report);
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+        _ => panic!("one load failed, the other did not"),
+    }
+});

@@ -1,0 +1,195 @@
+//! Properties the fuzz targets check on every input, beyond "no panic": the promises of
+//! the README (deterministic output, valid names, secrets only in Secrets, one-line quoted
+//! command lines, YAML that reads back as the JSON form). A violated property panics, so
+//! libFuzzer records the input as a crash.
+
+use base64::Engine as _;
+use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl};
+use coolify_k8s_core::plan::names;
+use coolify_k8s_core::Manifests;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// The marker line that starts another file in a multi-file fuzz input:
+/// `#--8<-- NAME` (the first chunk is `compose.yaml`).
+pub const FILE_MARKER: &str = "#--8<-- ";
+
+/// Splits a fuzz input into files: the first chunk is the main Compose file, every
+/// `#--8<-- NAME` line starts a file `NAME` for the in-memory resolver (`include`,
+/// `extends.file`, `env_file`, configs). A plain Compose file is one chunk, so the corpus
+/// seeds the target as it is.
+pub fn split_files(text: &str) -> (String, Vec<(String, String)>) {
+    let mut main = String::new();
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in text.split_inclusive('\n') {
+        if let Some(name) = line.strip_prefix(FILE_MARKER) {
+            files.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, body)) = files.last_mut() {
+            body.push_str(line);
+        } else {
+            main.push_str(line);
+        }
+    }
+    (main, files)
+}
+
+fn kind(o: &Value) -> &str {
+    o["kind"].as_str().unwrap_or("")
+}
+
+fn name(o: &Value) -> &str {
+    o["metadata"]["name"].as_str().unwrap_or("")
+}
+
+/// Every string (keys too) in a JSON tree.
+fn strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+    match v {
+        Value::String(s) => out.push(s),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            out.push(k);
+            strings(x, out)
+        }),
+        _ => {}
+    }
+}
+
+/// Same input, byte-identical output and report.
+pub fn check_deterministic(a: &Manifests, b: &Manifests) {
+    assert_eq!(a.to_yaml(), b.to_yaml(), "two translations differ");
+    assert_eq!(a.warnings(), b.warnings(), "two reports differ");
+}
+
+/// Every object's `metadata.name` is valid for its kind, and no two objects share kind,
+/// apiVersion and name.
+pub fn check_names(m: &Manifests) {
+    let mut seen = BTreeSet::new();
+    for o in m.objects() {
+        let (k, n) = (kind(o), name(o));
+        let ok = match k {
+            "Service" | "Namespace" => names::is_rfc1035_label(n),
+            "StatefulSet" => names::is_rfc1035_label(n) && n.len() <= names::STATEFULSET_MAX,
+            _ => names::is_dns_subdomain(n),
+        };
+        assert!(ok, "{k} name {n:?} is invalid");
+        let ns = o["metadata"]["namespace"].as_str().unwrap_or("");
+        assert!(
+            ns.is_empty() || names::is_rfc1035_label(ns),
+            "{k} {n}: namespace {ns:?} is invalid"
+        );
+        let key = (k.to_string(), o["apiVersion"].to_string(), n.to_string());
+        assert!(seen.insert(key), "two {k} objects named {n:?}");
+    }
+}
+
+/// No value of a Secret (at least 12 characters, so that a port or `true` does not match
+/// by chance, and not written in the input itself, where the user put it in plain sight)
+/// appears in another object or in the report.
+pub fn check_secrets(m: &Manifests, input: &str) {
+    let mut secrets: BTreeSet<String> = BTreeSet::new();
+    for o in m.objects().iter().filter(|o| kind(o) == "Secret") {
+        for v in o["data"].as_object().into_iter().flatten().map(|(_, v)| v) {
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(v.as_str().unwrap_or(""))
+                .unwrap_or_default();
+            let text = String::from_utf8_lossy(&decoded).to_string();
+            if text.len() >= 12 && !text.contains('\n') && !input.contains(&text) {
+                secrets.insert(text);
+            }
+        }
+    }
+    if secrets.is_empty() {
+        return;
+    }
+    for o in m.objects().iter().filter(|o| kind(o) != "Secret") {
+        let mut all = Vec::new();
+        strings(o, &mut all);
+        for s in all {
+            if let Some(x) = secrets.iter().find(|x| s.contains(x.as_str())) {
+                panic!(
+                    "{} {} holds a secret value ({} chars)",
+                    kind(o),
+                    name(o),
+                    x.len()
+                );
+            }
+        }
+    }
+    for w in m.warnings() {
+        assert!(
+            !secrets.iter().any(|s| w.contains(s.as_str())),
+            "the report holds a secret value"
+        );
+    }
+}
+
+/// The YAML output read back equals the objects, and so does the JSON output.
+pub fn check_yaml_is_json(m: &Manifests) {
+    let yaml = m.to_yaml();
+    let back: Vec<Value> = serde_saphyr::from_str_multiple(&yaml)
+        .unwrap_or_else(|e| panic!("the YAML output does not parse: {e}\n{yaml}"));
+    assert!(
+        back == m.objects(),
+        "YAML re-read differs from the objects:\n{yaml}"
+    );
+    let list: Value = serde_json::from_str(&m.to_json()).expect("the JSON output parses");
+    assert!(
+        list["items"].as_array().map(Vec::as_slice) == Some(m.objects()),
+        "JSON output differs from the objects"
+    );
+}
+
+/// A command line is one physical line with no NUL byte (bash's own parse of every line
+/// is checked over the corpus by `tests/command_lines_bash.rs`, too slow per input here).
+pub fn check_line(line: &str) {
+    assert!(
+        !line.contains(['\n', '\r', '\0']),
+        "a command line spans lines or holds NUL: {line:?}"
+    );
+    assert!(!line.is_empty(), "an empty command line");
+}
+
+/// Every command builder on `m`; each line is checked with [`check_line`]. Errors are
+/// fine (a clear error is the point), panics are not.
+pub fn check_commands(k: &Kubectl, m: &Manifests, service: &str) {
+    let mut all = Vec::new();
+    if let Ok(steps) = k.apply(m) {
+        all.extend(steps.lines().cloned());
+    }
+    all.extend(k.rollout_status(m, 300).unwrap_or_default());
+    all.extend(k.restart(m).unwrap_or_default());
+    all.extend(k.stop(m).unwrap_or_default());
+    all.extend(k.start(m).unwrap_or_default());
+    all.extend(k.status(m).unwrap_or_default());
+    let delete = DeleteOptions {
+        volumes: true,
+        namespace: true,
+    };
+    all.extend(k.delete(m, delete).unwrap_or_default());
+    all.extend(k.logs(m, service, 100).unwrap_or_default());
+    let command = vec!["sh".to_string(), "-c".to_string(), service.to_string()];
+    all.extend(
+        k.exec(m, service, Some(service), &command)
+            .unwrap_or_default(),
+    );
+    for line in &all {
+        check_line(line);
+    }
+}
+
+/// Every property of a successful translation. `again` is a second translation of the
+/// same input; `input` is every text the caller gave (for the secrets check).
+pub fn check_translation(m: &Manifests, again: &Manifests, input: &str) {
+    check_deterministic(m, again);
+    check_names(m);
+    check_secrets(m, input);
+    check_yaml_is_json(m);
+    let k = Kubectl::new(Default::default()).expect("the default target is valid");
+    let service = m
+        .objects()
+        .iter()
+        .find(|o| kind(o) == "Deployment")
+        .map(|o| name(o).to_string())
+        .unwrap_or_default();
+    check_commands(&k, m, &service);
+}

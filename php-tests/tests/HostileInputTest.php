@@ -1,0 +1,214 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Coolify\Kubernetes\Tests;
+
+use Coolify\Kubernetes\Kubectl;
+use Coolify\Kubernetes\Manifests;
+use Coolify\Kubernetes\TranslationException;
+use Coolify\Kubernetes\Translator;
+use PHPUnit\Framework\Attributes\DataProvider;
+use PHPUnit\Framework\TestCase;
+
+/**
+ * Hostile arguments into every function of the extension: nested and self-referencing
+ * arrays, objects, resources, huge strings, invalid UTF-8, INF/NAN, references. A call
+ * returns, or throws a TranslationException (never the "internal error" of a caught Rust
+ * panic), or PHP's own TypeError for a parameter's declared type; the process survives.
+ */
+final class HostileInputTest extends TestCase
+{
+    private const WEB = "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080:80\"\n";
+
+    /** @var resource|null */
+    private static $resource = null;
+
+    /** @return array<string, mixed> */
+    private static function values(): array
+    {
+        if (self::$resource === null) {
+            self::$resource = fopen('php://memory', 'r');
+        }
+        $deep = 'leaf';
+        for ($i = 0; $i < 200; $i++) {
+            $deep = ['k' => $deep];
+        }
+        $selfRef = ['a' => 1];
+        $selfRef['self'] = &$selfRef;
+        $target = 'referenced';
+        $withRef = ['context' => &$target, 'namespace' => &$target];
+        return [
+            'null' => null,
+            'true' => true,
+            'false' => false,
+            'zero' => 0,
+            'negative' => -1,
+            'int max' => PHP_INT_MAX,
+            'int min' => PHP_INT_MIN,
+            'INF' => INF,
+            '-INF' => -INF,
+            'NAN' => NAN,
+            'float' => 1.5,
+            'empty string' => '',
+            'invalid UTF-8' => "\xff\xfe\xfd",
+            'Latin-1' => "caf\xe9: 1\n",
+            'NUL' => "a\0b",
+            'shell' => "\$(touch /tmp/x) `id` ' \" ; \n",
+            'huge string' => str_repeat('a', 8 * 1024 * 1024),
+            'huge YAML list' => "x: [" . str_repeat('1,', 200000) . "1]\n",
+            'deep YAML' => str_repeat('[', 100000),
+            'empty array' => [],
+            'list' => [1, 'two', 3.0],
+            'nested 200' => $deep,
+            'self reference' => $selfRef,
+            'references' => $withRef,
+            'list of arrays' => [[[]], [['x' => INF]]],
+            'array with NAN' => ['a' => NAN],
+            'invalid UTF-8 key' => ["\xff" => 'v'],
+            'object' => new \stdClass(),
+            'closure' => static fn () => 1,
+            'ArrayObject' => new \ArrayObject(['a' => 1]),
+            'resource' => self::$resource,
+        ];
+    }
+
+    /**
+     * Each call under test, taking one hostile value.
+     *
+     * @return array<string, callable(mixed): mixed>
+     */
+    private static function calls(): array
+    {
+        $m = (new Translator(['seed' => 'hostile']))->compose(self::WEB);
+        $k = new Kubectl();
+        $calls = [
+            'new Translator($v)' => static fn ($v) => new Translator($v),
+            'Translator->compose($v)' => static fn ($v) => (new Translator())->compose($v),
+            'Translator->compose(WEB, $v)' => static fn ($v) => (new Translator())->compose(self::WEB, $v),
+            'Translator->compose(WEB, [A => $v])' => static fn ($v) => (new Translator())->compose(self::WEB, ['A' => $v]),
+            'new Kubectl($v)' => static fn ($v) => new Kubectl($v),
+            'Manifests::fromJson($v)' => static fn ($v) => Manifests::fromJson($v),
+            'Kubectl->apply($v)' => static fn ($v) => $k->apply($v),
+            'Kubectl->rolloutStatus(m, $v)' => static fn ($v) => $k->rolloutStatus($m, $v),
+            'Kubectl->delete(m, $v)' => static fn ($v) => $k->delete($m, $v),
+            'Kubectl->parseStatus(m, $v)' => static fn ($v) => $k->parseStatus($m, $v),
+            'Kubectl->logs(m, $v)' => static fn ($v) => $k->logs($m, $v),
+            'Kubectl->logs(m, web, $v)' => static fn ($v) => $k->logs($m, 'web', $v),
+            'Kubectl->exec(m, web, $v)' => static fn ($v) => $k->exec($m, 'web', $v),
+            'Kubectl->exec(m, web, [sh], $v)' => static fn ($v) => $k->exec($m, 'web', ['sh'], $v),
+            'Kubectl->exec(m, web, [$v])' => static fn ($v) => $k->exec($m, 'web', [$v]),
+        ];
+        $translatorOptions = [
+            'namespace', 'name', 'router', 'ingress_class', 'cluster_issuer', 'entrypoints', 'gateway',
+            'listeners', 'storage_class', 'storage_size', 'bind_mounts', 'published_ports',
+            'network_policies', 'images', 'seed', 'labels', 'annotations', 'secret_variables',
+            'profiles', 'ingress_controller', 'base_domain', 'autoscale',
+        ];
+        foreach ($translatorOptions as $key) {
+            $calls["new Translator([$key => \$v])"] = static fn ($v) => (new Translator([$key => $v]))->compose(self::WEB);
+        }
+        foreach (['kubeconfig', 'context', 'namespace', 'extra_flags', 'sudo', 'create_namespace', 'files_dir'] as $key) {
+            $calls["new Kubectl([$key => \$v])"] = static fn ($v) => (new Kubectl([$key => $v]))->apply($m);
+        }
+        return $calls;
+    }
+
+    /** @return array<string, array{0: string}> */
+    public static function callNames(): array
+    {
+        $out = [];
+        foreach (array_keys(self::calls()) as $name) {
+            $out[$name] = [$name];
+        }
+        return $out;
+    }
+
+    /** @dataProvider callNames */
+    #[DataProvider('callNames')]
+    public function testHostileValuesNeverCrash(string $call): void
+    {
+        $f = self::calls()[$call];
+        $outcomes = [];
+        foreach (self::values() as $name => $value) {
+            try {
+                $f($value);
+                $outcomes[$name] = 'returned';
+            } catch (TranslationException $e) {
+                $this->assertStringNotContainsString('internal error', $e->getMessage(), "$call with $name: a Rust panic");
+                $this->assertNotSame('', $e->getMessage());
+                $outcomes[$name] = 'TranslationException';
+            } catch (\TypeError $e) {
+                // PHP's own check of a declared parameter type (array, int, Manifests).
+                $outcomes[$name] = 'TypeError';
+            }
+        }
+        $this->assertCount(count(self::values()), $outcomes, $call);
+    }
+
+    public function testComposeTextThatIsNotUtf8NamesTheArgumentAndTheOffset(): void
+    {
+        $latin1 = "services:\n  web:\n    image: nginx\n    environment:\n      CITY: Z\xfcrich\n";
+        try {
+            (new Translator())->compose($latin1);
+            $this->fail('no exception');
+        } catch (TranslationException $e) {
+            $this->assertSame('yaml', $e->getInputPath());
+            $this->assertStringContainsString('not UTF-8 at byte ' . strpos($latin1, "\xfc"), $e->getMessage());
+        }
+    }
+
+    public function testComposeTextThatIsNotAStringIsATranslationException(): void
+    {
+        foreach ([null, 42, ['services' => []], new \stdClass()] as $value) {
+            try {
+                (new Translator())->compose($value);
+                $this->fail('no exception');
+            } catch (TranslationException $e) {
+                $this->assertSame('yaml', $e->getInputPath());
+                $this->assertStringContainsString('must be a string', $e->getMessage());
+            }
+        }
+    }
+
+    public function testManifestsJsonThatIsNotUtf8NamesTheArgumentAndTheOffset(): void
+    {
+        try {
+            Manifests::fromJson("[{\"kind\": \"Caf\xe9\"}]");
+            $this->fail('no exception');
+        } catch (TranslationException $e) {
+            $this->assertSame('json', $e->getInputPath());
+            $this->assertStringContainsString('not UTF-8 at byte 14', $e->getMessage());
+        }
+    }
+
+    public function testAnArrayKeyThatIsNotUtf8IsATranslationException(): void
+    {
+        // ext-php-rs's array iterator panics on such a key; the conversion reads raw keys.
+        try {
+            new Translator(['labels' => ["a\xffb" => 'v']]);
+            $this->fail('no exception');
+        } catch (TranslationException $e) {
+            $this->assertSame('options.labels', $e->getInputPath());
+            $this->assertStringContainsString('array key is not UTF-8 (at byte 1)', $e->getMessage());
+        }
+    }
+
+    public function testAMessageQuotingANulByteIsThrown(): void
+    {
+        // PHP cannot throw a message that holds NUL: it is written as \0.
+        try {
+            new Translator(['router' => "a\0b"]);
+            $this->fail('no exception');
+        } catch (TranslationException $e) {
+            $this->assertStringContainsString('unknown variant `a\\0b`', $e->getMessage());
+        }
+    }
+
+    public function testAReferencedYamlStringIsRead(): void
+    {
+        $yaml = self::WEB;
+        $ref = &$yaml;
+        $this->assertGreaterThan(0, (new Translator())->compose($ref)->count());
+    }
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing with cargo-fuzz (libFuzzer, nightly toolchain); README "Fuzzing".
+#   scripts/fuzz.sh smoke [SECONDS]        build every target, run each SECONDS (default 5)
+#                                          over its corpus (the CI phase `fuzz`)
+#   scripts/fuzz.sh run TARGET [SECONDS]   one campaign (default 300 s), one worker
+#   scripts/fuzz.sh seed                   add the Coolify templates, kompose fixtures and
+#                                          the project's fixtures to the corpora, then cmin
+#   scripts/fuzz.sh cmin TARGET            minimize one corpus in place
+# Exits 0 with "skipped: …" when the nightly toolchain is missing. One fuzzing process, as
+# libFuzzer runs by default (`-jobs=N` would fork and log to fuzz-N.log): the machine is small
+# and shared.
+set -uo pipefail
+source "$(dirname "$0")/lib/common.sh"
+cd "$ROOT/fuzz"
+
+TARGETS=(compose_load translate proxy_labels application kubectl_target manifests_json status)
+# The translate target's options header (fuzz_targets/translate.rs): zeros = default options.
+HEADER_BYTES=32
+
+need_nightly() {
+  if ! cargo +nightly --version >/dev/null 2>&1; then
+    echo "skipped: the nightly toolchain is missing (rustup toolchain install nightly)"
+    exit 0
+  fi
+}
+
+# cargo-fuzz from crates.io, cached in ~/.cargo/bin.
+ensure_cargo_fuzz() {
+  cargo fuzz --version >/dev/null 2>&1 && return 0
+  log "installing cargo-fuzz"
+  cargo install --locked cargo-fuzz >/dev/null || die "cannot install cargo-fuzz"
+}
+
+# Runs TARGET for SECONDS over its committed corpus, writing new inputs to a scratch folder
+# (so a smoke run never changes the repo); a crash fails.
+run_target() {
+  local target="$1" seconds="$2" scratch
+  scratch="$(mktemp -d)"
+  mkdir -p "corpus/$target"
+  cargo +nightly fuzz run --sanitizer=none "$target" "$scratch" "corpus/$target" -- \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=262144 -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+.*(INITED|DONE|pulse)|stat::|==|SUMMARY|Done|thread|panicked|ERROR|Error)' | tail -40
+  local rc="${PIPESTATUS[0]}"
+  rm -rf "$scratch"
+  return "$rc"
+}
+
+# Seeds: Compose inputs for compose_load and translate (translate's get the zero header).
+seed() {
+  local scratch f i=0
+  scratch="$(mktemp -d)"
+  mkdir -p "$scratch/compose_load" "$scratch/translate"
+  local inputs=(seeds/*.yaml "$ROOT"/coolify-k8s-core/tests/testdata/*/*.yaml)
+  if shared_present; then
+    while IFS= read -r f; do inputs+=("$f"); done < <(
+      find "$SHARED/corpus" -type f \( -name '*.yaml' -o -name '*.yml' \) | sort
+    )
+  fi
+  for f in "${inputs[@]}"; do
+    i=$((i + 1))
+    cp "$f" "$scratch/compose_load/$i"
+    { head -c "$HEADER_BYTES" /dev/zero; cat "$f"; } >"$scratch/translate/$i"
+  done
+  for t in compose_load translate; do
+    cp corpus/$t/* "$scratch/$t/" 2>/dev/null
+    rm -rf "corpus/$t" && mkdir -p "corpus/$t"
+    cargo +nightly fuzz cmin --sanitizer=none "$t" "$scratch/$t" -- \
+      -max_len=262144 >/dev/null 2>&1
+    # cmin writes the minimized set into its first folder.
+    cp "$scratch/$t"/* "corpus/$t/"
+  done
+  rm -rf "$scratch"
+}
+
+cmin() {
+  local target="$1" scratch
+  scratch="$(mktemp -d)"
+  cp "corpus/$target"/* "$scratch/"
+  rm -rf "corpus/$target" && mkdir -p "corpus/$target"
+  cargo +nightly fuzz cmin --sanitizer=none "$target" "corpus/$target" "$scratch" -- \
+    -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -3
+  rm -rf "$scratch"
+}
+
+cmd="${1:-smoke}"
+need_nightly
+ensure_cargo_fuzz
+case "$cmd" in
+  smoke)
+    seconds="${2:-5}"
+    failed=0
+    cargo +nightly fuzz build --sanitizer=none || exit 1
+    for t in "${TARGETS[@]}"; do
+      echo "--- $t (${seconds}s)"
+      run_target "$t" "$seconds" || { echo "FAILED: $t"; failed=1; }
+    done
+    exit "$failed"
+    ;;
+  run) run_target "${2:?target}" "${3:-300}" ;;
+  seed) seed ;;
+  cmin) cmin "${2:?target}" ;;
+  *) die "unknown command '$cmd' (smoke, run, seed, cmin)" ;;
+esac
