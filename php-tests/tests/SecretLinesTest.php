@@ -43,7 +43,15 @@ final class SecretLinesTest extends TestCase
             foreach ($o['stringData'] ?? [] as $v) {
                 $values[] = (string) $v;
             }
-            foreach ($o['data'] ?? [] as $v) {
+            // The resource Secret is Coolify's `.env`: it also holds values that are not
+            // secret (URLs, the template's defaults, names that are in paths); its secret keys
+            // are the magic ones other than SERVICE_URL_* / SERVICE_FQDN_* (as in the Rust
+            // test, corpus_kubectl.rs).
+            $dotenv = str_ends_with((string) ($o['metadata']['name'] ?? ''), '-secrets');
+            foreach ($o['data'] ?? [] as $k => $v) {
+                if ($dotenv && !preg_match('/^SERVICE_(?!URL_|FQDN_)[A-Z0-9]+_/', (string) $k)) {
+                    continue;
+                }
                 $values[] = (string) base64_decode((string) $v, true);
             }
         }
