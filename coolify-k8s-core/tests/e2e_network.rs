@@ -15,6 +15,7 @@ mod e2e_support;
 use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl};
 use coolify_k8s_core::{Manifests, Options, Translator};
 use e2e_support::{project_root, Cluster, Run};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 fn translate(fixture: &str, ns: &str, seed: &str) -> Manifests {
@@ -175,6 +176,19 @@ fn a_changed_secret_rolls_the_pods_that_use_it() {
         pods_before.iter().all(|p| !pods_after.contains(p)),
         "the api pods did not roll after the Secret changed: {pods_before:?} -> {pods_after:?}"
     );
+    // The old pods terminate (1 s grace): wait until they are gone, so that `exec` cannot
+    // pick one of them.
+    for _ in 0..60 {
+        let listed: Vec<Value> = d.cluster.items("pods", &d.ns, Some(selector));
+        if !listed.iter().any(|p| {
+            pods_before
+                .iter()
+                .any(|b| p["metadata"]["name"] == b.as_str())
+        }) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
     let after = d.exec("api", "echo $SECRET_TOKEN");
     assert!(after.ok, "{}", after.stderr);
     assert_ne!(

@@ -151,8 +151,14 @@ impl Cluster {
     pub fn run_apply(&self, steps: &coolify_k8s_core::kubectl::ApplySteps) -> Run {
         let prepared = self.run_script(&steps.prepare);
         assert!(prepared.ok, "prepare failed: {}", prepared.stderr);
+        let strip = !self.serves_pod_failure_policy();
         for f in &steps.files {
-            std::fs::write(&f.path, &f.content).expect("upload");
+            let content = if strip {
+                without_pod_failure_policy(&f.content)
+            } else {
+                f.content.clone()
+            };
+            std::fs::write(&f.path, content).expect("upload");
         }
         let run = self.run_script(&steps.commands);
         let cleaned = self.run_script(&steps.cleanup);
@@ -161,6 +167,12 @@ impl Cluster {
             assert!(!Path::new(&f.path).exists(), "{} left behind", f.path);
         }
         run
+    }
+
+    /// Whether the server knows Jobs' `podFailurePolicy` (batch/v1 since 1.26; the local
+    /// server is 1.20, whose kubectl-side validation rejects the field).
+    pub fn serves_pod_failure_policy(&self) -> bool {
+        self.kubectl(&["explain", "job.spec.podFailurePolicy"]).ok
     }
 
     /// The project's `kubectl` line builders aimed at this cluster.
@@ -280,9 +292,12 @@ impl Cluster {
         ])
     }
 
-    /// The names of the pods of `ns` whose labels match `selector`, oldest first.
+    /// The names of the pods of `ns` whose labels match `selector`, oldest first, leaving
+    /// out terminating pods (a rolled-out Deployment's old pods stay listed for their grace
+    /// period after `rollout status` returned).
     pub fn pod_names(&self, ns: &str, selector: &str) -> Vec<String> {
         let mut pods = self.items("pods", ns, Some(selector));
+        pods.retain(|p| p["metadata"]["deletionTimestamp"].is_null());
         pods.sort_by_key(|p| {
             p["metadata"]["creationTimestamp"]
                 .as_str()
@@ -422,4 +437,31 @@ pub fn wait_until(timeout: Duration, what: &str, mut check: impl FnMut() -> bool
         );
         std::thread::sleep(Duration::from_millis(250));
     }
+}
+
+/// `content` (an apply file: one object or a `List`) with Jobs' `podFailurePolicy` removed,
+/// for a server older than 1.26. The translator sets it so that a waiting init container's
+/// failure never fails the Job for good; the pods' behaviour under test does not depend on
+/// it, and the 1.33 / 1.37 schema checks cover the field. Said on stderr each time.
+fn without_pod_failure_policy(content: &str) -> String {
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(content) else {
+        return content.to_string();
+    };
+    let mut removed = 0usize;
+    let mut strip = |o: &mut serde_json::Value| {
+        if o["kind"] == "Job" {
+            if let Some(spec) = o["spec"].as_object_mut() {
+                removed += usize::from(spec.remove("podFailurePolicy").is_some());
+            }
+        }
+    };
+    match doc.get_mut("items").and_then(|i| i.as_array_mut()) {
+        Some(items) => items.iter_mut().for_each(&mut strip),
+        None => strip(&mut doc),
+    }
+    if removed == 0 {
+        return content.to_string();
+    }
+    eprintln!("e2e: removed podFailurePolicy from {removed} Job(s): the local server predates it");
+    serde_json::to_string(&doc).expect("JSON")
 }
