@@ -13,6 +13,10 @@ set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 cd "$ROOT/fuzz"
 
+# The instrumented builds live in the project's cache (as the local cluster's binaries do), so
+# a second run on one machine (CI's included) reuses them; a new machine builds them once.
+FUZZ_TARGET_DIR="${COOLIFY_K8S_FUZZ_TARGET:-${COOLIFY_K8S_CACHE:-$HOME/.cache/coolify-k8s}/fuzz-target}"
+
 TARGETS=(compose_load translate proxy_labels application kubectl_target manifests_json status)
 # The translate target's options header (fuzz_targets/translate.rs): zeros = default options.
 HEADER_BYTES=32
@@ -37,7 +41,7 @@ run_target() {
   local target="$1" seconds="$2" scratch
   scratch="$(mktemp -d)"
   mkdir -p "corpus/$target"
-  cargo +nightly fuzz run --sanitizer=none "$target" "$scratch" "corpus/$target" -- \
+  cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "$scratch" "corpus/$target" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=262144 -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+.*(INITED|DONE|pulse)|stat::|==|SUMMARY|Done|thread|panicked|ERROR|Error)' | tail -40
   local rc="${PIPESTATUS[0]}"
@@ -64,7 +68,7 @@ seed() {
   for t in compose_load translate; do
     cp corpus/$t/* "$scratch/$t/" 2>/dev/null
     rm -rf "corpus/$t" && mkdir -p "corpus/$t"
-    cargo +nightly fuzz cmin --sanitizer=none "$t" "$scratch/$t" -- \
+    cargo +nightly fuzz cmin --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$t" "$scratch/$t" -- \
       -max_len=262144 >/dev/null 2>&1
     # cmin writes the minimized set into its first folder.
     cp "$scratch/$t"/* "corpus/$t/"
@@ -77,7 +81,7 @@ cmin() {
   scratch="$(mktemp -d)"
   cp "corpus/$target"/* "$scratch/"
   rm -rf "corpus/$target" && mkdir -p "corpus/$target"
-  cargo +nightly fuzz cmin --sanitizer=none "$target" "corpus/$target" "$scratch" -- \
+  cargo +nightly fuzz cmin --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "corpus/$target" "$scratch" -- \
     -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -3
   rm -rf "$scratch"
 }
@@ -89,7 +93,7 @@ case "$cmd" in
   smoke)
     seconds="${2:-5}"
     failed=0
-    cargo +nightly fuzz build --sanitizer=none || exit 1
+    cargo +nightly fuzz build --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" || exit 1
     for t in "${TARGETS[@]}"; do
       echo "--- $t (${seconds}s)"
       run_target "$t" "$seconds" || { echo "FAILED: $t"; failed=1; }

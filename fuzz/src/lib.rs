@@ -84,11 +84,25 @@ pub fn check_names(m: &Manifests) {
 
 /// No value of a Secret (at least 12 characters, so that a port or `true` does not match
 /// by chance, and not written in the input itself, where the user put it in plain sight)
-/// appears in another object or in the report.
+/// appears in another object or in the report. The resource Secret (`<instance>-secrets`)
+/// is Coolify's `.env`: it also holds values that are not secret (URLs, the template's
+/// defaults, names that are in paths), so there only the secret magic keys count (as in
+/// `coolify-k8s-core/tests/corpus_kubectl.rs`).
 pub fn check_secrets(m: &Manifests, input: &str) {
     let mut secrets: BTreeSet<String> = BTreeSet::new();
     for o in m.objects().iter().filter(|o| kind(o) == "Secret") {
-        for v in o["data"].as_object().into_iter().flatten().map(|(_, v)| v) {
+        let dotenv = name(o).ends_with("-secrets");
+        let secret_key = |k: &str| {
+            !dotenv
+                || coolify_k8s_core::compose::MagicVariable::parse(k).is_some_and(|m| m.is_secret())
+        };
+        for v in o["data"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| secret_key(k))
+            .map(|(_, v)| v)
+        {
             let decoded = base64::engine::general_purpose::STANDARD
                 .decode(v.as_str().unwrap_or(""))
                 .unwrap_or_default();
