@@ -85,14 +85,32 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
     deploy(&cluster, &k, &m, ns);
 
     // The Job ran its `content:` script as entrypoint, after its wait for db ended.
-    let job = cluster.get_json(&["job", "migrate", "-n", ns]);
+    // Jobs are named after their service and a hash of their spec and inputs.
+    let job_name = m
+        .objects()
+        .iter()
+        .find(|o| {
+            o["kind"] == "Job" && o["metadata"]["labels"]["app.kubernetes.io/name"] == "migrate"
+        })
+        .and_then(|o| o["metadata"]["name"].as_str())
+        .expect("the migrate Job")
+        .to_string();
+    assert!(job_name.starts_with("migrate-"), "{job_name}");
+    let job = cluster.get_json(&["job", &job_name, "-n", ns]);
     assert_eq!(job["status"]["succeeded"].as_i64(), Some(1), "{job}");
-    let logs = cluster.must(&["logs", "-n", ns, "job/migrate", "-c", "migrate"]);
+    let logs = cluster.must(&[
+        "logs",
+        "-n",
+        ns,
+        &format!("job/{job_name}"),
+        "-c",
+        "migrate",
+    ]);
     assert!(
         logs.contains("migrate-done"),
         "migrate's script did not run: {logs}"
     );
-    let job_pod = &cluster.items("pods", ns, Some("job-name=migrate"))[0];
+    let job_pod = &cluster.items("pods", ns, Some(&format!("job-name={job_name}")))[0];
     let wait = &job_pod["status"]["initContainerStatuses"][0];
     assert_eq!(wait["name"], "wait-for-db", "{job_pod}");
     assert_eq!(
