@@ -141,6 +141,45 @@ pub struct Workload {
     pub config_checksum: Option<String>,
 }
 
+impl Workload {
+    /// Make TCP `port` a port of the Service and of the main container, unless the Service
+    /// already targets it (or already has a port of its name): Coolify's proxy and Docker's
+    /// health checks reach container ports that the template never declared.
+    pub fn expose_tcp_port(&mut self, port: u16) {
+        if self
+            .ports
+            .iter()
+            .any(|sp| sp.target == port && sp.protocol == "TCP")
+        {
+            return;
+        }
+        let name = super::names::port_name(None, port, "tcp");
+        if self.ports.iter().any(|sp| sp.name == name) {
+            return;
+        }
+        self.ports.push(ServicePort {
+            name: name.clone(),
+            port,
+            target: port,
+            protocol: "TCP".into(),
+            app_protocol: None,
+        });
+        if let Some(c) = self.containers.first_mut() {
+            if !c
+                .ports
+                .iter()
+                .any(|cp| cp.port == port && cp.protocol == "TCP")
+            {
+                c.ports.push(ContainerPort {
+                    name,
+                    port,
+                    protocol: "TCP".into(),
+                });
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 impl Workload {
     /// A Deployment for `service` with one container of that name and nothing else, for

@@ -218,36 +218,7 @@ pub fn health_check_ports(w: &Workload) -> Vec<u16> {
 /// Add [`health_check_ports`] to the Service and the main container when missing.
 pub fn add_health_check_ports(w: &mut Workload) {
     for p in health_check_ports(w) {
-        if w.ports
-            .iter()
-            .any(|sp| sp.target == p && sp.protocol == "TCP")
-        {
-            continue;
-        }
-        let name = port_name(None, p, "tcp");
-        if w.ports.iter().any(|sp| sp.name == name) {
-            continue;
-        }
-        w.ports.push(ServicePort {
-            name: name.clone(),
-            port: p,
-            target: p,
-            protocol: "TCP".into(),
-            app_protocol: None,
-        });
-        if let Some(c) = w.containers.first_mut() {
-            if !c
-                .ports
-                .iter()
-                .any(|cp| cp.port == p && cp.protocol == "TCP")
-            {
-                c.ports.push(ContainerPort {
-                    name,
-                    port: p,
-                    protocol: "TCP".into(),
-                });
-            }
-        }
+        w.expose_tcp_port(p);
     }
 }
 

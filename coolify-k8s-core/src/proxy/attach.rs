@@ -2,7 +2,7 @@
 //! path, and a Service and container port for every routed port.
 
 use crate::path::InputPath;
-use crate::plan::{names, ContainerPort, ServicePort, Workload};
+use crate::plan::Workload;
 use crate::proxy::PathMatch;
 use crate::report::{Outcome, Report};
 use std::collections::BTreeMap;
@@ -66,26 +66,6 @@ pub fn ensure_route_ports(w: &mut Workload) {
     route_ports.sort_unstable();
     route_ports.dedup();
     for p in route_ports {
-        if w.ports
-            .iter()
-            .any(|sp| sp.target == p && sp.protocol == "TCP")
-        {
-            continue;
-        }
-        let name = names::port_name(None, p, "tcp");
-        w.ports.push(ServicePort {
-            name: name.clone(),
-            port: p,
-            target: p,
-            protocol: "TCP".into(),
-            app_protocol: None,
-        });
-        if let Some(c) = w.containers.first_mut() {
-            c.ports.push(ContainerPort {
-                name,
-                port: p,
-                protocol: "TCP".into(),
-            });
-        }
+        w.expose_tcp_port(p);
     }
 }
