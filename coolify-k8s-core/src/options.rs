@@ -90,6 +90,25 @@ pub enum PublishedPorts {
     Loadbalancer,
 }
 
+/// Where a resource's objects live (see README "Namespaces and identity").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NamespaceStrategy {
+    /// One namespace per resource (its identity, unless `namespace` names one): object names
+    /// are the Compose service names, as on the resource's own Docker network.
+    #[default]
+    Resource,
+    /// Every resource of a destination in one namespace (`namespace`, default
+    /// [`DEFAULT_SHARED_NAMESPACE`]), as every resource of a Coolify destination is on one
+    /// Docker network: object names carry the resource's identity
+    /// ([`crate::plan::scope::NameScope`]), and Coolify's cross-resource names (`<uuid>`,
+    /// `<service>-<uuid>`) resolve as they do on Docker.
+    Shared,
+}
+
+/// The shared namespace's default name: Coolify's default destination network.
+pub const DEFAULT_SHARED_NAMESPACE: &str = "coolify";
+
 /// A pair of names for plain HTTP and HTTPS (Traefik entry points, Gateway listeners).
 /// Given as `"http,https"` or `["http", "https"]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -212,6 +231,14 @@ pub struct Options {
     /// values and files (default [`DEFAULT_CLUSTER_DNS`], a name every cluster's DNS
     /// Service keeps).
     pub cluster_dns: String,
+    /// One namespace per resource, or one shared by a destination's resources (default
+    /// `resource`).
+    pub namespace_strategy: NamespaceStrategy,
+    /// Names a shared namespace keeps as they are: Coolify's container names that are
+    /// global on a destination (an Application's `custom_internal_name`). Set by
+    /// `application()`, not an option of the public surfaces.
+    #[serde(skip)]
+    pub global_names: BTreeSet<String>,
 }
 
 /// The cluster's DNS Service: CoreDNS keeps the `kube-dns` name in `kube-system` for
@@ -249,6 +276,8 @@ impl Default for Options {
             required_port: None,
             liveness_probes: false,
             cluster_dns: DEFAULT_CLUSTER_DNS.to_string(),
+            namespace_strategy: NamespaceStrategy::Resource,
+            global_names: BTreeSet::new(),
         }
     }
 }
@@ -368,6 +397,7 @@ mod tests {
         assert!(!o.network_policies);
         assert!(!o.liveness_probes);
         assert_eq!(o.cluster_dns, "kube-dns.kube-system.svc.cluster.local");
+        assert_eq!(o.namespace_strategy, NamespaceStrategy::Resource);
         // An empty option array is the default.
         assert_eq!(Options::from_value(json!({})).unwrap(), o);
     }
@@ -384,6 +414,7 @@ mod tests {
             "secret_variables": ["API_KEY"], "profiles": ["debug"],
             "shared_volumes": "rwx", "volume_sizes": {"pg_data": "20Gi"},
             "liveness_probes": true, "cluster_dns": "10.43.0.10",
+            "namespace_strategy": "shared",
         }))
         .unwrap();
         assert_eq!(o.router, Router::Gateway);
@@ -396,6 +427,7 @@ mod tests {
         assert_eq!(o.volume_sizes["pg_data"], "20Gi");
         assert!(o.liveness_probes);
         assert_eq!(o.cluster_dns, "10.43.0.10");
+        assert_eq!(o.namespace_strategy, NamespaceStrategy::Shared);
     }
 
     #[test]
@@ -430,6 +462,8 @@ mod tests {
         assert_eq!(o.ingress_controller, IngressController::Nginx);
         let e = Options::from_value(json!({"cluster_dns": "a b"})).unwrap_err();
         assert!(e.to_string().starts_with("options.cluster_dns: "), "{e}");
+        let e = Options::from_value(json!({"namespace_strategy": "cluster"})).unwrap_err();
+        assert!(e.to_string().contains("unknown variant `cluster`"), "{e}");
         let e = Options::from_value(json!({"entrypoints": "web"})).unwrap_err();
         assert!(e.to_string().contains("two names"), "{e}");
     }

@@ -6,6 +6,7 @@
 //! The result goes through the same plan as a Compose file, so an Application deploys with
 //! the behaviour it has on Docker. See the README section "Applications" for the JSON shape.
 
+use super::identity::Identity;
 use crate::compose::{
     magic::deferred, ByteSize, Duration, ExposedPort, Healthcheck, HealthcheckTest, MountType,
     Port, Project, Protocol, Restart, Service, ServiceVolume,
@@ -131,10 +132,14 @@ const BUILD_ONLY: &[&str] = &[
 pub struct ApplicationInput {
     /// A project with the one service.
     pub project: Project,
-    /// The service's name in `project` (the normalized application name, `-pr-N` for a
-    /// preview).
+    /// The service's name in `project`: Coolify's container name (the `uuid`, or the
+    /// `custom_internal_name`; `-pr-N` for a preview), normalized to a DNS label.
     pub service: String,
-    /// The resource's name (the `name` option's default).
+    /// The resource's identity, the `name` option's default and so its instance label:
+    /// the `uuid` (`<uuid>-pr-<N>` for a preview), never the user-editable `name`.
+    pub instance: String,
+    /// The namespace of one namespace per resource: production's identity (the `uuid`), so
+    /// a preview deploys beside production.
     pub resource: String,
     /// Values of the variables the service's environment refers to.
     pub variables: BTreeMap<String, String>,
@@ -307,13 +312,23 @@ pub(super) fn apply_storages(
                 continue;
             };
             let host = sa.as_ref().and_then(|x| x.text("host_path"));
+            // A preview's volume (or host folder) is its own unless the storage opts out
+            // (`generate_local_persistent_volumes` in `ApplicationDeploymentJob.php`).
+            let suffix = if sa
+                .as_ref()
+                .is_some_and(|x| x.flag("is_preview_suffix_enabled", true))
+            {
+                suffix
+            } else {
+                ""
+            };
             svc.volumes.push(volume(
                 if host.is_some() {
                     MountType::Bind
                 } else {
                     MountType::Volume
                 },
-                Some(host.unwrap_or_else(|| format!("{name}{suffix}"))),
+                Some(format!("{}{suffix}", host.unwrap_or(name))),
                 mount,
                 None,
                 None,
@@ -366,25 +381,6 @@ pub(super) fn is_variable_name(key: &str) -> bool {
     !key.is_empty()
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !key.starts_with(|c: char| c.is_ascii_digit())
-}
-
-/// The container name Coolify gives (`generateApplicationContainerName` in
-/// `bootstrap/helpers/docker.php`, and `custom_internal_name` in the deployment job): the
-/// uuid (`-pr-N` for a preview). Coolify appends a timestamp unless consistent names are
-/// enabled; that changes every deployment, so pass `COOLIFY_CONTAINER_NAME` in `$env` to
-/// reproduce it.
-fn container_name(a: &Attrs<'_>, uuid: Option<&str>, service: &str, pr: u64) -> String {
-    let consistent = a.flag("is_consistent_container_name_enabled", false);
-    let base = match (a.text("custom_internal_name"), uuid) {
-        (Some(custom), _) if !consistent => custom,
-        (_, Some(u)) => u.to_string(),
-        (_, None) => return service.to_string(),
-    };
-    if pr > 0 {
-        format!("{base}-pr-{pr}")
-    } else {
-        base
-    }
 }
 
 /// What `generate_coolify_env_variables` (`app/Jobs/ApplicationDeploymentJob.php`) injects
@@ -470,12 +466,8 @@ pub fn from_attributes_env(
         .or_else(|| uuid.clone())
         .unwrap_or_else(|| "app".into());
     let pr = a.number("pull_request_id", &mut errors).unwrap_or(0);
-    let base = crate::plan::names::dns_label(&app_name, 52);
-    let service = if pr > 0 {
-        format!("{base}-pr-{pr}")
-    } else {
-        base.clone()
-    };
+    let identity = Identity::of(&a, uuid.as_deref(), &app_name, pr, &mut report);
+    let service = identity.service.clone();
 
     // Image.
     let image = a.text("image").or_else(|| {
@@ -541,58 +533,69 @@ pub fn from_attributes_env(
         }
     }
 
-    // Environment: runtime variables only; preview ones replace the others for a preview.
+    // Environment: runtime variables only. A preview takes its own, then production's for
+    // the keys it lacks, only when it has some (`generate_runtime_environment_variables`
+    // in `app/Jobs/ApplicationDeploymentJob.php`: "Fall back to production env vars for
+    // keys not overridden by preview vars, but only when preview vars are configured").
     let mut environment = indexmap::IndexMap::new();
     let mut variables = BTreeMap::new();
     let mut secret_variables = BTreeSet::new();
-    // `$application->toArray()` holds the preview variables in their own relation.
-    for list_key in ["environment_variables", "environment_variables_preview"] {
-        let Some(list) = a.get(list_key) else {
-            continue;
-        };
-        let Some(list) = list.as_array() else {
-            return Err(Error::new(at(list_key), "expected a list").into());
-        };
-        for (i, v) in list.iter().enumerate() {
-            let p = at(list_key).index(i);
-            let Some(vo) = v.as_object() else {
-                errors.push(Error::new(p, "expected an object {key, value, …}"));
+    let passes: &[bool] = if pr > 0 { &[true, false] } else { &[false] };
+    for &want_preview in passes {
+        if want_preview != (pr > 0) && environment.is_empty() {
+            // A preview without preview variables gets none of production's.
+            break;
+        }
+        let preview_keys: BTreeSet<String> = environment.keys().cloned().collect();
+        // `$application->toArray()` holds the preview variables in their own relation.
+        for list_key in ["environment_variables", "environment_variables_preview"] {
+            let Some(list) = a.get(list_key) else {
                 continue;
             };
-            let va = Attrs {
-                obj: vo,
-                settings: None,
+            let Some(list) = list.as_array() else {
+                return Err(Error::new(at(list_key), "expected a list").into());
             };
-            let Some(key) = va.text("key") else {
-                errors.push(Error::new(p.key("key"), "a variable needs a key"));
-                continue;
-            };
-            if !is_variable_name(&key) {
-                errors.push(Error::new(
-                    p.key("key"),
-                    format!("{key:?} is not a valid variable name"),
-                ));
-                continue;
-            }
-            let is_preview = va.flag("is_preview", list_key == "environment_variables_preview");
-            if is_preview != (pr > 0) {
-                continue;
-            }
-            let runtime = va.flag("is_runtime", true);
-            if !runtime {
-                if va.flag("is_buildtime", true) {
-                    report.add(
-                        p,
-                        Outcome::Mapped,
-                        format!("{key} is a build-time variable: not given to the pod"),
-                    );
+            for (i, v) in list.iter().enumerate() {
+                let p = at(list_key).index(i);
+                let Some(vo) = v.as_object() else {
+                    errors.push(Error::new(p, "expected an object {key, value, …}"));
+                    continue;
+                };
+                let va = Attrs {
+                    obj: vo,
+                    settings: None,
+                };
+                let Some(key) = va.text("key") else {
+                    errors.push(Error::new(p.key("key"), "a variable needs a key"));
+                    continue;
+                };
+                if !is_variable_name(&key) {
+                    errors.push(Error::new(
+                        p.key("key"),
+                        format!("{key:?} is not a valid variable name"),
+                    ));
+                    continue;
                 }
-                continue;
+                let is_preview = va.flag("is_preview", list_key == "environment_variables_preview");
+                if is_preview != want_preview || preview_keys.contains(&key) {
+                    continue;
+                }
+                let runtime = va.flag("is_runtime", true);
+                if !runtime {
+                    if va.flag("is_buildtime", true) {
+                        report.add(
+                            p,
+                            Outcome::Mapped,
+                            format!("{key} is a build-time variable: not given to the pod"),
+                        );
+                    }
+                    continue;
+                }
+                let value = va.string("value").unwrap_or_default();
+                environment.insert(key.clone(), Some(deferred::reference(&key)));
+                variables.insert(key.clone(), value);
+                secret_variables.insert(key);
             }
-            let value = va.string("value").unwrap_or_default();
-            environment.insert(key.clone(), Some(deferred::reference(&key)));
-            variables.insert(key.clone(), value);
-            secret_variables.insert(key);
         }
     }
 
@@ -629,7 +632,7 @@ pub fn from_attributes_env(
             secret_variables.insert(key.clone());
         }
     }
-    let container_name = container_name(&a, uuid.as_deref(), &service, pr);
+    let container_name = identity.container.clone();
     let parsing_version = a
         .text("compose_parsing_version")
         .and_then(|v| v.parse::<u32>().ok())
@@ -902,14 +905,15 @@ pub fn from_attributes_env(
         return Err(e);
     }
     let mut project = Project {
-        name: Some(base.clone()),
+        name: Some(identity.instance.clone()),
         ..Project::default()
     };
     project.services.insert(service.clone(), svc);
     Ok(ApplicationInput {
         project,
         service,
-        resource: base,
+        instance: identity.instance,
+        resource: identity.namespace,
         variables,
         secret_variables,
         routes,
@@ -1042,9 +1046,9 @@ impl crate::Translator {
     /// Translate a Coolify Application's attributes (see [`from_attributes`] and the README
     /// section "Applications") into manifests, through the same plan as a Compose file.
     ///
-    /// The instance is the application's normalized name (`-pr-N` for a preview); the
-    /// namespace defaults to the name without the preview suffix, so previews deploy beside
-    /// production.
+    /// The instance is the application's `uuid` (`<uuid>-pr-<N>` for a preview), never its
+    /// user-editable name (see [`super::identity`]); under one namespace per resource the
+    /// namespace defaults to the `uuid`, so previews deploy beside production.
     ///
     /// ```
     /// use coolify_k8s_core::{Options, Translator};
@@ -1072,11 +1076,16 @@ impl crate::Translator {
             .secret_variables
             .extend(input.secret_variables.iter().cloned());
         if options.name.is_none() {
-            options.name = Some(input.service.clone());
+            options.name = Some(input.instance.clone());
         }
-        if options.namespace.is_none() {
+        if options.namespace.is_none()
+            && options.namespace_strategy == crate::options::NamespaceStrategy::Resource
+        {
             options.namespace = Some(input.resource.clone());
         }
+        // The container name is Coolify's on the whole destination: kept in a shared
+        // namespace (a custom internal name does not carry the uuid).
+        options.global_names.insert(input.service.clone());
         options.validate()?;
         // Autoscaling goes through the plan as Compose's extension would (the `autoscale`
         // option applies to an application that serves routes).
@@ -1138,8 +1147,14 @@ mod tests {
             ],
             "build_pack": "dockerimage",
         }));
-        assert_eq!(app.service, "my-blog");
-        let svc = &app.project.services["my-blog"];
+        // Keyed by the uuid, never by the user-editable name.
+        assert_eq!(
+            (app.service.as_str(), app.instance.as_str()),
+            ("abc123", "abc123")
+        );
+        assert_eq!(app.resource, "abc123");
+        let svc = &app.project.services["abc123"];
+        assert_eq!(svc.labels["coolify.name"], "my-blog");
         assert_eq!(svc.image.as_deref(), Some("ghost:5"));
         assert_eq!(svc.expose[0].target, 2368);
         // The secret is a deferred reference; its value only in `variables`.
@@ -1258,8 +1273,12 @@ mod tests {
                 {"key": "MODE", "value": "preview", "is_preview": true}
             ]
         }));
-        assert_eq!(app.service, "shop-pr-42");
-        let svc = &app.project.services["shop-pr-42"];
+        assert_eq!(app.service, "u1-pr-42");
+        assert_eq!(
+            (app.instance.as_str(), app.resource.as_str()),
+            ("u1-pr-42", "u1")
+        );
+        let svc = &app.project.services["u1-pr-42"];
         assert!(svc.ports.is_empty());
         assert_eq!(app.variables["MODE"], "preview");
         assert_eq!(svc.volumes[0].source.as_deref(), Some("u1-data-pr-42"));
@@ -1275,6 +1294,149 @@ mod tests {
             .entries()
             .iter()
             .any(|e| e.path.to_string() == "ports_mappings"));
+    }
+
+    #[test]
+    fn preview_variables_fall_back_to_production_only_when_the_preview_has_some() {
+        let vars = json!([
+            {"key": "MODE", "value": "prod", "is_preview": false},
+            {"key": "DB_PASSWORD", "value": "prod-pw", "is_preview": false},
+            {"key": "BUILD_ONLY", "value": "b", "is_preview": false, "is_runtime": false},
+            {"key": "MODE", "value": "preview", "is_preview": true}
+        ]);
+        let app = input(json!({"uuid": "u1", "image": "x", "pull_request_id": 3,
+            "environment_variables": vars}));
+        // The preview's own value wins; production's fills the keys it lacks.
+        assert_eq!(app.variables["MODE"], "preview");
+        assert_eq!(app.variables["DB_PASSWORD"], "prod-pw");
+        assert!(!app.variables.contains_key("BUILD_ONLY"));
+        let keys: Vec<&String> = app.project.services["u1-pr-3"].environment.keys().collect();
+        assert_eq!(&keys[..2], ["MODE", "DB_PASSWORD"]);
+        // Without preview variables a preview gets none of production's (no leak).
+        let app = input(json!({"uuid": "u1", "image": "x", "pull_request_id": 3,
+            "environment_variables": [{"key": "DB_PASSWORD", "value": "prod-pw", "is_preview": false}]}));
+        assert!(
+            !app.variables.contains_key("DB_PASSWORD"),
+            "{:?}",
+            app.variables
+        );
+        // Production never sees preview values.
+        let app = input(json!({"uuid": "u1", "image": "x",
+            "environment_variables": [{"key": "MODE", "value": "preview", "is_preview": true}]}));
+        assert!(!app.variables.contains_key("MODE"));
+    }
+
+    #[test]
+    fn preview_storages_are_suffixed_unless_they_opt_out() {
+        let app = input(json!({"uuid": "u1", "image": "x", "pull_request_id": 5,
+        "persistent_storages": [
+            {"name": "u1-data", "mount_path": "/data"},
+            {"name": "u1-shared", "mount_path": "/shared", "is_preview_suffix_enabled": false},
+            {"name": "u1-host", "mount_path": "/host", "host_path": "/srv/u1"}
+        ]}));
+        let sources: Vec<&str> = app.project.services["u1-pr-5"]
+            .volumes
+            .iter()
+            .filter_map(|v| v.source.as_deref())
+            .collect();
+        assert_eq!(sources, ["u1-data-pr-5", "u1-shared", "/srv/u1-pr-5"]);
+    }
+
+    #[test]
+    fn two_applications_with_one_name_share_no_object() {
+        let t = crate::Translator::default();
+        let attrs = |uuid: &str| {
+            json!({"uuid": uuid, "name": "blog", "image": "ghost:5",
+            "ports_exposes": "2368", "fqdn": format!("https://{uuid}.example.com"),
+            "persistent_storages": [{"name": format!("{uuid}-content"), "mount_path": "/var/lib/ghost/content"}],
+            "environment_variables": [{"key": "DB_PASSWORD", "value": "pw"}]})
+        };
+        let ids = |m: &crate::Manifests| -> BTreeSet<String> {
+            m.objects()
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{}/{}/{}",
+                        o["metadata"]["namespace"].as_str().unwrap_or(""),
+                        o["kind"].as_str().unwrap_or(""),
+                        o["metadata"]["name"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        };
+        let a = t.application(&attrs("k4wc8s0gk8")).unwrap();
+        let b = t.application(&attrs("m2x9q7p1zz")).unwrap();
+        assert!(
+            ids(&a).is_disjoint(&ids(&b)),
+            "{:?}",
+            ids(&a).intersection(&ids(&b)).collect::<Vec<_>>()
+        );
+        for o in a.objects() {
+            assert_eq!(
+                o["metadata"]["labels"]["app.kubernetes.io/instance"], "k4wc8s0gk8",
+                "{o}"
+            );
+        }
+        // Under one shared namespace too, and the Service is the uuid other resources dial.
+        let shared = crate::Translator::new(crate::Options {
+            namespace_strategy: crate::options::NamespaceStrategy::Shared,
+            ..Default::default()
+        });
+        let a = shared.application(&attrs("k4wc8s0gk8")).unwrap();
+        let b = shared.application(&attrs("m2x9q7p1zz")).unwrap();
+        assert!(ids(&a).is_disjoint(&ids(&b)));
+        assert!(
+            ids(&a).contains("coolify/Service/k4wc8s0gk8"),
+            "{:?}",
+            ids(&a)
+        );
+        assert!(!a.objects().iter().any(|o| o["kind"] == "Namespace"));
+    }
+
+    #[test]
+    fn a_preview_shares_no_object_name_with_production() {
+        let t = crate::Translator::default();
+        let attrs = |pr: u64| {
+            json!({"uuid": "k4wc8s0gk8", "name": "blog", "image": "ghost:5",
+            "ports_exposes": "2368", "fqdn": "https://blog.example.com", "pull_request_id": pr,
+            "persistent_storages": [{"name": "k4wc8s0gk8-content", "mount_path": "/data"}],
+            "environment_variables": [{"key": "A", "value": "1"}, {"key": "A", "value": "2", "is_preview": true}]})
+        };
+        let prod = t.application(&attrs(0)).unwrap();
+        let preview = t.application(&attrs(9)).unwrap();
+        let names = |m: &crate::Manifests| -> BTreeSet<String> {
+            m.objects()
+                .iter()
+                .filter(|o| o["kind"] != "Namespace")
+                .map(|o| {
+                    format!(
+                        "{}/{}",
+                        o["kind"].as_str().unwrap_or(""),
+                        o["metadata"]["name"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        };
+        assert!(
+            names(&prod).is_disjoint(&names(&preview)),
+            "{:?}",
+            names(&prod)
+                .intersection(&names(&preview))
+                .collect::<Vec<_>>()
+        );
+        // One namespace, two instances: prune and delete select by instance.
+        let ns = |m: &crate::Manifests| m.objects()[1]["metadata"]["namespace"].clone();
+        assert_eq!(ns(&prod), ns(&preview));
+        for o in preview
+            .objects()
+            .iter()
+            .filter(|o| o["kind"] != "Namespace")
+        {
+            assert_eq!(
+                o["metadata"]["labels"]["app.kubernetes.io/instance"], "k4wc8s0gk8-pr-9",
+                "{o}"
+            );
+        }
     }
 
     #[test]

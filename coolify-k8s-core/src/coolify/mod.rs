@@ -3,4 +3,5 @@
 
 pub mod application;
 pub mod database;
+pub mod identity;
 pub mod magic_values;

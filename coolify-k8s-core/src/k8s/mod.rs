@@ -43,17 +43,22 @@ fn build_objects(
     let mut report = Report::default();
     let mut out = Vec::new();
     let (level, privileged) = pod_security::level(plan);
-    let ns_labels = meta::labels(plan, &plan.instance, &pod_security::labels(level));
-    pod_security::report(level, &privileged, &mut report);
-    out.push(serde_json::to_value(Namespace {
-        metadata: ObjectMeta {
-            name: Some(plan.namespace.clone()),
-            labels: Some(ns_labels),
-            annotations: meta::annotations(plan, &BTreeMap::new()),
+    if plan.shared_namespace {
+        // Every resource of the destination applies into it: none owns its labels.
+        pod_security::report_shared(level, &privileged, &plan.namespace, &mut report);
+    } else {
+        let ns_labels = meta::labels(plan, &plan.instance, &pod_security::labels(level));
+        pod_security::report(level, &privileged, &mut report);
+        out.push(serde_json::to_value(Namespace {
+            metadata: ObjectMeta {
+                name: Some(plan.namespace.clone()),
+                labels: Some(ns_labels),
+                annotations: meta::annotations(plan, &BTreeMap::new()),
+                ..Default::default()
+            },
             ..Default::default()
-        },
-        ..Default::default()
-    })?);
+        })?);
+    }
     // Configuration.
     if plan.job_waiter {
         out.extend(access::job_waiter(plan)?);

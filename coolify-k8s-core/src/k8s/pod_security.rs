@@ -160,6 +160,38 @@ pub fn report(level: Level, privileged: &BTreeMap<String, Vec<String>>, report: 
     );
 }
 
+/// Report the level a shared namespace must admit: the resource does not own the
+/// namespace (`namespace_strategy: shared`), so its Pod Security labels are the cluster
+/// administrator's, set once for every resource of the destination.
+pub fn report_shared(
+    level: Level,
+    privileged: &BTreeMap<String, Vec<String>>,
+    namespace: &str,
+    report: &mut Report,
+) {
+    for (service, why) in privileged {
+        report.add(
+            InputPath::root().key("services").key(service.as_str()),
+            Outcome::Approximated,
+            format!(
+                "needs the privileged Pod Security level ({}): the shared namespace {namespace:?} \
+                 must admit it (label pod-security.kubernetes.io/enforce=privileged)",
+                why.join("; ")
+            ),
+        );
+    }
+    report.add(
+        InputPath::root(),
+        Outcome::Approximated,
+        format!(
+            "the namespace {namespace:?} is shared (namespace_strategy: shared): no Namespace \
+             object is emitted (apply creates it when missing, unlabelled) and its Pod Security \
+             labels are left to the administrator; this resource needs the {} level",
+            level.as_str()
+        ),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +241,23 @@ mod tests {
         let l = labels(Level::Privileged);
         assert_eq!(l["pod-security.kubernetes.io/enforce"], "privileged");
         assert_eq!(l.len(), 3);
+    }
+
+    #[test]
+    fn a_shared_namespace_is_reported_not_labelled() {
+        let mut r = Report::default();
+        let why = BTreeMap::from([("vpn".to_string(), vec!["it uses the host's network".into()])]);
+        report_shared(Level::Privileged, &why, "coolify", &mut r);
+        let lines: Vec<String> = r.entries().iter().map(|e| e.to_string()).collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(
+            lines[0].contains("shared namespace \"coolify\" must admit it"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].contains("no Namespace object is emitted"),
+            "{lines:?}"
+        );
+        assert!(lines[1].contains("needs the privileged level"), "{lines:?}");
     }
 }

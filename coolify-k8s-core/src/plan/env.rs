@@ -70,9 +70,7 @@ impl Values {
                 report.add(
                     at.clone(),
                     Outcome::Approximated,
-                    format!(
-                        "host name {from:?} rewritten to {to:?} (the Service's normalized name)"
-                    ),
+                    format!("host name {from:?} rewritten to {to:?} (the name of its Service)"),
                 );
                 t = n;
             }

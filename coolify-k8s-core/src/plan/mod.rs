@@ -18,6 +18,7 @@ pub mod ordering;
 pub mod probes;
 pub mod redeploy;
 pub mod resources;
+pub mod scope;
 pub mod security;
 pub mod seed;
 pub mod storage;
@@ -30,7 +31,7 @@ mod model;
 
 use crate::compose::Project;
 use crate::error::{Error, Errors};
-use crate::options::Options;
+use crate::options::{NamespaceStrategy, Options};
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
 use std::collections::BTreeMap;
@@ -47,13 +48,27 @@ pub fn instance_name(project: &Project, options: &Options, fallback: Option<&str
     names::dns_label(raw, names::DNS_LABEL_MAX)
 }
 
-/// Normalized Service names of every Compose service; collisions are errors.
-fn service_names(project: &Project) -> Result<BTreeMap<String, String>, Vec<Error>> {
+/// The namespace: the `namespace` option, else the instance (one namespace per resource)
+/// or [`crate::options::DEFAULT_SHARED_NAMESPACE`] (a shared one).
+pub fn namespace_name(options: &Options, instance: &str) -> String {
+    match (&options.namespace, options.namespace_strategy) {
+        (Some(ns), _) => ns.clone(),
+        (None, NamespaceStrategy::Resource) => instance.to_string(),
+        (None, NamespaceStrategy::Shared) => crate::options::DEFAULT_SHARED_NAMESPACE.to_string(),
+    }
+}
+
+/// Normalized Service names of every Compose service (carrying the identity in a shared
+/// namespace, see [`scope`]); collisions are errors.
+fn service_names(
+    project: &Project,
+    scope: &scope::NameScope,
+) -> Result<BTreeMap<String, String>, Vec<Error>> {
     let mut out = BTreeMap::new();
     let mut taken: BTreeMap<String, String> = BTreeMap::new();
     let mut errors = Vec::new();
     for name in project.services.keys() {
-        let n = names::dns_label(name, names::DNS_LABEL_MAX);
+        let n = scope.label(name, names::DNS_LABEL_MAX);
         if let Some(other) = taken.get(&n) {
             errors.push(Error::new(
                 InputPath::root().key("services").key(name.as_str()),
@@ -83,11 +98,9 @@ pub fn plan(
     let expanded = volumes_from::expand_volumes_from(project, &mut report);
     let project = &expanded;
     let instance = instance_name(project, options, fallback_name);
-    let namespace = options
-        .namespace
-        .clone()
-        .unwrap_or_else(|| instance.clone());
-    let k8s_names = service_names(project).map_err(to_errors)?;
+    let namespace = namespace_name(options, &instance);
+    let scope = scope::NameScope::new(options, &instance);
+    let k8s_names = service_names(project, &scope).map_err(to_errors)?;
 
     let resolve_options = crate::coolify::magic_values::ResolveOptions {
         supplied: Some(env),
@@ -100,12 +113,16 @@ pub fn plan(
     let magic = crate::coolify::magic_values::resolve_with(&project.magic, &resolve_options)?;
     report.extend(magic.report.clone());
     let mut values = plan_values(project, env, &instance, &magic, &k8s_names, &mut report);
+    if scope.is_shared() {
+        scoped_alias_renames(project, &scope, &mut values);
+    }
 
     let deps = ordering::dependencies(project, &mut report).map_err(to_errors)?;
     let mut storage = storage::Storage {
         project,
         options,
         instance: instance.clone(),
+        scope: scope.clone(),
         env,
         users: BTreeMap::new(),
         claims: BTreeMap::new(),
@@ -127,7 +144,7 @@ pub fn plan(
     let joined = network::join_network_mode(project, &mut workloads, &mut report);
     let deps = ordering::redirect_joined(deps, &joined);
 
-    let aliases = network::plan_aliases(project, &k8s_names, &workloads, &mut report);
+    let aliases = network::plan_aliases(project, &k8s_names, &scope, &workloads, &mut report);
     let network_policies = if options.network_policies {
         network::plan_network_policies(&workloads)
     } else {
@@ -153,6 +170,7 @@ pub fn plan(
         job_waiter: false,
         network_policies,
         report,
+        shared_namespace: scope.is_shared(),
     };
     let mut dns_report = Report::default();
     dns::map_docker_dns(&mut plan, &options.cluster_dns, &mut dns_report);
@@ -194,7 +212,15 @@ fn plan_values(
         }
     }
     for (name, k8s) in k8s_names {
-        if name.to_ascii_lowercase() != *k8s {
+        if names::dns_label(name, names::DNS_LABEL_MAX) != *k8s {
+            // A shared namespace: the Service carries the resource's identity.
+            values.renames.insert(name.clone(), k8s.clone());
+            report.add(
+                InputPath::root().key("services").key(name.as_str()),
+                Outcome::Mapped,
+                format!("the namespace is shared (namespace_strategy: shared): the service {name:?} is the Service {k8s:?}, as Coolify names its container <service>-<uuid>, and references to it as a host name are rewritten"),
+            );
+        } else if name.to_ascii_lowercase() != *k8s {
             values.renames.insert(name.clone(), k8s.clone());
             report.add(
                 InputPath::root().key("services").key(name.as_str()),
@@ -204,6 +230,19 @@ fn plan_values(
         }
     }
     values
+}
+
+/// In a shared namespace the extra host names of the services (`hostname`, aliases) are
+/// suffixed like the services' own ([`network::plan_aliases`]); references to them are
+/// rewritten the same way.
+fn scoped_alias_renames(project: &Project, scope: &scope::NameScope, values: &mut env::Values) {
+    for alias in scope::alias_names(project) {
+        if !values.renames.contains_key(&alias) && !project.services.contains_key(&alias) {
+            values
+                .renames
+                .insert(alias.clone(), scope.label(&alias, names::DNS_LABEL_MAX));
+        }
+    }
 }
 
 /// One workload per service, with the routes of its `SERVICE_URL_*` keys and every
@@ -234,9 +273,11 @@ fn plan_workloads(
                 Vec::new()
             }
         };
+        let scoped = storage.scope.raw(name);
         let cx = workload::ServiceContext {
             name,
             k8s_name,
+            base_name: &scoped,
             service,
             options,
             is_job: jobs.contains(name),

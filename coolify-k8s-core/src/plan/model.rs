@@ -34,6 +34,9 @@ pub struct Plan {
     pub network_policies: Vec<NetworkPolicyPlan>,
     /// What was mapped, approximated or dropped.
     pub report: Report,
+    /// True when the namespace is shared by a destination's resources
+    /// (`namespace_strategy: shared`): no resource owns its Namespace object.
+    pub shared_namespace: bool,
 }
 
 /// The resource's Secret.

@@ -359,6 +359,7 @@ fn merge_into(host: &mut Workload, joiner: Workload) {
 pub fn plan_aliases(
     project: &Project,
     k8s_names: &BTreeMap<String, String>,
+    scope: &super::scope::NameScope,
     workloads: &[Workload],
     report: &mut Report,
 ) -> Vec<AliasService> {
@@ -382,7 +383,7 @@ pub fn plan_aliases(
             );
             return;
         };
-        let n = super::names::dns_label(alias, super::names::DNS_LABEL_MAX);
+        let n = scope.label(alias, super::names::DNS_LABEL_MAX);
         if k8s_names.get(target) == Some(&n) {
             return; // the alias is the service's own name
         }
@@ -677,7 +678,13 @@ mod tests {
             .into();
         let ws = vec![workload("app", &[5678]), workload("db", &[])];
         let mut r = Report::default();
-        let aliases = plan_aliases(&p, &names, &ws, &mut r);
+        let aliases = plan_aliases(
+            &p,
+            &names,
+            &crate::plan::scope::NameScope::none(),
+            &ws,
+            &mut r,
+        );
         let got: Vec<(&str, &str)> = aliases
             .iter()
             .map(|a| (a.name.as_str(), a.target.as_str()))

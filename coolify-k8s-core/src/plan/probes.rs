@@ -155,6 +155,7 @@ fn service_probes_for(options: &crate::options::Options, hc: Healthcheck) -> Pro
     let cx = super::workload::ServiceContext {
         name: "web",
         k8s_name: "web",
+        base_name: "web",
         service: &service,
         options,
         is_job: false,

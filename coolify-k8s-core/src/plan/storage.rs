@@ -34,6 +34,8 @@ pub struct Storage<'a> {
     pub options: &'a Options,
     /// The resource's name (for rebasing relative host paths).
     pub instance: String,
+    /// How claim and file object names carry the resource's identity.
+    pub scope: super::scope::NameScope,
     /// The caller's variables (for `configs.*.environment`).
     pub env: &'a BTreeMap<String, String>,
     /// Services using each claim name.
@@ -109,17 +111,22 @@ impl<'a> Storage<'a> {
     fn claim_name_for(&self, v: &ServiceVolume) -> Option<String> {
         let source = v.source.as_deref()?;
         match v.kind {
-            MountType::Volume => Some(volume_claim_name(source)),
+            MountType::Volume => Some(self.claim_name(source)),
             MountType::Bind
                 if v.content.is_none()
                     && host_control(source).is_none()
                     && !devices::is_host_resource(source)
                     && self.options.bind_mounts == BindMounts::Pvc =>
             {
-                Some(bind_claim_name(source))
+                Some(self.scope.object(&bind_claim_name(source)))
             }
             _ => None,
         }
+    }
+
+    /// The claim of a named volume ([`volume_claim_name`], in the resource's scope).
+    fn claim_name(&self, source: &str) -> String {
+        self.scope.object(&volume_claim_name(source))
     }
 
     /// True when the service mounts a named volume no other service uses.
@@ -130,7 +137,7 @@ impl<'a> Storage<'a> {
                     !self.project.volumes.get(s).is_some_and(|d| d.external)
                         && self
                             .users
-                            .get(&volume_claim_name(s))
+                            .get(&self.claim_name(s))
                             .is_some_and(|u| u.len() == 1)
                 })
         })
@@ -327,7 +334,7 @@ impl<'a> Storage<'a> {
             acc.mount(existing, &v.target, volume_sub_path(v), v.read_only);
             return;
         }
-        let claim = volume_claim_name(source);
+        let claim = self.claim_name(source);
         if let Err(e) = self.add_claim(&claim, source, acc.service, vat, report) {
             acc.errors.push(e);
             return;
@@ -401,7 +408,7 @@ impl<'a> Storage<'a> {
                 format!("bind mount of the host path {source:?}: host paths are not allowed (option bind_mounts=error); use a named volume"),
             )),
             BindMounts::Pvc => {
-                let claim = bind_claim_name(&source);
+                let claim = self.scope.object(&bind_claim_name(&source));
                 if let Err(e) = self.add_claim(&claim, &source, acc.service, vat, report) {
                     acc.errors.push(e);
                     return;
@@ -508,11 +515,11 @@ impl<'a> Storage<'a> {
                 return;
             };
             let secret = is_secret || has_secret;
-            let object = object_name(&format!(
+            let object = self.scope.object(&object_name(&format!(
                 "{}-{}",
                 if is_secret { "secret" } else { "config" },
                 r.source
-            ));
+            )));
             self.add_file(&object, secret, None, &key, body);
             (object, secret)
         };
@@ -883,6 +890,7 @@ mod tests {
             project: p,
             options,
             instance: "x".into(),
+            scope: crate::plan::scope::NameScope::none(),
             env,
             users: BTreeMap::new(),
             claims: BTreeMap::new(),

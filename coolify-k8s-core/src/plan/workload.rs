@@ -75,6 +75,9 @@ pub struct ServiceContext<'a> {
     pub name: &'a str,
     /// Its normalized name (the Service's name).
     pub k8s_name: &'a str,
+    /// The name workload objects are normalized from: the Compose name, or
+    /// `<name>-<identity>` in a shared namespace ([`super::scope`]).
+    pub base_name: &'a str,
     /// The service.
     pub service: &'a Service,
     /// The options.
@@ -120,7 +123,7 @@ pub fn plan_service(
     let image = image(cx, &at, report)?;
     let kind = kind(cx, storage);
     let name = if kind == WorkloadKind::StatefulSet {
-        dns_label(cx.name, STATEFULSET_MAX)
+        dns_label(cx.base_name, STATEFULSET_MAX)
     } else {
         cx.k8s_name.to_string()
     };

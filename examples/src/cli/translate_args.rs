@@ -111,6 +111,11 @@ pub struct TranslateArgs {
     /// The template's required port (default: its `# port:` header).
     #[arg(long = "required-port", value_name = "PORT")]
     pub required_port: Option<u16>,
+    /// One namespace per resource (`resource`, default), or one namespace shared by a
+    /// destination's resources (`shared`: object names carry the resource's name, as
+    /// Coolify's container names carry its uuid; the namespace defaults to `coolify`).
+    #[arg(long = "namespace-strategy", value_name = "resource|shared")]
+    pub namespace_strategy: Option<String>,
 }
 
 fn service_port(s: &str) -> Result<(String, u16), String> {
@@ -197,6 +202,9 @@ impl TranslateArgs {
         m.insert("route_ports".into(), json!(route_ports));
         if let Some(p) = self.required_port {
             m.insert("required_port".into(), json!(p));
+        }
+        if let Some(s) = &self.namespace_strategy {
+            m.insert("namespace_strategy".into(), json!(s));
         }
         Options::from_value(Value::Object(m)).map_err(|e| e.to_string())
     }
