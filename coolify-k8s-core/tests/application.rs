@@ -98,8 +98,10 @@ fn no_secret_outside_secrets(m: &Manifests, secrets: &[&str]) {
 fn dockerimage_app_with_one_fqdn() {
     let m = translate("dockerimage-one-fqdn", Options::default());
     golden("dockerimage-one-fqdn", &m);
-    let d = find(&m, "Deployment", "whoami");
-    assert_eq!(d["metadata"]["namespace"], "whoami");
+    let d = find(&m, "Deployment", "k0w8s4c8");
+    // Keyed by the uuid (Coolify's identity), never the name "whoami".
+    assert_eq!(d["metadata"]["namespace"], "k0w8s4c8");
+    assert_eq!(d["metadata"]["labels"]["coolify.io/name"], "whoami");
     let c = &d["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(c["image"], "traefik/whoami:v1.10");
     // Coolify's .env: PORT, HOST and the user's variable (through the Secret).
@@ -118,7 +120,7 @@ fn dockerimage_app_with_one_fqdn() {
     assert!(c.get("readinessProbe").is_none());
     assert!(c.get("resources").is_none() || c["resources"]["limits"].is_null());
     // The route: HTTPS with cert-manager, port 80.
-    let ing = find(&m, "Ingress", "whoami-0");
+    let ing = find(&m, "Ingress", "k0w8s4c8-0");
     assert_eq!(ing["spec"]["tls"][0]["hosts"][0], "whoami.example.com");
     assert_eq!(
         ing["metadata"]["annotations"]["cert-manager.io/cluster-issuer"],
@@ -142,16 +144,16 @@ fn app_with_two_fqdns_a_path_and_strip_prefix() {
     let m = translate("two-fqdns-path-strip-prefix", options);
     golden("two-fqdns-path-strip-prefix", &m);
     // First domain: root path to the first exposed port; HTTP served too (no force-HTTPS).
-    let r0 = find(&m, "IngressRoute", "docs-0");
+    let r0 = find(&m, "IngressRoute", "p4t8h2s1-0");
     assert_eq!(
         r0["spec"]["routes"][0]["match"],
         "Host(`docs.example.com`) && PathPrefix(`/`)"
     );
     assert_eq!(r0["spec"]["routes"][0]["services"][0]["port"], 80);
-    let r0h = find(&m, "IngressRoute", "docs-0-http");
+    let r0h = find(&m, "IngressRoute", "p4t8h2s1-0-http");
     assert!(r0h["spec"]["routes"][0].get("middlewares").is_none());
     // Second domain: /docs on container port 8080, prefix stripped, no gzip.
-    let r1 = find(&m, "IngressRoute", "docs-1");
+    let r1 = find(&m, "IngressRoute", "p4t8h2s1-1");
     assert_eq!(
         r1["spec"]["routes"][0]["match"],
         "Host(`example.com`) && PathPrefix(`/docs`)"
@@ -159,9 +161,9 @@ fn app_with_two_fqdns_a_path_and_strip_prefix() {
     assert_eq!(r1["spec"]["routes"][0]["services"][0]["port"], 8080);
     assert_eq!(
         r1["spec"]["routes"][0]["middlewares"][0]["name"],
-        "docs-1-stripprefix"
+        "p4t8h2s1-1-stripprefix"
     );
-    let strip = find(&m, "Middleware", "docs-1-stripprefix");
+    let strip = find(&m, "Middleware", "p4t8h2s1-1-stripprefix");
     assert_eq!(strip["spec"]["stripPrefix"]["prefixes"][0], "/docs");
     assert!(!names(&m).iter().any(|n| n.ends_with("-gzip")));
 }
@@ -174,7 +176,7 @@ fn app_with_basic_auth_and_www_redirect() {
     };
     let m = translate("basic-auth-www", options);
     golden("basic-auth-www", &m);
-    let route = find(&m, "IngressRoute", "admin-panel-0");
+    let route = find(&m, "IngressRoute", "b4s1c4u7-0");
     let mws: Vec<&str> = route["spec"]["routes"][0]["middlewares"]
         .as_array()
         .unwrap()
@@ -185,18 +187,18 @@ fn app_with_basic_auth_and_www_redirect() {
     assert_eq!(
         mws,
         vec![
-            "admin-panel-0-gzip",
-            "admin-panel-0-to-www",
-            "admin-panel-0-basic-auth"
+            "b4s1c4u7-0-gzip",
+            "b4s1c4u7-0-to-www",
+            "b4s1c4u7-0-basic-auth"
         ]
     );
-    let www = find(&m, "Middleware", "admin-panel-0-to-www");
+    let www = find(&m, "Middleware", "b4s1c4u7-0-to-www");
     assert_eq!(
         www["spec"]["redirectRegex"]["replacement"],
         "${1}://www.${2}"
     );
     assert_eq!(www["spec"]["redirectRegex"]["permanent"], false);
-    let secret = find(&m, "Secret", "admin-panel-0-basic-auth");
+    let secret = find(&m, "Secret", "b4s1c4u7-0-basic-auth");
     use base64::Engine as _;
     let users = base64::engine::general_purpose::STANDARD
         .decode(secret["data"]["users"].as_str().unwrap())
@@ -204,10 +206,10 @@ fn app_with_basic_auth_and_www_redirect() {
     let users = String::from_utf8(users).unwrap();
     let hash = users.trim().strip_prefix("admin:").unwrap();
     assert!(bcrypt::verify("correct horse battery staple", hash).unwrap());
-    let http = find(&m, "IngressRoute", "admin-panel-0-http");
+    let http = find(&m, "IngressRoute", "b4s1c4u7-0-http");
     assert_eq!(
         http["spec"]["routes"][0]["middlewares"][0]["name"],
-        "admin-panel-0-redirect-to-https"
+        "b4s1c4u7-0-redirect-to-https"
     );
     no_secret_outside_secrets(&m, &["correct horse", "$2y$"]);
     // A plain Ingress cannot enforce basic auth: the route is not exposed, and reported.
@@ -224,12 +226,12 @@ fn app_with_basic_auth_and_www_redirect() {
 fn app_with_http_health_check_and_limits() {
     let m = translate("http-health-check-limits", Options::default());
     golden("http-health-check-limits", &m);
-    let kind = if names(&m).iter().any(|n| n == "StatefulSet/api") {
+    let kind = if names(&m).iter().any(|n| n == "StatefulSet/h3a1t8h0") {
         "StatefulSet"
     } else {
         "Deployment"
     };
-    let w = find(&m, kind, "api");
+    let w = find(&m, kind, "h3a1t8h0");
     let c = &w["spec"]["template"]["spec"]["containers"][0];
     let probe = &c["readinessProbe"];
     assert_eq!(probe["httpGet"]["path"], "/healthz");
@@ -261,15 +263,15 @@ fn app_with_http_health_check_and_limits() {
 fn preview_deployment() {
     let m = translate("preview", Options::default());
     golden("preview", &m);
-    let d = find(&m, "Deployment", "shop-pr-42");
+    let d = find(&m, "Deployment", "pr3v13w0-pr-42");
     // Beside production, in its namespace, with its own instance.
-    assert_eq!(d["metadata"]["namespace"], "shop");
+    assert_eq!(d["metadata"]["namespace"], "pr3v13w0");
     assert_eq!(
         d["metadata"]["labels"]["app.kubernetes.io/instance"],
-        "shop-pr-42"
+        "pr3v13w0-pr-42"
     );
     assert_eq!(d["metadata"]["labels"]["coolify.io/pullRequestId"], "42");
-    let ing = find(&m, "Ingress", "shop-pr-42-0");
+    let ing = find(&m, "Ingress", "pr3v13w0-pr-42-0");
     assert_eq!(ing["spec"]["rules"][0]["host"], "42.shop.example.com");
     // No host port for previews; the preview's variable value, not production's.
     assert!(!names(&m).iter().any(|n| n.contains("public")));
