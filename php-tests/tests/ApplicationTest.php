@@ -48,8 +48,8 @@ final class ApplicationTest extends TestCase
             'COOLIFY_CONTAINER_NAME' => 'vgsco4o-093015123456',
         ]);
         $o = self::objects($m);
-        $this->assertArrayHasKey('StatefulSet/shop-api', $o, implode(', ', array_keys($o)));
-        $d = $o['StatefulSet/shop-api'];
+        $this->assertArrayHasKey('StatefulSet/vgsco4o', $o, implode(', ', array_keys($o)));
+        $d = $o['StatefulSet/vgsco4o'];
         $c = $d['spec']['template']['spec']['containers'][0];
         $this->assertSame('ghcr.io/acme/shop-api:4f2a9c1', $c['image']);
         $this->assertSame(['cpu' => '1', 'memory' => '512Mi'], $c['resources']['limits']);
@@ -63,9 +63,9 @@ final class ApplicationTest extends TestCase
         $this->assertSame('vgsco4o', $env['COOLIFY_RESOURCE_UUID']['value']);
         $this->assertSame('3000', $env['PORT']['value']);
         // A stored variable comes from the Secret; a build-time-only one is not in the pod.
-        $this->assertSame(['key' => 'DATABASE_URL', 'name' => 'shop-api-secrets'], $env['DATABASE_URL']['valueFrom']['secretKeyRef']);
+        $this->assertSame(['key' => 'DATABASE_URL', 'name' => 'vgsco4o-secrets'], $env['DATABASE_URL']['valueFrom']['secretKeyRef']);
         $this->assertArrayNotHasKey('NPM_TOKEN', $env);
-        $this->assertArrayHasKey('Secret/shop-api-secrets', $o);
+        $this->assertArrayHasKey('Secret/vgsco4o-secrets', $o);
         // Both FQDNs are routed; the storage is a claim, the file storage a file in the pod.
         $routes = array_filter(array_keys($o), fn (string $k) => str_starts_with($k, 'IngressRoute/'));
         $this->assertNotEmpty($routes);
@@ -73,7 +73,7 @@ final class ApplicationTest extends TestCase
         $this->assertStringContainsString('Host(`api.shop.example.com`)', $yaml);
         $this->assertStringContainsString('PathPrefix(`/api`)', $yaml);
         $this->assertArrayHasKey('PersistentVolumeClaim/vgsco4o-uploads', $o);
-        $this->assertContains('{"feature": true}', $o['ConfigMap/shop-api-files']['data']);
+        $this->assertContains('{"feature": true}', $o['ConfigMap/vgsco4o-files']['data']);
         $mounts = array_column($c['volumeMounts'], 'mountPath');
         $this->assertContains('/app/uploads', $mounts);
         $this->assertContains('/app/config.json', $mounts);
@@ -92,12 +92,12 @@ final class ApplicationTest extends TestCase
         $app = self::model();
         $app['pull_request_id'] = 7;
         $o = self::objects((new Translator(['router' => 'traefik']))->application($app));
-        $this->assertArrayHasKey('StatefulSet/shop-api-pr-7', $o, implode(', ', array_keys($o)));
-        $env = self::env($o['StatefulSet/shop-api-pr-7']);
+        $this->assertArrayHasKey('StatefulSet/vgsco4o-pr-7', $o, implode(', ', array_keys($o)));
+        $env = self::env($o['StatefulSet/vgsco4o-pr-7']);
         $this->assertSame('https://7.api.shop.example.com,https://7.shop.example.com/api', $env['COOLIFY_URL']['value']);
         $this->assertSame('vgsco4o-pr-7', $env['COOLIFY_CONTAINER_NAME']['value']);
-        $this->assertSame('shop-api-pr-7-secrets', $env['DATABASE_URL']['valueFrom']['secretKeyRef']['name']);
-        $secret = $o['Secret/shop-api-pr-7-secrets'];
+        $this->assertSame('vgsco4o-pr-7-secrets', $env['DATABASE_URL']['valueFrom']['secretKeyRef']['name']);
+        $secret = $o['Secret/vgsco4o-pr-7-secrets'];
         $this->assertSame('postgres://shop:preview@k4o8:5432/preview', base64_decode($secret['data']['DATABASE_URL']));
         // Previews publish no host ports (ports_mappings), as on Docker.
         $this->assertArrayHasKey('ports_mappings', array_column($this->reportOf($app), null, 'path'));
@@ -107,7 +107,7 @@ final class ApplicationTest extends TestCase
     {
         $app = self::model();
         $app['compose_parsing_version'] = '2';
-        $env = self::env(self::objects((new Translator())->application($app))['StatefulSet/shop-api']);
+        $env = self::env(self::objects((new Translator())->application($app))['StatefulSet/vgsco4o']);
         $this->assertSame('api.shop.example.com,shop.example.com/api', $env['COOLIFY_URL']['value']);
         $this->assertSame('https://api.shop.example.com,https://shop.example.com/api', $env['COOLIFY_FQDN']['value']);
         // git_commit_sha 'HEAD' is what the job resolves to a commit; unresolved it is 'unknown'.

@@ -1100,6 +1100,8 @@ impl crate::Translator {
             }
         }
         let mut plan = crate::plan::plan(&project, &options, &input.variables, None)?;
+        let mut report = input.report;
+        super::identity::report_reach(&options, &input.service, &plan.namespace, &mut report);
         for w in plan
             .workloads
             .iter_mut()
@@ -1117,7 +1119,6 @@ impl crate::Translator {
             crate::proxy::attach::ensure_route_ports(w);
         }
         let (objects, build_report) = crate::k8s::build(&plan, &options)?;
-        let mut report = input.report;
         report.extend(plan.report);
         report.extend(build_report);
         report.normalize();

@@ -77,6 +77,27 @@ impl Identity {
     }
 }
 
+/// Report how other resources reach this one by Coolify's name (`name`: an Application's
+/// container name, a database's uuid). In a shared namespace the name resolves from every
+/// resource's pods as on Coolify's destination network; with one namespace per resource
+/// only the namespace-qualified form does (a pod's DNS search list holds its own
+/// namespace only), which the report says.
+pub fn report_reach(options: &crate::Options, name: &str, namespace: &str, report: &mut Report) {
+    if options.namespace_strategy == crate::options::NamespaceStrategy::Shared {
+        report.add(
+            InputPath::root().key("uuid"),
+            Outcome::Mapped,
+            format!("{name:?} resolves from every resource in the shared namespace {namespace:?}, as Coolify's container name does on the destination's network"),
+        );
+    } else {
+        report.add(
+            InputPath::root().key("uuid"),
+            Outcome::Approximated,
+            format!("one namespace per resource: other resources reach this one as {name}.{namespace}.svc.cluster.local (or {name}.{namespace}), not as {name:?} alone as on Coolify's destination network; namespace_strategy: shared makes the short name resolve"),
+        );
+    }
+}
+
 /// The container name Coolify gives (`generateApplicationContainerName` in
 /// `bootstrap/helpers/docker.php`, and `custom_internal_name` in the deployment job's
 /// constructor): the uuid (`-pr-N` for a preview), or the custom internal name unless
@@ -163,6 +184,25 @@ mod tests {
             lines[1].contains("other resources reach this one as"),
             "{lines:?}"
         );
+    }
+
+    #[test]
+    fn how_other_resources_reach_it_is_reported() {
+        let mut r = Report::default();
+        report_reach(
+            &crate::Options::default(),
+            "k4wc8s0gk8",
+            "k4wc8s0gk8",
+            &mut r,
+        );
+        let shared = crate::Options {
+            namespace_strategy: crate::options::NamespaceStrategy::Shared,
+            ..Default::default()
+        };
+        report_reach(&shared, "k4wc8s0gk8", "coolify", &mut r);
+        let lines: Vec<String> = r.entries().iter().map(|e| e.to_string()).collect();
+        assert!(lines[0].starts_with("approximated: uuid: one namespace per resource: other resources reach this one as k4wc8s0gk8.k4wc8s0gk8.svc.cluster.local"), "{lines:?}");
+        assert!(lines[1].starts_with("mapped: uuid: \"k4wc8s0gk8\" resolves from every resource in the shared namespace \"coolify\""), "{lines:?}");
     }
 
     #[test]

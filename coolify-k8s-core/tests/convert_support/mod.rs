@@ -147,3 +147,31 @@ pub fn loader_pending(sample: &Path) -> bool {
         _ => false,
     }
 }
+
+/// Host names in `host:port` and URL positions of a value: `name:digits` or `//name`.
+pub fn named_hosts(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let bytes = value.as_bytes();
+    let is_name = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let mut i = 0;
+    while i < bytes.len() {
+        if is_name(bytes[i]) && (i == 0 || !(is_name(bytes[i - 1]) || bytes[i - 1] == b'.')) {
+            let start = i;
+            while i < bytes.len() && is_name(bytes[i]) {
+                i += 1;
+            }
+            let word = &value[start..i];
+            let after_port =
+                bytes.get(i) == Some(&b':') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+            let after_scheme = start >= 2
+                && &value[start - 2..start] == "//"
+                && !matches!(bytes.get(i), Some(b'.'));
+            if after_port && !matches!(bytes.get(i), Some(b'.')) || after_scheme {
+                out.push(word.to_string());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}

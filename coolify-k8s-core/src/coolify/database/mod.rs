@@ -464,7 +464,7 @@ impl crate::Translator {
         attrs: &Value,
         env: &BTreeMap<String, String>,
     ) -> Result<crate::Manifests, Errors> {
-        let input = from_attributes(kind, attrs, env)?;
+        let mut input = from_attributes(kind, attrs, env)?;
         let mut options = self.options().clone();
         options
             .secret_variables
@@ -472,6 +472,9 @@ impl crate::Translator {
         if options.name.is_none() {
             options.name = Some(input.service.clone());
         }
+        let instance = crate::plan::instance_name(&input.project, &options, None);
+        let namespace = crate::plan::namespace_name(&options, &instance);
+        super::identity::report_reach(&options, &input.service, &namespace, &mut input.report);
         crate::Translator::new(options).project(
             &input.project,
             input.report,
