@@ -162,3 +162,74 @@ fn two_copies_of_every_template_share_no_object_and_reach_their_own_neighbours()
         "only {own_references} references checked"
     );
 }
+
+/// The project's own fixture (`testdata/e2e/identity.yaml`, also deployed by
+/// `e2e_identity`): the exact names of a copy in a shared namespace, and of the same input
+/// under one namespace per resource.
+#[test]
+fn the_identity_fixture_in_both_strategies() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/e2e/identity.yaml");
+    let yaml = std::fs::read_to_string(&path).expect("fixture");
+    let env = BTreeMap::from([("WHO".to_string(), "x".to_string())]);
+    let translate = |options: Options| {
+        coolify_k8s_core::Translator::new(options)
+            .compose(&yaml, &env)
+            .expect("translates")
+    };
+    let names = |m: &Manifests| -> Vec<String> {
+        m.objects()
+            .iter()
+            .map(|o| {
+                format!(
+                    "{}/{}",
+                    o["kind"].as_str().unwrap_or_default(),
+                    o["metadata"]["name"].as_str().unwrap_or_default()
+                )
+            })
+            .collect()
+    };
+    let api_url = |m: &Manifests| -> String {
+        m.objects()
+            .iter()
+            .filter(|o| o["kind"] == "Deployment")
+            .flat_map(|o| {
+                o["spec"]["template"]["spec"]["containers"][0]["env"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .find(|e| e["name"] == "API_URL")
+            .and_then(|e| e["value"].as_str().map(str::to_string))
+            .unwrap_or_default()
+    };
+    let shared = translate(shared(COPIES[0]));
+    let u = COPIES[0];
+    assert_eq!(
+        names(&shared),
+        [
+            format!("Secret/{u}-secrets"),
+            format!("Deployment/api-{u}"),
+            format!("Deployment/client-{u}"),
+            format!("Service/api-{u}"),
+            format!("Service/client-{u}"),
+        ]
+    );
+    assert_eq!(api_url(&shared), format!("http://api-{u}:8081/"));
+    // One namespace per resource: the Compose names, in the resource's own namespace.
+    let own = translate(Options {
+        name: Some(u.to_string()),
+        ..options()
+    });
+    assert_eq!(
+        names(&own),
+        [
+            format!("Namespace/{u}"),
+            format!("Secret/{u}-secrets"),
+            "Deployment/api".to_string(),
+            "Deployment/client".to_string(),
+            "Service/api".to_string(),
+            "Service/client".to_string(),
+        ]
+    );
+    assert_eq!(api_url(&own), "http://api:8081/");
+}

@@ -264,6 +264,29 @@ fn lifecycle_lines() {
         keep[4],
         format!("{K} delete namespace acme-prod --ignore-not-found=true --wait=false")
     );
+    // A namespace the resource does not own (no Namespace object: a shared namespace, or
+    // production's for a preview) is never deleted with it.
+    let guest = Manifests::new(
+        m.objects()
+            .iter()
+            .filter(|o| o["kind"] != "Namespace")
+            .cloned()
+            .collect(),
+        Default::default(),
+    );
+    let lines = k
+        .delete(
+            &guest,
+            DeleteOptions {
+                volumes: true,
+                namespace: true,
+            },
+        )
+        .unwrap();
+    assert!(
+        lines.iter().all(|l| !l.contains("delete namespace")),
+        "{lines:?}"
+    );
 }
 
 #[test]

@@ -86,7 +86,10 @@ final class IdentityTest extends TestCase
         }
         $k = new Kubectl(['context' => 'prod']);
         $this->assertSelectsOnly('vgsco4o', $k->apply($ma)['commands']);
-        $this->assertSelectsOnly('vgsco4o', $k->stop($ma));
+        // Stop names the workloads: production's, never the other blog's.
+        $stop = implode("\n", $k->stop($ma));
+        $this->assertStringContainsString('statefulset.apps/vgsco4o', $stop);
+        $this->assertStringNotContainsString('m2x9q7p', $stop);
         $this->assertSelectsOnly('m2x9q7p', $k->delete($mb));
     }
 

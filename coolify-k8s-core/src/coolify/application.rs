@@ -1100,6 +1100,8 @@ impl crate::Translator {
             }
         }
         let mut plan = crate::plan::plan(&project, &options, &input.variables, None)?;
+        // A preview deploys into production's namespace: production owns it.
+        plan.shared_namespace |= input.instance != input.resource;
         let mut report = input.report;
         super::identity::report_reach(&options, &input.service, &plan.namespace, &mut report);
         for w in plan
@@ -1425,6 +1427,9 @@ mod tests {
                 .intersection(&names(&preview))
                 .collect::<Vec<_>>()
         );
+        // Production owns the namespace: the preview never relabels nor deletes it.
+        assert!(prod.objects().iter().any(|o| o["kind"] == "Namespace"));
+        assert!(!preview.objects().iter().any(|o| o["kind"] == "Namespace"));
         // One namespace, two instances: prune and delete select by instance.
         let ns = |m: &crate::Manifests| m.objects()[1]["metadata"]["namespace"].clone();
         assert_eq!(ns(&prod), ns(&preview));

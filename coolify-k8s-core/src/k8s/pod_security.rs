@@ -160,9 +160,9 @@ pub fn report(level: Level, privileged: &BTreeMap<String, Vec<String>>, report: 
     );
 }
 
-/// Report the level a shared namespace must admit: the resource does not own the
-/// namespace (`namespace_strategy: shared`), so its Pod Security labels are the cluster
-/// administrator's, set once for every resource of the destination.
+/// Report the level a namespace the resource does not own must admit (a shared namespace,
+/// whose Pod Security labels are the cluster administrator's, set once for every resource
+/// of the destination; or production's namespace, for a preview).
 pub fn report_shared(
     level: Level,
     privileged: &BTreeMap<String, Vec<String>>,
@@ -174,7 +174,7 @@ pub fn report_shared(
             InputPath::root().key("services").key(service.as_str()),
             Outcome::Approximated,
             format!(
-                "needs the privileged Pod Security level ({}): the shared namespace {namespace:?} \
+                "needs the privileged Pod Security level ({}): the namespace {namespace:?} \
                  must admit it (label pod-security.kubernetes.io/enforce=privileged)",
                 why.join("; ")
             ),
@@ -184,9 +184,10 @@ pub fn report_shared(
         InputPath::root(),
         Outcome::Approximated,
         format!(
-            "the namespace {namespace:?} is shared (namespace_strategy: shared): no Namespace \
-             object is emitted (apply creates it when missing, unlabelled) and its Pod Security \
-             labels are left to the administrator; this resource needs the {} level",
+            "the namespace {namespace:?} is not this resource's own (namespace_strategy: \
+             shared, or production's namespace for a preview): no Namespace object is emitted \
+             (apply creates it when missing, unlabelled; delete never deletes it) and its Pod \
+             Security labels are left to its owner; this resource needs the {} level",
             level.as_str()
         ),
     );
@@ -251,7 +252,7 @@ mod tests {
         let lines: Vec<String> = r.entries().iter().map(|e| e.to_string()).collect();
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert!(
-            lines[0].contains("shared namespace \"coolify\" must admit it"),
+            lines[0].contains("namespace \"coolify\" must admit it"),
             "{lines:?}"
         );
         assert!(

@@ -161,8 +161,10 @@ impl Kubectl {
 
     /// Delete every object of the resource by its labels (`app.kubernetes.io/instance` and
     /// `app.kubernetes.io/managed-by=coolify`), whether or not it is still in `manifests`;
-    /// PersistentVolumeClaims and the namespace as `options` say. Does not wait for pods to
-    /// finish terminating.
+    /// PersistentVolumeClaims and the namespace as `options` say; the namespace only when
+    /// the resource owns it (its manifests hold the `Namespace` object: not a shared
+    /// namespace, nor production's namespace a preview deploys into). Does not wait for pods
+    /// to finish terminating.
     pub fn delete(
         &self,
         manifests: &Manifests,
@@ -172,7 +174,7 @@ impl Kubectl {
         let ns = namespace_flag(&r.namespace);
         let sel = selector_flag(&r.selector());
         let mut lines = self.sweep(&r, &ns, &sel, options.volumes);
-        if options.namespace {
+        if options.namespace && !r.namespaces.is_empty() {
             lines.push(self.kubectl(&[
                 "delete",
                 "namespace",

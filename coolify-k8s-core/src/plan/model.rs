@@ -34,8 +34,10 @@ pub struct Plan {
     pub network_policies: Vec<NetworkPolicyPlan>,
     /// What was mapped, approximated or dropped.
     pub report: Report,
-    /// True when the namespace is shared by a destination's resources
-    /// (`namespace_strategy: shared`): no resource owns its Namespace object.
+    /// True when the resource does not own its namespace: shared by a destination's
+    /// resources (`namespace_strategy: shared`), or production's for a preview. No
+    /// Namespace object is emitted, so the resource's apply never relabels it and its
+    /// delete never deletes it.
     pub shared_namespace: bool,
 }
 
