@@ -81,6 +81,7 @@ const KNOWN: &[&str] = &[
     "compose_parsing_version",
     "custom_internal_name",
     "is_consistent_container_name_enabled",
+    "custom_network_aliases",
 ];
 
 /// Attributes that matter only for building images or for Coolify's own bookkeeping.
@@ -152,6 +153,9 @@ pub struct ApplicationInput {
     pub http_probe: Option<ProbeAction>,
     /// Autoscaling settings (`autoscale` attribute).
     pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
+    /// Names other resources of the destination reach it by (its container name and
+    /// `custom_network_aliases`): never suffixed in a shared namespace.
+    pub global_names: BTreeSet<String>,
     /// What could not be carried over exactly.
     pub report: Report,
 }
@@ -381,6 +385,57 @@ pub(super) fn is_variable_name(key: &str) -> bool {
     !key.is_empty()
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !key.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// `custom_network_aliases` (a comma list, or JSON list text, as the model's accessors give
+/// it): the container's extra names on the destination network (`generate_compose_file` in
+/// `ApplicationDeploymentJob.php`), here headless alias Services. Returns every name other
+/// resources reach the application by. Docker gives a preview's container the same aliases
+/// as production's; one Service cannot belong to both, so a preview's carry `-pr-N`
+/// (reported).
+fn network_aliases(
+    a: &Attrs<'_>,
+    service: &str,
+    pr: u64,
+    svc: &mut Service,
+    report: &mut Report,
+) -> BTreeSet<String> {
+    let mut names = BTreeSet::from([service.to_string()]);
+    let raw: Vec<String> = match a.get("custom_network_aliases") {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        Some(Value::String(text)) => match serde_json::from_str::<Vec<String>>(text) {
+            Ok(list) => list,
+            Err(_) => text.split(',').map(str::to_string).collect(),
+        },
+        _ => Vec::new(),
+    };
+    let mut aliases = Vec::new();
+    for alias in raw.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let alias = if pr > 0 {
+            report.add(
+                InputPath::root().key("custom_network_aliases"),
+                Outcome::Approximated,
+                format!("the preview answers to {alias:?} as \"{alias}-pr-{pr}\": on Docker production and preview share the alias, but one Service cannot belong to both"),
+            );
+            format!("{alias}-pr-{pr}")
+        } else {
+            alias.to_string()
+        };
+        names.insert(alias.clone());
+        aliases.push(alias);
+    }
+    if !aliases.is_empty() {
+        svc.networks
+            .entry("default".to_string())
+            .or_insert_with(|| Some(Default::default()))
+            .get_or_insert_with(Default::default)
+            .aliases
+            .extend(aliases);
+    }
+    names
 }
 
 /// What `generate_coolify_env_variables` (`app/Jobs/ApplicationDeploymentJob.php`) injects
@@ -867,6 +922,8 @@ pub fn from_attributes_env(
         routes = proxy_labels::routes(&service, &unescaped, &labels_path, &mut report);
     }
 
+    let global_names = network_aliases(&a, &service, pr, &mut svc, &mut report);
+
     // Identity.
     let slug = |s: &str| crate::plan::names::dns_label(s, 63);
     svc.labels.insert("coolify.managed".into(), "true".into());
@@ -919,6 +976,7 @@ pub fn from_attributes_env(
         routes,
         http_probe,
         autoscale,
+        global_names,
         report,
     })
 }
@@ -1083,9 +1141,11 @@ impl crate::Translator {
         {
             options.namespace = Some(input.resource.clone());
         }
-        // The container name is Coolify's on the whole destination: kept in a shared
-        // namespace (a custom internal name does not carry the uuid).
-        options.global_names.insert(input.service.clone());
+        // The container name and the network aliases are Coolify's on the whole
+        // destination: kept in a shared namespace (a custom name does not carry the uuid).
+        options
+            .global_names
+            .extend(input.global_names.iter().cloned());
         options.validate()?;
         // Autoscaling goes through the plan as Compose's extension would (the `autoscale`
         // option applies to an application that serves routes).
@@ -1443,6 +1503,47 @@ mod tests {
                 "{o}"
             );
         }
+    }
+
+    #[test]
+    fn network_aliases_are_names_on_the_destination() {
+        let app = input(json!({"uuid": "u1", "image": "x", "ports_exposes": "80",
+            "custom_network_aliases": "api,api-internal"}));
+        let nets = &app.project.services["u1"].networks;
+        assert_eq!(
+            nets["default"].as_ref().unwrap().aliases,
+            ["api", "api-internal"]
+        );
+        assert_eq!(
+            app.global_names.iter().collect::<Vec<_>>(),
+            ["api", "api-internal", "u1"]
+        );
+        // As JSON list text (the stored column), and for a preview, suffixed and reported.
+        let app = input(json!({"uuid": "u1", "image": "x", "pull_request_id": 2,
+            "custom_network_aliases": "[\"api\"]"}));
+        let nets = &app.project.services["u1-pr-2"].networks;
+        assert_eq!(nets["default"].as_ref().unwrap().aliases, ["api-pr-2"]);
+        assert!(app
+            .report
+            .entries()
+            .iter()
+            .any(|e| e.path.to_string() == "custom_network_aliases"));
+        // In a shared namespace the alias keeps its name: other resources dial it.
+        let shared = crate::Translator::new(crate::Options {
+            namespace_strategy: crate::options::NamespaceStrategy::Shared,
+            ..Default::default()
+        });
+        let m = shared
+            .application(&json!({"uuid": "u1", "image": "x", "ports_exposes": "80",
+                "custom_network_aliases": "api"}))
+            .unwrap();
+        let services: Vec<&str> = m
+            .objects()
+            .iter()
+            .filter(|o| o["kind"] == "Service")
+            .filter_map(|o| o["metadata"]["name"].as_str())
+            .collect();
+        assert_eq!(services, ["u1", "api"]);
     }
 
     #[test]
