@@ -103,7 +103,7 @@ final class HostileInputTest extends TestCase
             'namespace', 'name', 'router', 'ingress_class', 'cluster_issuer', 'entrypoints', 'gateway',
             'listeners', 'storage_class', 'storage_size', 'bind_mounts', 'published_ports',
             'network_policies', 'images', 'seed', 'labels', 'annotations', 'secret_variables',
-            'profiles', 'ingress_controller', 'base_domain', 'autoscale',
+            'profiles', 'ingress_controller', 'base_domain', 'autoscale', 'namespace_strategy',
         ];
         foreach ($translatorOptions as $key) {
             $calls["new Translator([$key => \$v])"] = static fn ($v) => (new Translator([$key => $v]))->compose(self::WEB);
