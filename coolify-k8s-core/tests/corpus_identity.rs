@@ -7,7 +7,7 @@
 
 mod convert_support;
 
-use convert_support::{corpus, named_hosts, options, templates, translate_with};
+use convert_support::{corpus, headless_services, named_hosts, options, templates, translate_with};
 use coolify_k8s_core::options::NamespaceStrategy;
 use coolify_k8s_core::{Manifests, Options};
 use serde_json::Value;
@@ -36,22 +36,6 @@ fn identities(m: &Manifests) -> BTreeSet<(String, String, String)> {
                 s(&o["kind"]),
                 s(&o["metadata"]["name"]),
             )
-        })
-        .collect()
-}
-
-/// Headless Services by name: the `app.kubernetes.io/name` of the pods they select.
-fn headless(m: &Manifests) -> BTreeMap<String, String> {
-    m.objects()
-        .iter()
-        .filter(|o| o["kind"] == "Service" && o["spec"]["clusterIP"] == "None")
-        .filter_map(|o| {
-            Some((
-                o["metadata"]["name"].as_str()?.to_string(),
-                o["spec"]["selector"]["app.kubernetes.io/name"]
-                    .as_str()?
-                    .to_string(),
-            ))
         })
         .collect()
 }
@@ -122,8 +106,8 @@ fn two_copies_of_every_template_share_no_object_and_reach_their_own_neighbours()
         }
         for (copy, m) in COPIES.iter().zip([&a, &b]) {
             let other = if *copy == COPIES[0] { &b } else { &a };
-            let own = headless(m);
-            let theirs = headless(other);
+            let own = headless_services(m);
+            let theirs = headless_services(other);
             let services = service_names(&path);
             for o in m.objects() {
                 if o["kind"] == "Namespace" {

@@ -6,7 +6,7 @@
 mod convert_support;
 
 use convert_support::{
-    corpus, named_hosts, options, templates, translate, translate_with, DirFiles,
+    corpus, headless_services, named_hosts, options, templates, translate, translate_with, DirFiles,
 };
 use coolify_k8s_core::compose::{self, LoadOptions, SourceFile};
 use coolify_k8s_core::Manifests;
@@ -35,22 +35,6 @@ fn translated() -> Option<Vec<(PathBuf, Manifests)>> {
             .filter_map(|p| translate(&p).ok().map(|m| (p, m)))
             .collect(),
     )
-}
-
-/// Headless Services by name: their selector's `app.kubernetes.io/name`.
-fn headless_services(m: &Manifests) -> BTreeMap<String, String> {
-    m.objects()
-        .iter()
-        .filter(|o| o["kind"] == "Service" && o["spec"]["clusterIP"] == "None")
-        .filter_map(|o| {
-            Some((
-                o["metadata"]["name"].as_str()?.to_string(),
-                o["spec"]["selector"]["app.kubernetes.io/name"]
-                    .as_str()?
-                    .to_string(),
-            ))
-        })
-        .collect()
 }
 
 /// The `app.kubernetes.io/name` of every pod template.

@@ -387,6 +387,23 @@ pub(super) fn is_variable_name(key: &str) -> bool {
         && !key.starts_with(|c: char| c.is_ascii_digit())
 }
 
+/// A preview's runtime variables: its own, then production's for the keys it lacks, and
+/// none of production's when it has none of its own (`generate_runtime_environment_variables`
+/// in `app/Jobs/ApplicationDeploymentJob.php`: "Fall back to production env vars for keys
+/// not overridden by preview vars, but only when preview vars are configured").
+fn preview_fallback(
+    own: Vec<(String, String)>,
+    production: Vec<(String, String)>,
+) -> Vec<(String, String)> {
+    if own.is_empty() {
+        return own;
+    }
+    let keys: BTreeSet<String> = own.iter().map(|(k, _)| k.clone()).collect();
+    let mut out = own;
+    out.extend(production.into_iter().filter(|(k, _)| !keys.contains(k)));
+    out
+}
+
 /// `custom_network_aliases` (a comma list, or JSON list text, as the model's accessors give
 /// it): the container's extra names on the destination network (`generate_compose_file` in
 /// `ApplicationDeploymentJob.php`), here headless alias Services. Returns every name other
@@ -588,70 +605,73 @@ pub fn from_attributes_env(
         }
     }
 
-    // Environment: runtime variables only. A preview takes its own, then production's for
-    // the keys it lacks, only when it has some (`generate_runtime_environment_variables`
-    // in `app/Jobs/ApplicationDeploymentJob.php`: "Fall back to production env vars for
-    // keys not overridden by preview vars, but only when preview vars are configured").
+    // Environment: runtime variables only; a preview's own, with production's as Coolify
+    // falls back to them ([`preview_fallback`]).
     let mut environment = indexmap::IndexMap::new();
     let mut variables = BTreeMap::new();
     let mut secret_variables = BTreeSet::new();
-    let passes: &[bool] = if pr > 0 { &[true, false] } else { &[false] };
-    for &want_preview in passes {
-        if want_preview != (pr > 0) && environment.is_empty() {
-            // A preview without preview variables gets none of production's.
-            break;
-        }
-        let preview_keys: BTreeSet<String> = environment.keys().cloned().collect();
-        // `$application->toArray()` holds the preview variables in their own relation.
-        for list_key in ["environment_variables", "environment_variables_preview"] {
-            let Some(list) = a.get(list_key) else {
+    let (mut own, mut production) = (Vec::new(), Vec::new());
+    // `$application->toArray()` holds the preview variables in their own relation.
+    for list_key in ["environment_variables", "environment_variables_preview"] {
+        let Some(list) = a.get(list_key) else {
+            continue;
+        };
+        let Some(list) = list.as_array() else {
+            return Err(Error::new(at(list_key), "expected a list").into());
+        };
+        for (i, v) in list.iter().enumerate() {
+            let p = at(list_key).index(i);
+            let Some(vo) = v.as_object() else {
+                errors.push(Error::new(p, "expected an object {key, value, …}"));
                 continue;
             };
-            let Some(list) = list.as_array() else {
-                return Err(Error::new(at(list_key), "expected a list").into());
+            let va = Attrs {
+                obj: vo,
+                settings: None,
             };
-            for (i, v) in list.iter().enumerate() {
-                let p = at(list_key).index(i);
-                let Some(vo) = v.as_object() else {
-                    errors.push(Error::new(p, "expected an object {key, value, …}"));
-                    continue;
-                };
-                let va = Attrs {
-                    obj: vo,
-                    settings: None,
-                };
-                let Some(key) = va.text("key") else {
-                    errors.push(Error::new(p.key("key"), "a variable needs a key"));
-                    continue;
-                };
-                if !is_variable_name(&key) {
-                    errors.push(Error::new(
-                        p.key("key"),
-                        format!("{key:?} is not a valid variable name"),
-                    ));
-                    continue;
+            let Some(key) = va.text("key") else {
+                errors.push(Error::new(p.key("key"), "a variable needs a key"));
+                continue;
+            };
+            if !is_variable_name(&key) {
+                errors.push(Error::new(
+                    p.key("key"),
+                    format!("{key:?} is not a valid variable name"),
+                ));
+                continue;
+            }
+            let is_preview = va.flag("is_preview", list_key == "environment_variables_preview");
+            if is_preview && pr == 0 {
+                continue;
+            }
+            let runtime = va.flag("is_runtime", true);
+            if !runtime {
+                if va.flag("is_buildtime", true) {
+                    report.add(
+                        p,
+                        Outcome::Mapped,
+                        format!("{key} is a build-time variable: not given to the pod"),
+                    );
                 }
-                let is_preview = va.flag("is_preview", list_key == "environment_variables_preview");
-                if is_preview != want_preview || preview_keys.contains(&key) {
-                    continue;
-                }
-                let runtime = va.flag("is_runtime", true);
-                if !runtime {
-                    if va.flag("is_buildtime", true) {
-                        report.add(
-                            p,
-                            Outcome::Mapped,
-                            format!("{key} is a build-time variable: not given to the pod"),
-                        );
-                    }
-                    continue;
-                }
-                let value = va.string("value").unwrap_or_default();
-                environment.insert(key.clone(), Some(deferred::reference(&key)));
-                variables.insert(key.clone(), value);
-                secret_variables.insert(key);
+                continue;
+            }
+            let value = va.string("value").unwrap_or_default();
+            if is_preview {
+                own.push((key, value));
+            } else {
+                production.push((key, value));
             }
         }
+    }
+    let runtime = if pr > 0 {
+        preview_fallback(own, production)
+    } else {
+        production
+    };
+    for (key, value) in runtime {
+        environment.insert(key.clone(), Some(deferred::reference(&key)));
+        variables.insert(key.clone(), value);
+        secret_variables.insert(key);
     }
 
     // What Coolify's .env always holds.

@@ -175,3 +175,19 @@ pub fn named_hosts(value: &str) -> Vec<String> {
     }
     out
 }
+
+/// Headless Services by name: their selector's `app.kubernetes.io/name`.
+pub fn headless_services(m: &Manifests) -> BTreeMap<String, String> {
+    m.objects()
+        .iter()
+        .filter(|o| o["kind"] == "Service" && o["spec"]["clusterIP"] == "None")
+        .filter_map(|o| {
+            Some((
+                o["metadata"]["name"].as_str()?.to_string(),
+                o["spec"]["selector"]["app.kubernetes.io/name"]
+                    .as_str()?
+                    .to_string(),
+            ))
+        })
+        .collect()
+}
