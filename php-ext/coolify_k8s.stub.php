@@ -235,6 +235,9 @@ namespace Coolify\Kubernetes {
          * Translate one Compose document; `$env` holds the values of `${VAR}` references and
          * Coolify's stored magic variables (`SERVICE_PASSWORD_DB` => '…'). A text that is not
          * UTF-8 (or not a string) throws a TranslationException naming `yaml` and the byte.
+         * The `name` option is the resource's identity (its instance label): pass the
+         * Service's or Application's `uuid` (`<uuid>-pr-<N>` for a preview), as Coolify's
+         * `docker compose --project-name` does.
          *
          * @param string $yaml
          * @param array<string, string|int|float|bool|null>|null $env
@@ -249,6 +252,7 @@ namespace Coolify\Kubernetes {
          * `docker_registry_image_name`/`_tag` for the built image). `$env` holds runtime
          * variables that win over the stored ones and over the generated `COOLIFY_*` values
          * (pass Coolify's `generate_coolify_env_variables()` to reproduce it exactly).
+         * Objects are keyed by the `uuid` (`<uuid>-pr-<N>` for a preview), never the `name`.
          *
          * @param array<string, mixed> $attributes
          * @param array<string, string|int|float|bool|null>|null $env
