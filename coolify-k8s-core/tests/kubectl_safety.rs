@@ -455,9 +455,19 @@ fn delete_status_logs_exec_pass_exact_arguments() {
     let k = Kubectl::new(c.target.clone()).unwrap();
     let command = vec![sb.hostile("sh"), "-c".to_string(), sb.hostile("echo")];
     let container = sb.hostile("app");
+    // The resource owns its namespace (its manifests hold the Namespace object), so delete
+    // may delete it too.
+    let owned = Manifests::new(
+        std::iter::once(
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": c.ns}}),
+        )
+        .chain(c.manifests.objects().iter().cloned())
+        .collect(),
+        Report::default(),
+    );
     let mut lines = k
         .delete(
-            &c.manifests,
+            &owned,
             DeleteOptions {
                 volumes: true,
                 namespace: true,
