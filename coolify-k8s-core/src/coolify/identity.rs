@@ -11,7 +11,7 @@
 //! and status select by) is the uuid, and two resources called "blog" never touch each
 //! other's objects; the name stays readable in the `coolify.io/name` label.
 
-use super::application::Attrs;
+use super::attributes::Attrs;
 use crate::path::InputPath;
 use crate::plan::names::{dns_label, is_rfc1035_label, DNS_LABEL_MAX};
 use crate::report::{Outcome, Report};

@@ -2,6 +2,7 @@
 //! Applications, standalone databases.
 
 pub mod application;
+mod attributes;
 pub mod database;
 pub mod identity;
 pub mod magic_values;
