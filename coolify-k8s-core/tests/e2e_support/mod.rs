@@ -238,6 +238,9 @@ impl Cluster {
             "--wait=false",
         ]);
         if !self.kubectl(&["get", "namespace", ns]).ok {
+            // A cluster started afresh has no namespace, but a previous run (or a copied
+            // target/) may have left its volumes' data: a new claim must start empty.
+            let _ = std::fs::remove_dir_all(volumes_dir().join(ns));
             return;
         }
         self.kubectl(&["delete", "namespace", ns, "--wait=false"]);
