@@ -12,6 +12,7 @@ pub mod devices;
 pub mod dns;
 pub mod dotenv;
 pub mod env;
+pub mod image;
 pub mod names;
 pub mod network;
 pub mod ordering;
@@ -38,13 +39,18 @@ use std::collections::BTreeMap;
 /// The resource's name: the `name` option, else the project's `name:`, else
 /// `fallback`, else `app`; normalized to a DNS label.
 pub fn instance_name(project: &Project, options: &Options, fallback: Option<&str>) -> String {
-    let raw = options
+    names::dns_label(raw_name(project, options, fallback), names::DNS_LABEL_MAX)
+}
+
+/// The resource's name as given: the `name` option, else Compose `name:`, else `fallback`,
+/// else `app`.
+fn raw_name<'a>(project: &'a Project, options: &'a Options, fallback: Option<&'a str>) -> &'a str {
+    options
         .name
         .as_deref()
         .or(project.name.as_deref())
         .or(fallback)
-        .unwrap_or("app");
-    names::dns_label(raw, names::DNS_LABEL_MAX)
+        .unwrap_or("app")
 }
 
 /// Normalized Service names of every Compose service; collisions are errors.
@@ -121,6 +127,7 @@ pub fn plan(
         &magic,
         &mut storage,
         &mut values,
+        raw_name(project, options, fallback_name),
         &mut report,
     )
     .map_err(to_errors)?;
@@ -153,6 +160,7 @@ pub fn plan(
         job_waiter: false,
         network_policies,
         report,
+        image_pull_secrets: options.image_pull_secrets.clone(),
     };
     let mut dns_report = Report::default();
     dns::map_docker_dns(&mut plan, &options.cluster_dns, &mut dns_report);
@@ -215,9 +223,11 @@ fn plan_workloads(
     magic: &crate::coolify::magic_values::MagicValues,
     storage: &mut storage::Storage<'_>,
     values: &mut env::Values,
+    compose_name: &str,
     report: &mut Report,
 ) -> Result<Vec<Workload>, Vec<Error>> {
     let jobs = ordering::jobs(project);
+    let compose_project = image::compose_project_name(compose_name);
     let mut errors = Vec::new();
     let mut workloads = Vec::new();
     for (name, service) in &project.services {
@@ -241,6 +251,7 @@ fn plan_workloads(
             options,
             is_job: jobs.contains(name),
             url_routes,
+            project: &compose_project,
         };
         match workload::plan_service(&cx, storage, values, report) {
             Ok(w) => workloads.push(w),
