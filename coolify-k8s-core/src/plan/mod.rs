@@ -121,8 +121,6 @@ pub fn plan(
     storage.count_users();
 
     let mut workloads = plan_workloads(
-        project,
-        options,
         &k8s_names,
         &magic,
         &mut storage,
@@ -217,8 +215,6 @@ fn plan_values(
 /// One workload per service, with the routes of its `SERVICE_URL_*` keys and every
 /// routed port on its Service and container.
 fn plan_workloads(
-    project: &Project,
-    options: &Options,
     k8s_names: &BTreeMap<String, String>,
     magic: &crate::coolify::magic_values::MagicValues,
     storage: &mut storage::Storage<'_>,
@@ -226,6 +222,8 @@ fn plan_workloads(
     compose_name: &str,
     report: &mut Report,
 ) -> Result<Vec<Workload>, Vec<Error>> {
+    // The storage planner holds the project and the options (and is borrowed mutably below).
+    let (project, options) = (storage.project, storage.options);
     let jobs = ordering::jobs(project);
     let compose_project = image::compose_project_name(compose_name);
     let mut errors = Vec::new();
