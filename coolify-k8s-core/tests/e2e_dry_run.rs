@@ -131,6 +131,30 @@ fn every_corpus_template_passes_server_dry_run() {
     );
 }
 
+/// The server's `apply --dry-run=server --server-side` of `objects` in `namespace`; its
+/// error output when it refuses them.
+fn dry_run(cluster: &Cluster, namespace: &str, objects: &[Value]) -> Result<(), String> {
+    let list = json!({"apiVersion": "v1", "kind": "List", "items": objects}).to_string();
+    let r = cluster.kubectl_stdin(
+        &[
+            "apply",
+            "--dry-run=server",
+            "--server-side",
+            "--field-manager=coolify",
+            "-n",
+            namespace,
+            "-f",
+            "-",
+        ],
+        Some(&list),
+    );
+    if r.ok {
+        Ok(())
+    } else {
+        Err(r.stderr.trim().to_string())
+    }
+}
+
 /// Every standalone database kind (`tests/testdata/databases/`, attributes shaped like
 /// Coolify's models), with its public port as a NodePort Service, is accepted by the API
 /// server's server-side dry run.
@@ -155,22 +179,8 @@ fn every_database_kind_passes_server_dry_run() {
         let m = coolify_k8s_core::Translator::new(options)
             .database(kind, &attrs, &BTreeMap::new())
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
-        let list = json!({"apiVersion": "v1", "kind": "List", "items": m.objects()}).to_string();
-        let r = cluster.kubectl_stdin(
-            &[
-                "apply",
-                "--dry-run=server",
-                "--server-side",
-                "--field-manager=coolify",
-                "-n",
-                DB_NAMESPACE,
-                "-f",
-                "-",
-            ],
-            Some(&list),
-        );
-        if !r.ok {
-            failures.push(format!("{kind}: {}", r.stderr.trim()));
+        if let Err(e) = dry_run(&cluster, DB_NAMESPACE, m.objects()) {
+            failures.push(format!("{kind}: {e}"));
         }
     }
     cluster.delete_namespace(DB_NAMESPACE);
@@ -248,22 +258,8 @@ fn registry_output_passes_server_dry_run() {
     let mut failures = Vec::new();
     for (name, m) in outputs {
         let m = m.with_pull_secret("regcred", &creds).unwrap();
-        let list = json!({"apiVersion": "v1", "kind": "List", "items": m.objects()}).to_string();
-        let r = cluster.kubectl_stdin(
-            &[
-                "apply",
-                "--dry-run=server",
-                "--server-side",
-                "--field-manager=coolify",
-                "-n",
-                REG_NAMESPACE,
-                "-f",
-                "-",
-            ],
-            Some(&list),
-        );
-        if !r.ok {
-            failures.push(format!("{name}: {}", r.stderr.trim()));
+        if let Err(e) = dry_run(&cluster, REG_NAMESPACE, m.objects()) {
+            failures.push(format!("{name}: {e}"));
         }
     }
     cluster.delete_namespace(REG_NAMESPACE);

@@ -14,7 +14,6 @@ use coolify_k8s_core::{Manifests, Options, Translator};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const REGISTRY: &str = "registry.example.com/team";
 
@@ -338,19 +337,12 @@ fn database_claims_take_volume_sizes_by_storage_name_else_the_reported_default()
 
 #[test]
 fn registry_output_is_schema_valid() {
-    let crds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/schemas/crds");
-    if !crds.is_dir() {
-        println!("skipped: {} is absent", crds.display());
-        return;
-    }
     let creds = RegistryCredentials {
         server: "registry.example.com:5000".into(),
         username: "ci".into(),
         password: "pw".into(),
     };
-    let tmp = std::env::temp_dir().join(format!("coolify-k8s-registry-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let mut files = Vec::new();
+    let mut docs = Vec::new();
     for file in [
         "react-express-mongodb.yaml",
         "nginx-golang-postgres.yaml",
@@ -366,9 +358,7 @@ fn registry_output_is_schema_valid() {
         .unwrap()
         .with_pull_secret("regcred", &creds)
         .unwrap();
-        let f = tmp.join(file);
-        std::fs::write(&f, m.to_yaml()).unwrap();
-        files.push(f);
+        docs.push((file.to_string(), m.to_yaml()));
     }
     let attrs = database_fixture(DatabaseKind::Postgresql);
     let storage = attrs["persistent_storages"][0]["name"]
@@ -383,21 +373,6 @@ fn registry_output_is_schema_valid() {
     .unwrap()
     .with_pull_secret("regcred", &creds)
     .unwrap();
-    let f = tmp.join("postgresql.yaml");
-    std::fs::write(&f, m.to_yaml()).unwrap();
-    files.push(f);
-    let out = Command::new(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-manifests.sh"),
-    )
-    .arg("-q")
-    .args(&files)
-    .output()
-    .expect("run scripts/validate-manifests.sh");
-    let _ = std::fs::remove_dir_all(&tmp);
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    docs.push(("postgresql.yaml".to_string(), m.to_yaml()));
+    convert_support::validate_manifests("registry", &docs);
 }
