@@ -56,7 +56,8 @@ pub(super) fn image(a: &Attrs<'_>, pr: u64, errors: &mut Vec<Error>) -> Option<S
         let Some(commit) = commit else {
             errors.push(Error::new(
                 at("git_commit_sha"),
-                "a preview's image is tagged pr-N-<commit>: pass the deployed commit",
+                "a preview's image is tagged pr-N-<commit> (pr-N-<deployment uuid> for HEAD): \
+                 pass the deployment's commit as `git_commit_sha`, or the pushed reference as `image`",
             ));
             return None;
         };
