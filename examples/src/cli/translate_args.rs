@@ -116,7 +116,7 @@ pub struct TranslateArgs {
     #[arg(long = "image-pull-secret", value_name = "NAME")]
     pub image_pull_secrets: Vec<String>,
     /// Registry and path for services that only have `build:`: they pull
-    /// REGISTRY/PATH/<project>-<service>, the name Docker Compose gives the built image
+    /// `REGISTRY/PATH/<project>-<service>`, the name Docker Compose gives the built image
     /// (default none: such a service is an error).
     #[arg(long, value_name = "REGISTRY/PATH")]
     pub registry: Option<String>,
