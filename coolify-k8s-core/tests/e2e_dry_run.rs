@@ -131,6 +131,14 @@ fn every_corpus_template_passes_server_dry_run() {
     );
 }
 
+/// A database kind's attributes, shaped like its Coolify model
+/// (`tests/testdata/databases/<kind>.json`).
+fn database_fixture(kind: coolify_k8s_core::coolify::database::DatabaseKind) -> Value {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/testdata/databases/{kind}.json"));
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
 /// The server's `apply --dry-run=server --server-side` of `objects` in `namespace`; its
 /// error output when it refuses them.
 fn dry_run(cluster: &Cluster, namespace: &str, objects: &[Value]) -> Result<(), String> {
@@ -166,11 +174,9 @@ fn every_database_kind_passes_server_dry_run() {
     const DB_NAMESPACE: &str = "e2e-dry-run-databases";
     let cluster = Cluster::from_env();
     cluster.fresh_namespace(DB_NAMESPACE);
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/databases");
     let mut failures = Vec::new();
     for kind in ALL {
-        let text = std::fs::read_to_string(dir.join(format!("{kind}.json"))).unwrap();
-        let attrs: Value = serde_json::from_str(&text).unwrap();
+        let attrs = database_fixture(kind);
         let options = Options {
             namespace: Some(DB_NAMESPACE.to_string()),
             published_ports: PublishedPorts::Nodeport,
@@ -215,8 +221,7 @@ fn registry_output_passes_server_dry_run() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata");
     let mut outputs: Vec<(String, Manifests)> = Vec::new();
     for kind in ALL {
-        let text = std::fs::read_to_string(root.join(format!("databases/{kind}.json"))).unwrap();
-        let attrs: Value = serde_json::from_str(&text).unwrap();
+        let attrs = database_fixture(kind);
         let sizes = attrs["persistent_storages"]
             .as_array()
             .into_iter()
