@@ -5,4 +5,5 @@ pub mod application;
 mod attributes;
 pub mod database;
 pub mod identity;
+mod image;
 pub mod magic_values;

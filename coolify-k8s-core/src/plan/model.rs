@@ -34,6 +34,8 @@ pub struct Plan {
     pub network_policies: Vec<NetworkPolicyPlan>,
     /// What was mapped, approximated or dropped.
     pub report: Report,
+    /// Secrets every pod pulls its images with (the `image_pull_secrets` option).
+    pub image_pull_secrets: Vec<String>,
     /// True when the resource does not own its namespace: shared by a destination's
     /// resources (`namespace_strategy: shared`), or production's for a preview. No
     /// Namespace object is emitted, so the resource's apply never relabels it and its

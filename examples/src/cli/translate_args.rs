@@ -111,6 +111,15 @@ pub struct TranslateArgs {
     /// The template's required port (default: its `# port:` header).
     #[arg(long = "required-port", value_name = "PORT")]
     pub required_port: Option<u16>,
+    /// A docker-registry Secret every pod pulls its images with (repeatable; the Secret
+    /// must exist in the namespace).
+    #[arg(long = "image-pull-secret", value_name = "NAME")]
+    pub image_pull_secrets: Vec<String>,
+    /// Registry and path for services that only have `build:`: they pull
+    /// `REGISTRY/PATH/<project>-<service>`, the name Docker Compose gives the built image
+    /// (default none: such a service is an error).
+    #[arg(long, value_name = "REGISTRY/PATH")]
+    pub registry: Option<String>,
     /// One namespace per resource (`resource`, default), or one namespace shared by a
     /// destination's resources (`shared`: object names carry the resource's name, as
     /// Coolify's container names carry its uuid; the namespace defaults to `coolify`).
@@ -202,6 +211,10 @@ impl TranslateArgs {
         m.insert("route_ports".into(), json!(route_ports));
         if let Some(p) = self.required_port {
             m.insert("required_port".into(), json!(p));
+        }
+        m.insert("image_pull_secrets".into(), json!(self.image_pull_secrets));
+        if let Some(r) = &self.registry {
+            m.insert("registry".into(), json!(r));
         }
         if let Some(s) = &self.namespace_strategy {
             m.insert("namespace_strategy".into(), json!(s));
@@ -370,5 +383,22 @@ mod tests {
             o.ingress_controller,
             coolify_k8s_core::options::IngressController::Nginx
         );
+    }
+
+    #[test]
+    fn pull_secrets_and_the_registry_prefix() {
+        let a = TranslateArgs {
+            image_pull_secrets: vec!["regcred".into()],
+            registry: Some("registry.example.com/team".into()),
+            ..Default::default()
+        };
+        let o = a.options().unwrap();
+        assert_eq!(o.image_pull_secrets, ["regcred"]);
+        assert_eq!(o.registry.as_deref(), Some("registry.example.com/team"));
+        let bad = TranslateArgs {
+            registry: Some("r.io/App:1".into()),
+            ..Default::default()
+        };
+        assert!(bad.options().unwrap_err().starts_with("options.registry"));
     }
 }
