@@ -111,6 +111,8 @@ final class IdentityTest extends TestCase
         $prod = self::application();
         $preview = self::application();
         $preview['pull_request_id'] = 7;
+        // The deployment's commit: Coolify tags a preview's image pr-N-<commit>.
+        $preview['git_commit_sha'] = '9e1d2c3';
         $t = new Translator(['router' => 'traefik']);
         $mp = $t->application($prod);
         $mr = $t->application($preview);
@@ -130,6 +132,7 @@ final class IdentityTest extends TestCase
     {
         $app = self::application();
         $app['pull_request_id'] = 3;
+        $app['git_commit_sha'] = '9e1d2c3';
         $app['environment_variables'][] = ['key' => 'MAIL_HOST', 'value' => 'smtp.example.com', 'is_preview' => false, 'is_runtime' => true, 'is_buildtime' => false];
         $secrets = [];
         foreach ((new Translator())->application($app)->toArray() as $o) {
