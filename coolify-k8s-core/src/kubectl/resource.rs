@@ -44,7 +44,8 @@ pub enum WorkloadKind {
 }
 
 impl WorkloadKind {
-    fn from_kind(kind: &str) -> Option<Self> {
+    /// The workload kind of a Kubernetes kind (`Deployment`), if it is one.
+    pub fn from_kind(kind: &str) -> Option<Self> {
         Some(match kind {
             "Deployment" => Self::Deployment,
             "StatefulSet" => Self::StatefulSet,
@@ -96,6 +97,9 @@ pub struct Workload {
     /// `rollout-status` and of the status, as Coolify leaves it out of the resource's
     /// health.
     pub excluded: bool,
+    /// Names of its pod template's containers, in order (the choices of the logs and
+    /// terminal pages).
+    pub containers: Vec<String>,
 }
 
 /// The annotation that carries Coolify's `exclude_from_hc`.
@@ -123,6 +127,11 @@ pub struct Resource {
     pub workloads: Vec<Workload>,
     /// kubectl resource words of the kinds present (besides Namespace), sorted.
     pub kinds: Vec<String>,
+    /// Names of its PersistentVolumeClaims, in manifest order.
+    pub claims: Vec<String>,
+    /// Why [`Kubectl::apply`](super::Kubectl::apply) cannot use it, when the objects are not
+    /// all there (read from a handle, or from JSON written without Secret data).
+    pub incomplete: Option<String>,
 }
 
 impl Resource {
@@ -135,6 +144,8 @@ impl Resource {
         let mut objects = Vec::new();
         let mut workloads = Vec::new();
         let mut kinds = Vec::new();
+        let mut claims = Vec::new();
+        let mut incomplete = None;
         for (i, object) in manifests.objects().iter().enumerate() {
             let path = InputPath::root().key("objects").index(i);
             let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -221,6 +232,15 @@ impl Resource {
                     Err(e) => errors.push(e),
                 }
             }
+            if kind == "PersistentVolumeClaim" {
+                claims.push(name.to_string());
+            }
+            if incomplete.is_none() && secret_data_omitted(object) {
+                incomplete = Some(format!(
+                    "{path}: Secret \"{name}\" was stored without its data (toJson without \
+                     secrets); apply needs the manifests of the translation"
+                ));
+            }
             objects.push(object.clone());
         }
         let namespace = namespace
@@ -274,6 +294,8 @@ impl Resource {
             objects,
             workloads,
             kinds,
+            claims,
+            incomplete,
         })
     }
 
@@ -350,11 +372,26 @@ fn workload(
             pod_selector.push_str(v);
         }
     }
+    let spec = match kind {
+        WorkloadKind::CronJob => "/spec/jobTemplate/spec/template/spec/containers",
+        _ => "/spec/template/spec/containers",
+    };
+    let containers = object
+        .pointer(spec)
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|c| c.get("name").and_then(Value::as_str))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Workload {
         kind,
         name: name.to_string(),
         service,
         pod_selector,
+        containers,
         replicas: object.pointer("/spec/replicas").and_then(Value::as_i64),
         excluded: object
             .pointer(&format!(
@@ -364,6 +401,17 @@ fn workload(
             .and_then(Value::as_str)
             == Some("true"),
     })
+}
+
+/// A Secret that [`Manifests::to_json_without_secret_data`] wrote: its data is not there.
+fn secret_data_omitted(object: &Value) -> bool {
+    object.get("kind").and_then(Value::as_str) == Some("Secret")
+        && object
+            .pointer(&format!(
+                "/metadata/annotations/{}",
+                pointer_key(crate::manifests::SECRET_DATA_ANNOTATION)
+            ))
+            .is_some()
 }
 
 /// kubectl's name for a kind in a group: `deployment.apps`, `service`,
