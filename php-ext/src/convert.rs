@@ -95,9 +95,15 @@ fn zval_at(z: &Zval, path: &InputPath, depth: usize) -> Result<Value, Error> {
             .map(Value::Number)
             .ok_or_else(|| Error::new(path.clone(), "must be a finite number"))
     } else if z.is_string() {
-        z.str()
+        let bytes = z.zend_str().map(|s| s.as_bytes()).unwrap_or_default();
+        std::str::from_utf8(bytes)
             .map(|s| Value::String(s.to_string()))
-            .ok_or_else(|| Error::new(path.clone(), "must be valid UTF-8 text"))
+            .map_err(|e| {
+                Error::new(
+                    path.clone(),
+                    format!("not UTF-8 at byte {}", e.valid_up_to()),
+                )
+            })
     } else if let Some(a) = z.array() {
         array_at(a, path, depth)
     } else {
@@ -130,6 +136,15 @@ pub fn text_argument(z: &Zval, name: &str) -> Result<String, Error> {
                 e.valid_up_to()
             ),
         )),
+    }
+}
+
+/// [`text_argument`] for an optional argument: `null` (or absent) is `None`.
+pub fn optional_text_argument(z: Option<&Zval>, name: &str) -> Result<Option<String>, Error> {
+    match z {
+        None => Ok(None),
+        Some(z) if z.dereference().is_null() => Ok(None),
+        Some(z) => text_argument(z, name).map(Some),
     }
 }
 

@@ -6,9 +6,11 @@
 
 use super::choice::{container_flag, pick, server_path};
 use super::resource::{Resource, Workload, WorkloadKind};
+use super::target::string;
 use super::{namespace_flag, quote, Kubectl, ResourceSource};
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
+use serde_json::Value;
 
 /// Where [`Kubectl::exec_with`] runs and what it connects.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,6 +24,48 @@ pub struct ExecOptions {
     /// A file on the server that receives the command's stdout (`> FILE`): a backup. It is
     /// written by the SSH user, as Coolify's `docker exec … > FILE` backups are.
     pub stdout_file: Option<String>,
+}
+
+/// The keys [`ExecOptions::from_json`] accepts.
+const EXEC_KEYS: &str = "container, pod, stdin_file, stdout_file";
+
+impl ExecOptions {
+    /// Options from a JSON object (the PHP options array, the CLI): the field names as
+    /// keys, `null` for the default. Unknown keys and wrong types are errors naming the key.
+    pub fn from_json(options: &Value) -> Result<Self, Errors> {
+        let mut o = Self::default();
+        let Some(map) = options.as_object() else {
+            if options.is_null() || options.as_array().is_some_and(Vec::is_empty) {
+                return Ok(o);
+            }
+            return Err(Error::new(InputPath::root(), "exec options must be an object").into());
+        };
+        let mut errors = Vec::new();
+        for (key, value) in map.iter().filter(|(_, v)| !v.is_null()) {
+            let path = InputPath::root().key(key.as_str());
+            let slot = match key.as_str() {
+                "container" => &mut o.container,
+                "pod" => &mut o.pod,
+                "stdin_file" => &mut o.stdin_file,
+                "stdout_file" => &mut o.stdout_file,
+                _ => {
+                    errors.push(Error::new(
+                        path,
+                        format!("unknown exec option (known: {EXEC_KEYS})"),
+                    ));
+                    continue;
+                }
+            };
+            match string(&path, value) {
+                Ok(s) => *slot = Some(s),
+                Err(e) => errors.push(e),
+            }
+        }
+        match Errors::from_vec(errors) {
+            Some(e) => Err(e),
+            None => Ok(o),
+        }
+    }
 }
 
 /// The shell Coolify's terminal starts in a container (`app/Livewire/Project/Shared/
@@ -317,6 +361,34 @@ mod tests {
 
     fn k() -> Kubectl {
         Kubectl::new(Target::default()).unwrap()
+    }
+
+    #[test]
+    fn options_from_json_name_the_key() {
+        let o =
+            ExecOptions::from_json(&json!({"container": "c", "stdout_file": "/x", "pod": null}))
+                .unwrap();
+        assert_eq!(
+            o,
+            ExecOptions {
+                container: Some("c".into()),
+                stdout_file: Some("/x".into()),
+                ..ExecOptions::default()
+            }
+        );
+        assert_eq!(
+            ExecOptions::from_json(&json!([])).unwrap(),
+            ExecOptions::default()
+        );
+        let e = ExecOptions::from_json(&json!({"stdin": "/x", "pod": 3})).unwrap_err();
+        let lines: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "stdin: unknown exec option (known: container, pod, stdin_file, stdout_file)",
+                "pod: must be a string, not a number",
+            ]
+        );
     }
 
     #[test]

@@ -3,9 +3,11 @@
 
 use super::choice::{container_flag, pick};
 use super::resource::Workload;
+use super::target::{boolean, kind, string};
 use super::{namespace_flag, quote, selector_flag, Kubectl, ResourceSource};
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
+use serde_json::Value;
 
 /// What [`Kubectl::logs_with`] prints.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -23,6 +25,56 @@ pub struct LogOptions {
     pub container: Option<String>,
     /// One pod (a name from [`Kubectl::parse_pods`]); every pod of the service when `None`.
     pub pod: Option<String>,
+}
+
+/// The keys [`LogOptions::from_json`] accepts.
+const LOG_KEYS: &str = "tail, since, timestamps, previous, container, pod";
+
+impl LogOptions {
+    /// Options from a JSON object (the PHP options array, the CLI): the field names as
+    /// keys, `null` for the default; `tail` a number ≥ 0 or -1 for every line. Unknown keys
+    /// and wrong types are errors naming the key.
+    pub fn from_json(options: &Value) -> Result<Self, Errors> {
+        let mut o = Self::default();
+        let Some(map) = options.as_object() else {
+            if options.is_null() || options.as_array().is_some_and(Vec::is_empty) {
+                return Ok(o);
+            }
+            return Err(Error::new(InputPath::root(), "log options must be an object").into());
+        };
+        let mut errors = Vec::new();
+        for (key, value) in map.iter().filter(|(_, v)| !v.is_null()) {
+            let path = InputPath::root().key(key.as_str());
+            let res = match key.as_str() {
+                "tail" => match value.as_i64() {
+                    Some(-1) => Ok(o.tail = None),
+                    Some(t) => u32::try_from(t).map(|t| o.tail = Some(t)).map_err(|_| {
+                        Error::new(path, "must be a number of lines ≥ 0, or -1 for all")
+                    }),
+                    None => Err(Error::new(
+                        path,
+                        format!("must be a number, not {}", kind(value)),
+                    )),
+                },
+                "since" => string(&path, value).map(|s| o.since = Some(s)),
+                "timestamps" => boolean(&path, value).map(|b| o.timestamps = b),
+                "previous" => boolean(&path, value).map(|b| o.previous = b),
+                "container" => string(&path, value).map(|s| o.container = Some(s)),
+                "pod" => string(&path, value).map(|s| o.pod = Some(s)),
+                _ => Err(Error::new(
+                    path,
+                    format!("unknown log option (known: {LOG_KEYS})"),
+                )),
+            };
+            if let Err(e) = res {
+                errors.push(e);
+            }
+        }
+        match Errors::from_vec(errors) {
+            Some(e) => Err(e),
+            None => Ok(o),
+        }
+    }
 }
 
 impl Kubectl {
@@ -194,6 +246,39 @@ mod tests {
             ..LogOptions::default()
         };
         assert!(logs(&o).unwrap().ends_with(" --tail=-1 --since=1h30m"));
+    }
+
+    #[test]
+    fn options_from_json() {
+        let o = LogOptions::from_json(&json!({
+            "tail": 50, "since": "5m", "timestamps": true, "previous": false, "container": "web", "pod": null
+        }))
+        .unwrap();
+        assert_eq!(
+            o,
+            LogOptions {
+                tail: Some(50),
+                since: Some("5m".into()),
+                timestamps: true,
+                container: Some("web".into()),
+                ..LogOptions::default()
+            }
+        );
+        assert_eq!(
+            LogOptions::from_json(&json!({"tail": -1})).unwrap().tail,
+            None
+        );
+        let e = LogOptions::from_json(&json!({"tail": -2, "timestamps": "yes", "follow": true}))
+            .unwrap_err();
+        let lines: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "tail: must be a number of lines ≥ 0, or -1 for all",
+                "timestamps: must be a boolean, not a string",
+                "follow: unknown log option (known: tail, since, timestamps, previous, container, pod)",
+            ]
+        );
     }
 
     #[test]

@@ -149,13 +149,13 @@ impl Target {
     }
 }
 
-fn string(path: &InputPath, v: &Value) -> Result<String, Error> {
+pub(super) fn string(path: &InputPath, v: &Value) -> Result<String, Error> {
     v.as_str()
         .map(str::to_string)
         .ok_or_else(|| Error::new(path.clone(), format!("must be a string, not {}", kind(v))))
 }
 
-fn boolean(path: &InputPath, v: &Value) -> Result<bool, Error> {
+pub(super) fn boolean(path: &InputPath, v: &Value) -> Result<bool, Error> {
     v.as_bool()
         .ok_or_else(|| Error::new(path.clone(), format!("must be a boolean, not {}", kind(v))))
 }
@@ -175,7 +175,7 @@ fn flags(path: &InputPath, v: &Value) -> Result<Vec<String>, Error> {
 }
 
 /// The JSON type of a value, for messages (never the value: it could be a secret).
-fn kind(v: &Value) -> &'static str {
+pub(super) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
