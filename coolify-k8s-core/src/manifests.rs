@@ -179,6 +179,27 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn json_without_secret_data_keeps_every_object_but_the_data() {
+        let m = Manifests::new(
+            vec![
+                json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                       "data": {"A": "aHVudGVyMg=="}, "stringData": {"B": "hunter3"}, "type": "Opaque"}),
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"A": "kept"}}),
+            ],
+            Report::default(),
+        );
+        let back = Manifests::from_json(&m.to_json_without_secret_data()).unwrap();
+        assert_eq!(
+            back.objects(),
+            &[
+                json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                       "metadata": {"name": "s", "annotations": {SECRET_DATA_ANNOTATION: "omitted"}}}),
+                m.objects()[1].clone(),
+            ]
+        );
+    }
+
     fn roundtrip(m: &Manifests) -> Vec<Value> {
         serde_saphyr::from_str_multiple::<Value, Vec<Value>>(&m.to_yaml()).unwrap()
     }

@@ -82,7 +82,15 @@ fn every_action_prints_the_builder_lines() {
             k.logs(&m, "db", 5).unwrap(),
         ),
         (
-            vec!["logs", "--service", "web", "--since", "10m", "--timestamps", "--previous"],
+            vec![
+                "logs",
+                "--service",
+                "web",
+                "--since",
+                "10m",
+                "--timestamps",
+                "--previous",
+            ],
             k.logs_with(
                 &m,
                 "web",

@@ -130,7 +130,7 @@ impl Handle {
                 ),
             ));
         }
-        if self.namespace.is_empty() || has_control(&self.namespace) {
+        if self.namespace.is_empty() || has_nul(&self.namespace) {
             errors.push(Error::new(
                 root.key("namespace"),
                 "must be a namespace name",
@@ -157,7 +157,7 @@ impl Handle {
             }
         }
         for (i, c) in self.claims.iter().enumerate() {
-            if c.is_empty() || has_control(c) {
+            if c.is_empty() || has_nul(c) {
                 errors.push(Error::new(root.key("claims").index(i), "must be a name"));
             }
         }
@@ -197,14 +197,11 @@ impl HandleWorkload {
                 "must be Deployment, StatefulSet, DaemonSet, Job or CronJob",
             ));
         }
-        if self.name.is_empty() || has_control(&self.name) {
+        if self.name.is_empty() || has_nul(&self.name) {
             errors.push(Error::new(path.key("name"), "must be an object name"));
         }
-        if self.service.as_deref().is_some_and(has_control) {
-            errors.push(Error::new(
-                path.key("service"),
-                "contains a control character",
-            ));
+        if self.service.as_deref().is_some_and(has_nul) {
+            errors.push(Error::new(path.key("service"), "contains a NUL character"));
         }
         if !self.selector.is_empty() && !self.selector.split(',').all(is_label_pair) {
             errors.push(Error::new(
@@ -213,10 +210,10 @@ impl HandleWorkload {
             ));
         }
         for (i, c) in self.containers.iter().enumerate() {
-            if c.is_empty() || has_control(c) {
+            if has_nul(c) {
                 errors.push(Error::new(
                     path.key("containers").index(i),
-                    "must be a container name",
+                    "contains a NUL character",
                 ));
             }
         }
@@ -244,9 +241,11 @@ impl Manifests {
     }
 }
 
-/// NUL, newline and other control characters: never in a name the lines quote.
-fn has_control(s: &str) -> bool {
-    s.chars().any(char::is_control)
+/// NUL cannot travel in an argument; every other character is quoted by the lines, and
+/// the checks accept what [`Resource::read`] accepts from manifests (a handle made from
+/// manifests always reads back).
+fn has_nul(s: &str) -> bool {
+    s.contains('\0')
 }
 
 /// `key=value` with a valid label key and value.
@@ -255,11 +254,10 @@ fn is_label_pair(pair: &str) -> bool {
         .is_some_and(|(k, v)| is_label_key(k) && is_label_value(v))
 }
 
-/// `deployment.apps`, `service`, `ingressroute.traefik.io`.
+/// A kubectl resource word (`deployment.apps`) as [`resource_word`](super::resource_word)
+/// makes them: not empty, no NUL, no `,` (kinds are joined by commas in one argument).
 fn is_resource_word(k: &str) -> bool {
-    !k.is_empty()
-        && k.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+    !k.is_empty() && !has_nul(k) && !k.contains(',')
 }
 
 #[cfg(test)]
@@ -316,10 +314,10 @@ mod tests {
         let mut h = manifests().handle().unwrap();
         h.handle = 2;
         h.instance = "a b".into();
-        h.kinds.push("Deploy ment".into());
+        h.kinds.push("a,b".into());
         h.workloads[0].kind = "Pod".into();
         h.workloads[0].selector = "a=b,c".into();
-        h.workloads[0].containers.push("x\ny".into());
+        h.workloads[0].containers.push("x\0y".into());
         let e = Handle::from_json(&h.to_json()).unwrap_err();
         let lines: Vec<String> = e.iter().map(ToString::to_string).collect();
         assert_eq!(
@@ -330,7 +328,7 @@ mod tests {
                 "kinds[3]: is not a kubectl resource word (`deployment.apps`)",
                 "workloads[0].kind: must be Deployment, StatefulSet, DaemonSet, Job or CronJob",
                 "workloads[0].selector: must be `key=value` labels joined by `,`",
-                "workloads[0].containers[2]: must be a container name",
+                "workloads[0].containers[2]: contains a NUL character",
             ]
         );
         let e = Handle::from_json(
@@ -341,6 +339,18 @@ mod tests {
             e.first().to_string().contains("unknown field `extra`"),
             "{e}"
         );
+    }
+
+    /// Fuzz finding (manifests_json): a kind word the handle's old, stricter check refused
+    /// (`PersistentVolumeClai]`) was accepted from manifests, so the handle did not read back.
+    #[test]
+    fn a_handle_from_manifests_always_reads_back() {
+        let mut objects = manifests().objects().to_vec();
+        objects[1]["kind"] = json!("PersistentVolumeClai]");
+        objects[2]["spec"]["template"]["spec"]["containers"][0]["name"] = json!("a\nb");
+        let m = Manifests::new(objects, Report::default());
+        let h = m.handle().unwrap();
+        assert_eq!(Handle::from_json(&h.to_json()).unwrap(), h);
     }
 
     #[test]

@@ -221,7 +221,10 @@ fn manifests(args: &Args) -> Result<Stored, Failure> {
                 }
             }
         }
-        return Ok(Stored::Manifests(Manifests::new(objects, Report::default())));
+        return Ok(Stored::Manifests(Manifests::new(
+            objects,
+            Report::default(),
+        )));
     }
     let options = args.translate.options().map_err(Failure::Usage)?;
     let env = args
