@@ -5,8 +5,8 @@
 //! stdout.
 
 use super::choice::{container_flag, pick, server_path};
-use super::resource::{Resource, Workload, WorkloadKind};
-use super::target::string;
+use super::resource::{Resource, Workload};
+use super::target::{options_object, string};
 use super::{namespace_flag, quote, Kubectl, ResourceSource};
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
@@ -34,11 +34,8 @@ impl ExecOptions {
     /// keys, `null` for the default. Unknown keys and wrong types are errors naming the key.
     pub fn from_json(options: &Value) -> Result<Self, Errors> {
         let mut o = Self::default();
-        let Some(map) = options.as_object() else {
-            if options.is_null() || options.as_array().is_some_and(Vec::is_empty) {
-                return Ok(o);
-            }
-            return Err(Error::new(InputPath::root(), "exec options must be an object").into());
+        let Some(map) = options_object(options, "exec")? else {
+            return Ok(o);
         };
         let mut errors = Vec::new();
         for (key, value) in map.iter().filter(|(_, v)| !v.is_null()) {
@@ -304,12 +301,7 @@ fn only_service(r: &Resource) -> Result<&Workload, Errors> {
     let running: Vec<&Workload> = r
         .workloads
         .iter()
-        .filter(|w| {
-            matches!(
-                w.kind,
-                WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet
-            )
-        })
+        .filter(|w| w.kind.runs_continuously())
         .collect();
     match running.as_slice() {
         [one] => Ok(one),

@@ -40,12 +40,7 @@ impl Kubectl {
         let refs: Vec<String> = r
             .workloads
             .iter()
-            .filter(|w| {
-                matches!(
-                    w.kind,
-                    WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet
-                )
-            })
+            .filter(|w| w.kind.runs_continuously())
             .map(|w| quote(&w.reference()).into_owned())
             .collect();
         if refs.is_empty() {

@@ -3,7 +3,7 @@
 
 use super::choice::{container_flag, pick};
 use super::resource::Workload;
-use super::target::{boolean, kind, string};
+use super::target::{boolean, kind, options_object, string};
 use super::{namespace_flag, quote, selector_flag, Kubectl, ResourceSource};
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
@@ -36,11 +36,8 @@ impl LogOptions {
     /// and wrong types are errors naming the key.
     pub fn from_json(options: &Value) -> Result<Self, Errors> {
         let mut o = Self::default();
-        let Some(map) = options.as_object() else {
-            if options.is_null() || options.as_array().is_some_and(Vec::is_empty) {
-                return Ok(o);
-            }
-            return Err(Error::new(InputPath::root(), "log options must be an object").into());
+        let Some(map) = options_object(options, "log")? else {
+            return Ok(o);
         };
         let mut errors = Vec::new();
         for (key, value) in map.iter().filter(|(_, v)| !v.is_null()) {

@@ -56,6 +56,12 @@ impl WorkloadKind {
         })
     }
 
+    /// A workload whose pods run until stopped (Deployment, StatefulSet, DaemonSet), as
+    /// opposed to Jobs and CronJobs that run to completion.
+    pub fn runs_continuously(self) -> bool {
+        matches!(self, Self::Deployment | Self::StatefulSet | Self::DaemonSet)
+    }
+
     /// The kubectl resource word (`deployment.apps`).
     pub fn resource(self) -> &'static str {
         match self {

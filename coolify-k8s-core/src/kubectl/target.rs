@@ -149,6 +149,24 @@ impl Target {
     }
 }
 
+/// The object of an options argument (PHP array, CLI JSON), `None` for no options (`null`,
+/// or an empty PHP array, which arrives as an empty list); anything else is an error.
+pub(super) fn options_object<'a>(
+    options: &'a Value,
+    what: &str,
+) -> Result<Option<&'a serde_json::Map<String, Value>>, Errors> {
+    match options {
+        Value::Object(map) => Ok(Some(map)),
+        Value::Null => Ok(None),
+        Value::Array(items) if items.is_empty() => Ok(None),
+        _ => Err(Error::new(
+            InputPath::root(),
+            format!("{what} options must be an object"),
+        )
+        .into()),
+    }
+}
+
 pub(super) fn string(path: &InputPath, v: &Value) -> Result<String, Error> {
     v.as_str()
         .map(str::to_string)
