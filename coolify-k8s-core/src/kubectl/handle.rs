@@ -341,12 +341,13 @@ mod tests {
         );
     }
 
-    /// Fuzz finding (manifests_json): a kind word the handle's old, stricter check refused
-    /// (`PersistentVolumeClai]`) was accepted from manifests, so the handle did not read back.
+    /// Fuzz finding (manifests_json): names the handle's first, stricter checks refused
+    /// (control characters) were accepted from manifests, so the handle did not read back.
+    /// (The other finding, a kind word with a comma, is now refused by `Resource::read`.)
     #[test]
     fn a_handle_from_manifests_always_reads_back() {
         let mut objects = manifests().objects().to_vec();
-        objects[1]["kind"] = json!("PersistentVolumeClai]");
+        objects[2]["metadata"]["labels"]["app.kubernetes.io/name"] = json!("w\teb");
         objects[2]["spec"]["template"]["spec"]["containers"][0]["name"] = json!("a\nb");
         let m = Manifests::new(objects, Report::default());
         let h = m.handle().unwrap();

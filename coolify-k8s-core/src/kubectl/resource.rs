@@ -177,6 +177,15 @@ impl Resource {
                 ));
                 continue;
             }
+            if !is_kind(kind) || !is_api_version(api_version) {
+                // They become kubectl resource words, joined by commas in one argument.
+                errors.push(Error::new(
+                    path,
+                    "not a Kubernetes object: kind must be letters and digits, apiVersion \
+                     `[group/]version` in lowercase letters, digits, `.` and `-`",
+                ));
+                continue;
+            }
             if kind == "Namespace" {
                 namespaces.push(object.clone());
                 continue;
@@ -409,6 +418,24 @@ fn workload(
     })
 }
 
+/// A kind as Kubernetes spells them (`Deployment`, `IngressRoute`).
+fn is_kind(kind: &str) -> bool {
+    !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// `v1`, `apps/v1`, `traefik.io/v1alpha1`.
+fn is_api_version(v: &str) -> bool {
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+    };
+    match v.split_once('/') {
+        Some((group, version)) => word(group) && word(version),
+        None => word(v),
+    }
+}
+
 /// A Secret that [`Manifests::to_json_without_secret_data`] wrote: its data is not there.
 fn secret_data_omitted(object: &Value) -> bool {
     object.get("kind").and_then(Value::as_str) == Some("Secret")
@@ -568,6 +595,30 @@ mod tests {
             e.first().to_string().contains("not a valid label value"),
             "{e}"
         );
+    }
+
+    /// Fuzz finding (manifests_json): a kind with a comma (`Dep,oyment`) made a resource
+    /// word that the comma-joined delete list would split, and that its handle refused.
+    #[test]
+    fn kinds_and_api_versions_that_cannot_be_resource_words_are_errors() {
+        for (kind, api) in [
+            ("Dep,oyment", "apps/v1"),
+            ("Deployment", "apps,x/v1"),
+            ("", "v1"),
+        ] {
+            let mut d = deployment("web", "a", Some("n"));
+            d["kind"] = json!(kind);
+            d["apiVersion"] = json!(api);
+            let e = Resource::read(&Manifests::new(vec![d], Report::default()), None).unwrap_err();
+            assert!(
+                e.first()
+                    .to_string()
+                    .starts_with("objects[0]: not a Kubernetes object"),
+                "{kind} {api}: {e}"
+            );
+        }
+        assert!(is_api_version("traefik.io/v1alpha1") && is_api_version("v1"));
+        assert!(!is_api_version("apps/") && !is_api_version("Apps/v1"));
     }
 
     #[test]
