@@ -44,7 +44,10 @@ impl LogOptions {
             let path = InputPath::root().key(key.as_str());
             let res = match key.as_str() {
                 "tail" => match value.as_i64() {
-                    Some(-1) => Ok(o.tail = None),
+                    Some(-1) => {
+                        o.tail = None;
+                        Ok(())
+                    }
                     Some(t) => u32::try_from(t).map(|t| o.tail = Some(t)).map_err(|_| {
                         Error::new(path, "must be a number of lines ≥ 0, or -1 for all")
                     }),

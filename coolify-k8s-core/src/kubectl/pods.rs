@@ -259,7 +259,8 @@ mod tests {
     #[test]
     fn container_words_as_coolify_spells_them() {
         let pods = parse_pods(OUTPUT).unwrap();
-        let words: Vec<(&str, &str, Vec<(&str, &str, i64)>)> = pods
+        type Words<'a> = Vec<(&'a str, &'a str, Vec<(&'a str, &'a str, i64)>)>;
+        let words: Words<'_> = pods
             .iter()
             .map(|p| {
                 (

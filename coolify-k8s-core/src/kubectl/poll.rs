@@ -123,9 +123,8 @@ fn aggregate_words(words: &[&str], max_restarts: i64) -> String {
     let exited = has("exited");
     if restarting {
         "restarting:unhealthy".into()
-    } else if exited && max_restarts > 0 {
-        "degraded:unhealthy".into()
-    } else if running && exited {
+    } else if exited && (max_restarts > 0 || running) {
+        // Exited after restarts (a crash loop), or beside running containers.
         "degraded:unhealthy".into()
     } else if running {
         let running_words = words.iter().filter(|w| w.starts_with("running"));
