@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 /// Version of the handle's JSON form (its `handle` key).
 pub const HANDLE_VERSION: u32 = 1;
 
-/// A deployed resource as the lifecycle commands see it; see the [module](self) docs.
+/// A deployed resource as the lifecycle commands see it: names and labels only, never an
+/// object body or a Secret value; made by [`Manifests::handle`], read by [`Handle::from_json`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Handle {

@@ -1,4 +1,4 @@
-//! Stage `kubectl`: [`Manifests`] plus a [`Target`] become the shell
+//! Stage `kubectl`: [`Manifests`](crate::Manifests) plus a [`Target`] become the shell
 //! command lines that Coolify's runner runs over SSH.
 //!
 //! Coolify runs lines in three ways (`bootstrap/helpers/remoteProcess.php`,
