@@ -54,7 +54,9 @@ final class PagesTest extends TestCase
             $this->assertSame($want, self::lifecycle($k, $text), $form);
         }
         $h = json_decode($handle, true, 512, JSON_THROW_ON_ERROR);
-        $this->assertSame(['handle', 'namespace', 'instance', 'kinds', 'claims', 'workloads'], array_keys($h));
+        // owns_namespace: the manifests hold their Namespace object (delete may delete it).
+        $this->assertSame(['handle', 'namespace', 'instance', 'kinds', 'claims', 'workloads', 'owns_namespace'], array_keys($h));
+        $this->assertTrue($h['owns_namespace']);
         $this->assertSame(['acme-prod', 'acme'], [$h['namespace'], $h['instance']]);
         // Apply needs every object: the handle and JSON without Secret data are refused.
         $this->assertSame($k->apply($m), $k->apply($m->toJson()));
