@@ -40,7 +40,7 @@ function application_example(BatchRunner $runner, array $server): array
     $app->stop();
     $app->start();
     // A preview of pull request 7: its own instance, deleted alone.
-    $preview = KubernetesResource::deploy($t->application($attributes + ['pull_request_id' => 7], $env), $server, $runner);
+    $preview = KubernetesResource::deploy($t->application(['pull_request_id' => 7] + $attributes, $env), $server, $runner);
     (new KubernetesResource($preview['handle'], $server, $runner))->delete();
     $out['preview'] = $preview;
     $app->delete(false);
