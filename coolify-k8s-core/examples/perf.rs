@@ -10,6 +10,7 @@
 //! ```
 //! Each prints one line: `<mode> files=<n> rounds=<r> total_ms=<t> per_round_ms=<t/r>`.
 
+use coolify_k8s_core::compose::interpolate::required_variables;
 use coolify_k8s_core::compose::{NoFiles, SourceFile};
 use coolify_k8s_core::{Options, Translator};
 use std::collections::BTreeMap;
@@ -31,7 +32,7 @@ fn main() -> ExitCode {
             run("generated", &files, number(2, 1), translate)
         }
         (Some("generate"), Some(_)) => {
-            print!("{}", generated(number(1, 10)).text);
+            print!("{}", generated(number(1, 10)).file.text);
             ExitCode::SUCCESS
         }
         _ => {
@@ -44,12 +45,7 @@ fn main() -> ExitCode {
 }
 
 /// Times `work` over every file, `rounds` times.
-fn run(
-    mode: &str,
-    files: &[SourceFile],
-    rounds: usize,
-    work: fn(&SourceFile) -> usize,
-) -> ExitCode {
+fn run(mode: &str, files: &[Input], rounds: usize, work: fn(&Input) -> usize) -> ExitCode {
     if files.is_empty() {
         eprintln!("perf: no input files");
         return ExitCode::from(1);
@@ -70,26 +66,43 @@ fn run(
     ExitCode::SUCCESS
 }
 
+/// A Compose file and the caller's values: one for each variable it requires (`${VAR:?}`),
+/// as Coolify asks for them before a deploy.
+struct Input {
+    file: SourceFile,
+    env: BTreeMap<String, String>,
+}
+
+impl Input {
+    fn new(file: SourceFile) -> Self {
+        let env = required_variables(&file.text)
+            .into_keys()
+            .map(|name| (name, "value".to_string()))
+            .collect();
+        Self { file, env }
+    }
+}
+
 /// One translation as the PHP extension makes it: `compose()` then `to_yaml()`. A template
-/// that does not translate costs its failed attempt (none in the corpus today).
-fn translate(f: &SourceFile) -> usize {
+/// that does not translate costs its failed attempt.
+fn translate(input: &Input) -> usize {
     let translator = Translator::new(Options {
         seed: Some("bench".into()),
         ..Default::default()
     });
-    let m = translator.compose_files(std::slice::from_ref(f), &BTreeMap::new(), &NoFiles);
+    let m = translator.compose_files(std::slice::from_ref(&input.file), &input.env, &NoFiles);
     black_box(m.map(|m| m.to_yaml().len()).unwrap_or(0))
 }
 
 /// The floor: what any YAML-in, YAML-out tool pays for the same text with the same library.
-fn floor(f: &SourceFile) -> usize {
-    let v: Result<serde_json::Value, _> = serde_saphyr::from_str(&f.text);
+fn floor(input: &Input) -> usize {
+    let v: Result<serde_json::Value, _> = serde_saphyr::from_str(&input.file.text);
     let out = v.ok().and_then(|v| serde_saphyr::to_string(&v).ok());
     black_box(out.map_or(0, |s| s.len()))
 }
 
 /// The corpus templates in DIR, sorted by name.
-fn corpus(dir: &str) -> Vec<SourceFile> {
+fn corpus(dir: &str) -> Vec<Input> {
     let Ok(entries) = std::fs::read_dir(Path::new(dir)) else {
         return Vec::new();
     };
@@ -99,17 +112,17 @@ fn corpus(dir: &str) -> Vec<SourceFile> {
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
         .filter_map(|p| {
-            Some(SourceFile {
+            Some(Input::new(SourceFile {
                 text: std::fs::read_to_string(&p).ok()?,
                 name: p.to_string_lossy().into_owned(),
-            })
+            }))
         })
         .collect()
 }
 
 /// A project of `n` services in Coolify's dialect, each with environment, a named volume,
 /// a health check, a route (`SERVICE_FQDN_*`) and a dependency on the service before it.
-fn generated(n: usize) -> SourceFile {
+fn generated(n: usize) -> Input {
     let mut text = String::from("services:\n");
     for i in 0..n {
         let _ = writeln!(text, "  app{i}:");
@@ -137,8 +150,8 @@ fn generated(n: usize) -> SourceFile {
             let _ = writeln!(text, "        condition: service_healthy");
         }
     }
-    SourceFile {
+    Input::new(SourceFile {
         name: format!("generated-{n}.yaml"),
         text,
-    }
+    })
 }

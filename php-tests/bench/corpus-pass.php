@@ -27,6 +27,13 @@ if ($files === []) {
     exit(2);
 }
 $texts = array_map(fn ($f) => (string) file_get_contents($f), $files);
+/** A value for each variable the template requires (`${VAR:?}`), as Coolify asks for them. */
+function required_values(string $yaml): array
+{
+    preg_match_all('/\$\{([A-Za-z0-9_]+):?\?/', $yaml, $m);
+    return array_fill_keys($m[1], 'value');
+}
+$envs = array_map('required_values', $texts);
 if ($mode === 'symfony') {
     require '/usr/share/php/Symfony/Component/Yaml/autoload.php';
     // Autoload the parser's classes outside the measured loop's first file.
@@ -35,12 +42,12 @@ if ($mode === 'symfony') {
 $translator = $mode === 'translate' ? new Translator(['seed' => 'bench']) : null;
 $bytes = 0;
 $failed = 0;
-foreach ($texts as $yaml) {
+foreach ($texts as $i => $yaml) {
     if ($mode === 'symfony') {
         $bytes += count((array) Yaml::parse($yaml));
     } elseif ($translator !== null) {
         try {
-            $bytes += strlen($translator->compose($yaml)->toYaml());
+            $bytes += strlen($translator->compose($yaml, $envs[$i])->toYaml());
         } catch (TranslationException $e) {
             $failed++;
         }

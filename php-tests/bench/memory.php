@@ -18,6 +18,11 @@ $calls = max(1, (int) ($argv[1] ?? 100000));
 $step = max(1, (int) ($argv[2] ?? 10000));
 $dir = getenv('COOLIFY_K8S_CORPUS') ?: dirname(__DIR__, 3) . '/shared/corpus/coolify-templates';
 $texts = array_map(fn ($f) => (string) file_get_contents($f), glob("$dir/*.yaml") ?: []);
+// A value for each variable a template requires (`${VAR:?}`), as Coolify asks for them.
+$envs = array_map(function (string $yaml): array {
+    preg_match_all('/\$\{([A-Za-z0-9_]+):?\?/', $yaml, $m);
+    return array_fill_keys($m[1], 'value');
+}, $texts);
 if ($texts === []) {
     fwrite(STDERR, "no templates in $dir\n");
     exit(2);
@@ -30,14 +35,14 @@ function rss_kib(): int
 }
 
 $translator = new Translator(['seed' => 'bench']);
-$kubectl = new Kubectl(['namespace' => 'bench']);
+$kubectl = new Kubectl(['kubeconfig' => '/etc/kubernetes/admin.conf']);
 $failed = 0;
 $first = null;
 printf("%9s %12s %10s\n", 'calls', 'heap_bytes', 'rss_kib');
 for ($i = 1; $i <= $calls; $i++) {
     try {
-        $yaml = $i % 100 === 0 ? "services: [1, 2" : $texts[$i % count($texts)];
-        $m = $translator->compose($yaml);
+        $k = $i % count($texts);
+        $m = $i % 100 === 0 ? $translator->compose("services: [1, 2") : $translator->compose($texts[$k], $envs[$k]);
         $m->toYaml();
         if ($i % 10 === 0) {
             $kubectl->apply($m);
