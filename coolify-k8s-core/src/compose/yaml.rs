@@ -690,11 +690,11 @@ pub fn resolve_scalar(text: &str, style: ScalarStyle) -> Value {
 /// Integers as go-yaml v3 reads them: decimal, `0x`, `0o`, `0b`, a leading `0` for octal,
 /// `_` separators allowed.
 fn parse_int(text: &str) -> Option<Value> {
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    let plain = without_underscores(text);
     let (negative, digits) = match plain.as_bytes().first()? {
         b'-' => (true, &plain[1..]),
         b'+' => (false, &plain[1..]),
-        _ => (false, plain.as_str()),
+        _ => (false, &*plain),
     };
     if digits.is_empty() || !digits.as_bytes()[0].is_ascii_digit() {
         return None;
@@ -725,10 +725,20 @@ fn parse_int(text: &str) -> Option<Value> {
     }
 }
 
+/// The digits of a number with YAML 1.1's `_` separators left out; borrowed when there are
+/// none (nearly every scalar the resolver tries).
+fn without_underscores(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('_') {
+        text.replace('_', "").into()
+    } else {
+        text.into()
+    }
+}
+
 /// Floats of the form go-yaml accepts (`1.5`, `.5`, `1e3`, `-2.5E-3`). Infinity and NaN
 /// stay strings: JSON cannot hold them and no Compose key wants them.
 fn parse_float(text: &str) -> Option<Value> {
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    let plain = without_underscores(text);
     let body = plain.strip_prefix(['-', '+']).unwrap_or(&plain);
     let (mantissa, exponent) = match body.find(['e', 'E']) {
         Some(i) => (&body[..i], Some(&body[i + 1..])),
