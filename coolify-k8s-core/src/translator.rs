@@ -153,19 +153,7 @@ mod tests {
     use serde_json::Value;
 
     fn vol(kind: MountType, source: &str, target: &str) -> ServiceVolume {
-        ServiceVolume {
-            kind,
-            source: Some(source.into()),
-            target: target.into(),
-            read_only: false,
-            consistency: None,
-            bind: None,
-            volume: None,
-            tmpfs: None,
-            image: None,
-            content: None,
-            is_directory: None,
-        }
+        ServiceVolume::new(kind, Some(source.into()), target)
     }
 
     /// A small project as the loader would give it: a database with a generated password,

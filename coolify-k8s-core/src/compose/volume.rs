@@ -59,3 +59,22 @@ pub struct ServiceVolume {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_directory: Option<bool>,
 }
+
+impl ServiceVolume {
+    /// A mount of `kind` from `source` at `target`, with no options.
+    pub fn new(kind: MountType, source: Option<String>, target: impl Into<String>) -> Self {
+        Self {
+            kind,
+            source,
+            target: target.into(),
+            read_only: false,
+            consistency: None,
+            bind: None,
+            volume: None,
+            tmpfs: None,
+            image: None,
+            content: None,
+            is_directory: None,
+        }
+    }
+}

@@ -6,9 +6,13 @@
 //! The result goes through the same plan as a Compose file, so an Application deploys with
 //! the behaviour it has on Docker. See the README section "Applications" for the JSON shape.
 
+use super::attributes::{
+    apply_limits, apply_storages, checked_env, health_check_timings, identity_labels,
+    is_coolify_variable, list_items, one_service_project, port_mappings, stored_variables, Attrs,
+    StoredVariable,
+};
 use crate::compose::{
-    magic::deferred, ByteSize, Duration, ExposedPort, Healthcheck, HealthcheckTest, MountType,
-    Port, Project, Protocol, Restart, Service, ServiceVolume,
+    magic::deferred, ExposedPort, HealthcheckTest, Project, Protocol, Restart, Service,
 };
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
@@ -16,7 +20,7 @@ use crate::plan::ProbeAction;
 use crate::proxy::fqdn::{self, FqdnSettings, RedirectDirection};
 use crate::proxy::{labels as proxy_labels, BasicAuth, Route};
 use crate::report::{Outcome, Report};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -151,222 +155,8 @@ pub struct ApplicationInput {
     pub report: Report,
 }
 
-/// Lenient readers: Coolify's JSON has numbers as strings and booleans as 0/1.
-pub(super) struct Attrs<'a> {
-    pub(super) obj: &'a Map<String, Value>,
-    pub(super) settings: Option<&'a Map<String, Value>>,
-}
-
-impl Attrs<'_> {
-    pub(super) fn get(&self, key: &str) -> Option<&Value> {
-        match self.obj.get(key) {
-            Some(Value::Null) | None => self
-                .settings
-                .and_then(|s| s.get(key))
-                .filter(|v| !v.is_null()),
-            v => v,
-        }
-    }
-
-    pub(super) fn string(&self, key: &str) -> Option<String> {
-        match self.get(key)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => None,
-        }
-    }
-
-    pub(super) fn text(&self, key: &str) -> Option<String> {
-        self.string(key)
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-    }
-
-    pub(super) fn flag(&self, key: &str, default: bool) -> bool {
-        match self.get(key) {
-            Some(Value::Bool(b)) => *b,
-            Some(Value::Number(n)) => n.as_i64() != Some(0),
-            Some(Value::String(s)) => matches!(s.trim(), "1" | "true" | "on" | "yes"),
-            _ => default,
-        }
-    }
-
-    pub(super) fn number(&self, key: &str, errors: &mut Vec<Error>) -> Option<u64> {
-        let s = self.text(key)?;
-        match s.parse::<f64>() {
-            Ok(v) if v >= 0.0 && v.fract() == 0.0 => Some(v as u64),
-            _ => {
-                errors.push(Error::new(
-                    InputPath::root().key(key),
-                    format!("{s:?} is not a whole number"),
-                ));
-                None
-            }
-        }
-    }
-}
-
-/// A limit value: Coolify writes `"0"` for none.
-fn limit(s: Option<String>) -> Option<String> {
-    s.filter(|v| {
-        let t = v.trim();
-        !t.is_empty() && t.parse::<f64>().is_ok_and(|n| n != 0.0) || t.parse::<f64>().is_err()
-    })
-}
-
-/// Coolify's `limits_*` columns (shared by Applications and databases; `"0"` means none):
-/// memory, reservation, CPUs, CPU shares (1024 is Docker's default), cpuset; swap settings
-/// are reported.
-pub(super) fn apply_limits(
-    a: &Attrs<'_>,
-    svc: &mut Service,
-    errors: &mut Vec<Error>,
-    report: &mut Report,
-) {
-    if let Some(m) = limit(a.string("limits_memory")) {
-        match ByteSize::parse(&m) {
-            Ok(b) => svc.mem_limit = Some(b),
-            Err(e) => errors.push(Error::new(InputPath::root().key("limits_memory"), e)),
-        }
-    }
-    if let Some(m) = limit(a.string("limits_memory_reservation")) {
-        match ByteSize::parse(&m) {
-            Ok(b) => svc.mem_reservation = Some(b),
-            Err(e) => errors.push(Error::new(
-                InputPath::root().key("limits_memory_reservation"),
-                e,
-            )),
-        }
-    }
-    if let Some(c) = limit(a.string("limits_cpus")) {
-        match c.parse::<f64>() {
-            Ok(v) if v > 0.0 && v.is_finite() => svc.cpus = Some(v),
-            _ => errors.push(Error::new(
-                InputPath::root().key("limits_cpus"),
-                format!("{c:?} is not a CPU count"),
-            )),
-        }
-    }
-    if let Some(s) = limit(a.string("limits_cpu_shares")).filter(|s| s.trim() != "1024") {
-        match s.parse::<i64>() {
-            Ok(v) => svc.cpu_shares = Some(v),
-            Err(_) => errors.push(Error::new(
-                InputPath::root().key("limits_cpu_shares"),
-                format!("{s:?} is not a number"),
-            )),
-        }
-    }
-    if let Some(s) = limit(a.string("limits_cpuset")) {
-        svc.cpuset = Some(s);
-    }
-    if let Some(s) = limit(a.string("limits_memory_swap")) {
-        report.add(
-            InputPath::root().key("limits_memory_swap"),
-            Outcome::Dropped,
-            format!("swap limit {s}: Kubernetes manages swap per node"),
-        );
-    }
-    if let Some(s) = a
-        .text("limits_memory_swappiness")
-        .filter(|s| s != "60" && s != "0")
-    {
-        report.add(
-            InputPath::root().key("limits_memory_swappiness"),
-            Outcome::Dropped,
-            format!("swappiness {s}: not settable per container on Kubernetes"),
-        );
-    }
-}
-
-/// `persistent_storages` (named volumes, or host binds with `host_path`; `suffix` is added
-/// to volume names, `-pr-N` for a preview) and `file_storages` (files with their content,
-/// or directories), as Coolify's models hold them.
-pub(super) fn apply_storages(
-    a: &Attrs<'_>,
-    svc: &mut Service,
-    errors: &mut Vec<Error>,
-    suffix: &str,
-) {
-    if let Some(list) = a.get("persistent_storages").and_then(Value::as_array) {
-        for (i, s) in list.iter().enumerate() {
-            let p = InputPath::root().key("persistent_storages").index(i);
-            let so = s.as_object();
-            let sa = so.map(|o| Attrs {
-                obj: o,
-                settings: None,
-            });
-            let (Some(name), Some(mount)) = (
-                sa.as_ref().and_then(|x| x.text("name")),
-                sa.as_ref().and_then(|x| x.text("mount_path")),
-            ) else {
-                errors.push(Error::new(
-                    p,
-                    "a persistent storage needs `name` and `mount_path`",
-                ));
-                continue;
-            };
-            let host = sa.as_ref().and_then(|x| x.text("host_path"));
-            svc.volumes.push(volume(
-                if host.is_some() {
-                    MountType::Bind
-                } else {
-                    MountType::Volume
-                },
-                Some(host.unwrap_or_else(|| format!("{name}{suffix}"))),
-                mount,
-                None,
-                None,
-            ));
-        }
-    }
-    if let Some(list) = a.get("file_storages").and_then(Value::as_array) {
-        for (i, s) in list.iter().enumerate() {
-            let p = InputPath::root().key("file_storages").index(i);
-            let Some(so) = s.as_object() else {
-                errors.push(Error::new(p, "expected an object"));
-                continue;
-            };
-            let sa = Attrs {
-                obj: so,
-                settings: None,
-            };
-            let Some(mount) = sa.text("mount_path") else {
-                errors.push(Error::new(
-                    p.key("mount_path"),
-                    "a file storage needs `mount_path`",
-                ));
-                continue;
-            };
-            let is_dir = sa.flag("is_directory", false);
-            svc.volumes.push(volume(
-                MountType::Bind,
-                Some(sa.text("fs_path").unwrap_or_else(|| mount.clone())),
-                mount,
-                if is_dir {
-                    None
-                } else {
-                    Some(sa.string("content").unwrap_or_default())
-                },
-                Some(is_dir),
-            ));
-        }
-    }
-}
-
 /// The parser version Coolify stamps on new applications (`Application::$parserVersion`).
 const COMPOSE_PARSING_VERSION: u32 = 5;
-
-/// `COOLIFY_*` and `SOURCE_COMMIT`: values Coolify generates, not user secrets.
-pub(super) fn is_coolify_variable(key: &str) -> bool {
-    key.starts_with("COOLIFY_") || key == "SOURCE_COMMIT"
-}
-
-pub(super) fn is_variable_name(key: &str) -> bool {
-    !key.is_empty()
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !key.starts_with(|c: char| c.is_ascii_digit())
-}
 
 /// The container name Coolify gives (`generateApplicationContainerName` in
 /// `bootstrap/helpers/docker.php`, and `custom_internal_name` in the deployment job): the
@@ -439,15 +229,9 @@ pub fn from_attributes_env(
     env: &BTreeMap<String, String>,
     seed: Option<&str>,
 ) -> Result<ApplicationInput, Errors> {
-    let Some(obj) = attrs.as_object() else {
-        return Err(Error::new(
-            InputPath::root(),
-            "an Application's attributes must be a JSON object",
-        )
-        .into());
-    };
-    let settings = obj.get("settings").and_then(Value::as_object);
-    let a = Attrs { obj, settings };
+    let mut a = Attrs::root(attrs, "an Application")?;
+    a.settings = a.obj.get("settings").and_then(Value::as_object);
+    let obj = a.obj;
     let at = |k: &str| InputPath::root().key(k);
     let mut errors = Vec::new();
     let mut report = Report::default();
@@ -496,12 +280,7 @@ pub fn from_attributes_env(
     // Ports.
     let mut expose = Vec::new();
     if let Some(list) = a.text("ports_exposes") {
-        for (i, p) in list
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .enumerate()
-        {
+        for (i, p) in list_items(&list).enumerate() {
             match p.parse::<u16>() {
                 Ok(n) if n > 0 => expose.push(ExposedPort {
                     target: n,
@@ -515,31 +294,18 @@ pub fn from_attributes_env(
         }
     }
     let first_port = expose.first().map(|p| p.target);
-    let mut ports = Vec::new();
-    if let Some(list) = a.text("ports_mappings") {
-        if pr > 0 {
+    let ports = if pr > 0 {
+        if a.text("ports_mappings").is_some() {
             report.add(
                 at("ports_mappings"),
                 Outcome::Dropped,
                 "preview deployments publish no host ports (as on Docker)",
             );
-        } else {
-            for (i, m) in list
-                .split(',')
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .enumerate()
-            {
-                match parse_mapping(m) {
-                    Some(p) => ports.push(p),
-                    None => errors.push(Error::new(
-                        at("ports_mappings").index(i),
-                        format!("invalid port mapping {m:?} (expected HOST:CONTAINER)"),
-                    )),
-                }
-            }
         }
-    }
+        Vec::new()
+    } else {
+        port_mappings(&a, &mut errors)
+    };
 
     // Environment: runtime variables only; preview ones replace the others for a preview.
     let mut environment = indexmap::IndexMap::new();
@@ -547,33 +313,12 @@ pub fn from_attributes_env(
     let mut secret_variables = BTreeSet::new();
     // `$application->toArray()` holds the preview variables in their own relation.
     for list_key in ["environment_variables", "environment_variables_preview"] {
-        let Some(list) = a.get(list_key) else {
-            continue;
-        };
-        let Some(list) = list.as_array() else {
-            return Err(Error::new(at(list_key), "expected a list").into());
-        };
-        for (i, v) in list.iter().enumerate() {
-            let p = at(list_key).index(i);
-            let Some(vo) = v.as_object() else {
-                errors.push(Error::new(p, "expected an object {key, value, …}"));
-                continue;
-            };
-            let va = Attrs {
-                obj: vo,
-                settings: None,
-            };
-            let Some(key) = va.text("key") else {
-                errors.push(Error::new(p.key("key"), "a variable needs a key"));
-                continue;
-            };
-            if !is_variable_name(&key) {
-                errors.push(Error::new(
-                    p.key("key"),
-                    format!("{key:?} is not a valid variable name"),
-                ));
-                continue;
-            }
+        for StoredVariable {
+            path: p,
+            key,
+            attrs: va,
+        } in stored_variables(&a, list_key, &mut errors)
+        {
             let is_preview = va.flag("is_preview", list_key == "environment_variables_preview");
             if is_preview != (pr > 0) {
                 continue;
@@ -610,14 +355,7 @@ pub fn from_attributes_env(
     // Variables the caller gives (`$env`: Coolify's generated ones, or overrides) win over
     // the stored list and over the defaults below, as a stored `COOLIFY_*` key does in
     // `generate_coolify_env_variables`.
-    for (key, value) in env {
-        if !is_variable_name(key) {
-            errors.push(Error::new(
-                InputPath::root().key("env").key(key.as_str()),
-                format!("{key:?} is not a valid variable name"),
-            ));
-            continue;
-        }
+    for (key, value) in checked_env(env, &mut errors) {
         if is_coolify_variable(key) {
             // Generated values, not secrets: plain env entries.
             variables.remove(key);
@@ -676,16 +414,7 @@ pub fn from_attributes_env(
     // Health check.
     let mut http_probe = None;
     if a.flag("health_check_enabled", false) {
-        let secs = |k: &str, errors: &mut Vec<Error>| a.number(k, errors).map(Duration::from_secs);
-        let mut hc = Healthcheck {
-            interval: secs("health_check_interval", &mut errors),
-            timeout: secs("health_check_timeout", &mut errors),
-            retries: a
-                .number("health_check_retries", &mut errors)
-                .map(|r| r as u32),
-            start_period: secs("health_check_start_period", &mut errors),
-            ..Healthcheck::default()
-        };
+        let mut hc = health_check_timings(&a, &mut errors);
         let kind = a
             .text("health_check_type")
             .unwrap_or_else(|| "http".into())
@@ -865,25 +594,17 @@ pub fn from_attributes_env(
     }
 
     // Identity.
-    let slug = |s: &str| crate::plan::names::dns_label(s, 63);
-    svc.labels.insert("coolify.managed".into(), "true".into());
-    svc.labels
-        .insert("coolify.type".into(), "application".into());
-    if let Some(id) = a.text("id") {
-        svc.labels.insert("coolify.applicationId".into(), id);
-    }
-    svc.labels.insert("coolify.name".into(), slug(&app_name));
-    svc.labels
-        .insert("coolify.resourceName".into(), slug(&app_name));
-    svc.labels
-        .insert("coolify.serviceName".into(), slug(&app_name));
-    if let Some(p) = a.text("project_name") {
-        svc.labels.insert("coolify.projectName".into(), slug(&p));
-    }
-    if let Some(e) = a.text("environment_name") {
-        svc.labels
-            .insert("coolify.environmentName".into(), slug(&e));
-    }
+    identity_labels(
+        &a,
+        &mut svc,
+        "application",
+        "coolify.applicationId",
+        Some(&app_name),
+    );
+    svc.labels.insert(
+        "coolify.name".into(),
+        crate::plan::names::dns_label(&app_name, 63),
+    );
     svc.labels
         .insert("coolify.pullRequestId".into(), pr.to_string());
 
@@ -898,14 +619,7 @@ pub fn from_attributes_env(
         None => None,
     };
 
-    if let Some(e) = Errors::from_vec(errors) {
-        return Err(e);
-    }
-    let mut project = Project {
-        name: Some(base.clone()),
-        ..Project::default()
-    };
-    project.services.insert(service.clone(), svc);
+    let project = one_service_project(base.clone(), &service, svc, errors)?;
     Ok(ApplicationInput {
         project,
         service,
@@ -916,58 +630,6 @@ pub fn from_attributes_env(
         http_probe,
         autoscale,
         report,
-    })
-}
-
-pub(super) fn volume(
-    kind: MountType,
-    source: Option<String>,
-    target: String,
-    content: Option<String>,
-    is_directory: Option<bool>,
-) -> ServiceVolume {
-    ServiceVolume {
-        kind,
-        source,
-        target,
-        read_only: false,
-        consistency: None,
-        bind: None,
-        volume: None,
-        tmpfs: None,
-        image: None,
-        content,
-        is_directory,
-    }
-}
-
-/// `8080:80`, `8080:80/udp`, `127.0.0.1:8080:80`.
-pub(super) fn parse_mapping(m: &str) -> Option<Port> {
-    let (spec, proto) = match m.rsplit_once('/') {
-        Some((s, p)) => (s, p),
-        None => (m, "tcp"),
-    };
-    let protocol = match proto {
-        "tcp" => Protocol::Tcp,
-        "udp" => Protocol::Udp,
-        _ => return None,
-    };
-    let parts: Vec<&str> = spec.split(':').collect();
-    let (host_ip, published, target) = match parts.as_slice() {
-        [p, t] => (None, *p, *t),
-        [ip, p, t] => (Some(ip.to_string()), *p, *t),
-        _ => return None,
-    };
-    let target = target.parse::<u16>().ok().filter(|p| *p > 0)?;
-    published.parse::<u16>().ok().filter(|p| *p > 0)?;
-    Some(Port {
-        name: None,
-        target,
-        published: Some(published.to_string()),
-        host_ip,
-        protocol,
-        app_protocol: None,
-        mode: None,
     })
 }
 
@@ -1119,6 +781,7 @@ impl crate::Translator {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compose::{ByteSize, Duration};
     use crate::proxy::HttpMode;
     use serde_json::json;
 

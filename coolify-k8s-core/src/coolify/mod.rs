@@ -2,5 +2,6 @@
 //! Applications, standalone databases.
 
 pub mod application;
+mod attributes;
 pub mod database;
 pub mod magic_values;

@@ -760,19 +760,7 @@ mod tests {
     use super::*;
 
     fn vol(kind: MountType, source: Option<&str>, target: &str) -> ServiceVolume {
-        ServiceVolume {
-            kind,
-            source: source.map(str::to_string),
-            target: target.to_string(),
-            read_only: false,
-            consistency: None,
-            bind: None,
-            volume: None,
-            tmpfs: None,
-            image: None,
-            content: None,
-            is_directory: None,
-        }
+        ServiceVolume::new(kind, source.map(str::to_string), target)
     }
 
     fn project(services: Vec<(&str, Service)>) -> Project {

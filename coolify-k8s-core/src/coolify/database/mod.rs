@@ -14,13 +14,12 @@ pub mod kind;
 
 pub use kind::DatabaseKind;
 
-use super::application::{
-    apply_limits, apply_storages, is_coolify_variable, is_variable_name, parse_mapping, volume,
-    Attrs,
+use super::attributes::{
+    apply_limits, apply_storages, checked_env, health_check_timings, identity_labels,
+    is_coolify_variable, one_service_project, port_mappings, stored_variables, volume, Attrs,
 };
 use crate::compose::{
-    magic::deferred, Duration, Healthcheck, HealthcheckTest, MountType, Port, Project, Protocol,
-    Restart, Service,
+    magic::deferred, HealthcheckTest, MountType, Port, Project, Protocol, Restart, Service,
 };
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
@@ -104,17 +103,7 @@ pub fn from_attributes(
     attrs: &Value,
     env: &BTreeMap<String, String>,
 ) -> Result<DatabaseInput, Errors> {
-    let Some(obj) = attrs.as_object() else {
-        return Err(Error::new(
-            InputPath::root(),
-            "a database's attributes must be a JSON object",
-        )
-        .into());
-    };
-    let a = Attrs {
-        obj,
-        settings: None,
-    };
+    let a = Attrs::root(attrs, "a database")?;
     let at = |k: &str| InputPath::root().key(k);
     let mut errors = Vec::new();
     let mut report = Report::default();
@@ -162,14 +151,7 @@ pub fn from_attributes(
     init_scripts(kind, &a, &mut svc, &mut errors);
     labels(kind, &a, &mut svc);
 
-    if let Some(e) = Errors::from_vec(errors) {
-        return Err(e);
-    }
-    let mut project = Project {
-        name: Some(service.clone()),
-        ..Project::default()
-    };
-    project.services.insert(service.clone(), svc);
+    let project = one_service_project(service.clone(), &service, svc, errors)?;
     Ok(DatabaseInput {
         project,
         service,
@@ -236,25 +218,9 @@ fn environment(
 ) -> Environment {
     let mut values: indexmap::IndexMap<String, String> = indexmap::IndexMap::new();
     for list_key in ["environment_variables", "runtime_environment_variables"] {
-        let Some(list) = a.get(list_key).and_then(Value::as_array) else {
-            continue;
-        };
-        for (i, v) in list.iter().enumerate() {
-            let p = InputPath::root().key(list_key).index(i);
-            let Some(vo) = v.as_object() else {
-                errors.push(Error::new(p, "expected an object {key, value, …}"));
-                continue;
-            };
-            let va = Attrs {
-                obj: vo,
-                settings: None,
-            };
-            let Some(key) = va.text("key").filter(|k| is_variable_name(k)) else {
-                errors.push(Error::new(p.key("key"), "a variable needs a valid name"));
-                continue;
-            };
-            if va.flag("is_runtime", true) {
-                values.insert(key, va.string("value").unwrap_or_default());
+        for v in stored_variables(a, list_key, errors) {
+            if v.attrs.flag("is_runtime", true) {
+                values.insert(v.key, v.attrs.string("value").unwrap_or_default());
             }
         }
     }
@@ -273,14 +239,7 @@ fn environment(
             None => {}
         }
     }
-    for (key, value) in env {
-        if !is_variable_name(key) {
-            errors.push(Error::new(
-                InputPath::root().key("env").key(key.as_str()),
-                format!("{key:?} is not a valid variable name"),
-            ));
-            continue;
-        }
+    for (key, value) in checked_env(env, errors) {
         values.insert(key.clone(), value.clone());
     }
     let mut environment = indexmap::IndexMap::new();
@@ -301,23 +260,7 @@ fn environment(
 /// `ports_mappings` as on Docker, and the public port (`is_public` + `public_port`) that
 /// `StartDatabaseProxy` publishes on the server, to the database's port.
 fn ports(kind: DatabaseKind, a: &Attrs<'_>, errors: &mut Vec<Error>) -> Vec<Port> {
-    let mut ports = Vec::new();
-    if let Some(list) = a.text("ports_mappings") {
-        for (i, m) in list
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .enumerate()
-        {
-            match parse_mapping(m) {
-                Some(p) => ports.push(p),
-                None => errors.push(Error::new(
-                    InputPath::root().key("ports_mappings").index(i),
-                    format!("invalid port mapping {m:?} (expected HOST:CONTAINER)"),
-                )),
-            }
-        }
-    }
+    let mut ports = port_mappings(a, errors);
     if a.flag("is_public", false) {
         match a
             .number("public_port", errors)
@@ -342,17 +285,14 @@ fn ports(kind: DatabaseKind, a: &Attrs<'_>, errors: &mut Vec<Error>) -> Vec<Port
 }
 
 /// Coolify's health check with the `health_check_*` timings (seconds).
-fn health_check(kind: DatabaseKind, a: &Attrs<'_>, errors: &mut Vec<Error>) -> Healthcheck {
-    let mut secs = |k: &str| a.number(k, errors).map(Duration::from_secs);
-    Healthcheck {
+fn health_check(
+    kind: DatabaseKind,
+    a: &Attrs<'_>,
+    errors: &mut Vec<Error>,
+) -> crate::compose::Healthcheck {
+    crate::compose::Healthcheck {
         test: Some(HealthcheckTest::Shell(kind.health_check().to_string())),
-        interval: secs("health_check_interval"),
-        timeout: secs("health_check_timeout"),
-        start_period: secs("health_check_start_period"),
-        retries: a
-            .number("health_check_retries", errors)
-            .and_then(|r| u32::try_from(r).ok()),
-        ..Healthcheck::default()
+        ..health_check_timings(a, errors)
     }
 }
 
@@ -398,10 +338,7 @@ fn init_scripts(kind: DatabaseKind, a: &Attrs<'_>, svc: &mut Service, errors: &m
     if let Some(list) = a.get("init_scripts").and_then(Value::as_array) {
         for (i, s) in list.iter().enumerate() {
             let p = InputPath::root().key("init_scripts").index(i);
-            let sa = s.as_object().map(|o| Attrs {
-                obj: o,
-                settings: None,
-            });
+            let sa = s.as_object().map(Attrs::of);
             let name = sa
                 .as_ref()
                 .and_then(|x| x.text("filename"))
@@ -434,23 +371,8 @@ fn init_scripts(kind: DatabaseKind, a: &Attrs<'_>, svc: &mut Service, errors: &m
 
 /// `defaultDatabaseLabels()` (`bootstrap/helpers/docker.php`).
 fn labels(kind: DatabaseKind, a: &Attrs<'_>, svc: &mut Service) {
-    let slug = |s: &str| crate::plan::names::dns_label(s, 63);
-    svc.labels.insert("coolify.managed".into(), "true".into());
-    svc.labels.insert("coolify.type".into(), "database".into());
-    if let Some(id) = a.text("id") {
-        svc.labels.insert("coolify.databaseId".into(), id);
-    }
-    if let Some(n) = a.text("name") {
-        svc.labels.insert("coolify.resourceName".into(), slug(&n));
-        svc.labels.insert("coolify.serviceName".into(), slug(&n));
-    }
-    if let Some(p) = a.text("project_name") {
-        svc.labels.insert("coolify.projectName".into(), slug(&p));
-    }
-    if let Some(e) = a.text("environment_name") {
-        svc.labels
-            .insert("coolify.environmentName".into(), slug(&e));
-    }
+    let name = a.text("name");
+    identity_labels(a, svc, "database", "coolify.databaseId", name.as_deref());
     svc.labels
         .insert("coolify.database.subType".into(), kind.name().to_string());
 }

@@ -1,0 +1,128 @@
+//! `persistent_storages` and `file_storages`, as Coolify's `LocalPersistentVolume` and
+//! `LocalFileVolume` models hold them.
+
+use super::Attrs;
+use crate::compose::{MountType, Service, ServiceVolume};
+use crate::error::Error;
+use crate::path::InputPath;
+use serde_json::Value;
+
+/// Named volumes, or host binds with `host_path` (`suffix` is added to volume names, `-pr-N`
+/// for a preview), and files with their content, or directories.
+pub(in crate::coolify) fn apply_storages(
+    a: &Attrs<'_>,
+    svc: &mut Service,
+    errors: &mut Vec<Error>,
+    suffix: &str,
+) {
+    if let Some(list) = a.get("persistent_storages").and_then(Value::as_array) {
+        for (i, s) in list.iter().enumerate() {
+            let p = InputPath::root().key("persistent_storages").index(i);
+            let sa = s.as_object().map(Attrs::of);
+            let (Some(name), Some(mount)) = (
+                sa.as_ref().and_then(|x| x.text("name")),
+                sa.as_ref().and_then(|x| x.text("mount_path")),
+            ) else {
+                errors.push(Error::new(
+                    p,
+                    "a persistent storage needs `name` and `mount_path`",
+                ));
+                continue;
+            };
+            let host = sa.as_ref().and_then(|x| x.text("host_path"));
+            svc.volumes.push(volume(
+                if host.is_some() {
+                    MountType::Bind
+                } else {
+                    MountType::Volume
+                },
+                Some(host.unwrap_or_else(|| format!("{name}{suffix}"))),
+                mount,
+                None,
+                None,
+            ));
+        }
+    }
+    if let Some(list) = a.get("file_storages").and_then(Value::as_array) {
+        for (i, s) in list.iter().enumerate() {
+            let p = InputPath::root().key("file_storages").index(i);
+            let Some(sa) = s.as_object().map(Attrs::of) else {
+                errors.push(Error::new(p, "expected an object"));
+                continue;
+            };
+            let Some(mount) = sa.text("mount_path") else {
+                errors.push(Error::new(
+                    p.key("mount_path"),
+                    "a file storage needs `mount_path`",
+                ));
+                continue;
+            };
+            let is_dir = sa.flag("is_directory", false);
+            svc.volumes.push(volume(
+                MountType::Bind,
+                Some(sa.text("fs_path").unwrap_or_else(|| mount.clone())),
+                mount,
+                if is_dir {
+                    None
+                } else {
+                    Some(sa.string("content").unwrap_or_default())
+                },
+                Some(is_dir),
+            ));
+        }
+    }
+}
+
+/// A service volume with only what Coolify's storages set.
+pub(in crate::coolify) fn volume(
+    kind: MountType,
+    source: Option<String>,
+    target: String,
+    content: Option<String>,
+    is_directory: Option<bool>,
+) -> ServiceVolume {
+    ServiceVolume {
+        content,
+        is_directory,
+        ..ServiceVolume::new(kind, source, target)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn volumes_binds_files_and_directories() {
+        let v = json!({
+            "persistent_storages": [{"name": "data", "mount_path": "/data"},
+                {"name": "h", "mount_path": "/h", "host_path": "/srv/h"}, {"name": "x"}],
+            "file_storages": [{"mount_path": "/etc/a.conf", "content": "a=1"},
+                {"mount_path": "/d", "is_directory": true}, 3]
+        });
+        let (mut svc, mut errors) = (Service::default(), Vec::new());
+        apply_storages(
+            &Attrs::root(&v, "x").unwrap(),
+            &mut svc,
+            &mut errors,
+            "-pr-2",
+        );
+        let got: Vec<_> = svc
+            .volumes
+            .iter()
+            .map(|v| (v.kind, v.source.as_deref(), v.content.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (MountType::Volume, Some("data-pr-2"), None),
+                (MountType::Bind, Some("/srv/h"), None),
+                (MountType::Bind, Some("/etc/a.conf"), Some("a=1")),
+                (MountType::Bind, Some("/d"), None),
+            ]
+        );
+        let paths: Vec<_> = errors.iter().map(|e| e.path.to_string()).collect();
+        assert_eq!(paths, ["persistent_storages[2]", "file_storages[2]"]);
+    }
+}
