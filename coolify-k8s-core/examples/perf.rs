@@ -5,10 +5,13 @@
 //! ```text
 //! perf translate DIR ROUNDS   every template in DIR: load + plan + build + to_yaml (P2)
 //! perf floor DIR ROUNDS       the same files: serde-saphyr parse to a Value + emit (P2 floor)
+//! perf floor-out DIR ROUNDS   serde-saphyr parse of the same files + emit of the translated
+//!                             objects (the floor for output of the translation's size)
 //! perf generated N ROUNDS     a generated project of N services, translated (P3)
 //! perf generate N             print that project (for the PHP side and for reading)
 //! ```
-//! Each prints one line: `<mode> files=<n> rounds=<r> total_ms=<t> per_round_ms=<t/r>`.
+//! Each prints one line: `<mode> files=<n> rounds=<r> bytes=<b> total_ms=<t>
+//! per_round_ms=<t/r> per_round_cpu_ms=<c/r>`.
 
 use coolify_k8s_core::compose::interpolate::required_variables;
 use coolify_k8s_core::compose::{NoFiles, SourceFile};
@@ -27,6 +30,10 @@ fn main() -> ExitCode {
     match (arg(0), arg(1)) {
         (Some("translate"), Some(dir)) => run("translate", &corpus(dir), number(2, 1), translate),
         (Some("floor"), Some(dir)) => run("floor", &corpus(dir), number(2, 1), floor),
+        (Some("floor-out"), Some(dir)) => {
+            let inputs: Vec<Input> = corpus(dir).into_iter().map(Input::translated).collect();
+            run("floor-out", &inputs, number(2, 1), floor_out)
+        }
         (Some("generated"), Some(_)) => {
             let files = vec![generated(number(1, 10))];
             run("generated", &files, number(2, 1), translate)
@@ -51,6 +58,7 @@ fn run(mode: &str, files: &[Input], rounds: usize, work: fn(&Input) -> usize) ->
         return ExitCode::from(1);
     }
     let start = Instant::now();
+    let cpu_start = cpu_ms();
     let mut bytes = 0;
     for _ in 0..rounds {
         for f in files {
@@ -58,10 +66,14 @@ fn run(mode: &str, files: &[Input], rounds: usize, work: fn(&Input) -> usize) ->
         }
     }
     let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let cpu = cpu_ms()
+        .zip(cpu_start)
+        .map_or(f64::NAN, |(end, start)| end - start);
     println!(
-        "{mode} files={} rounds={rounds} bytes={bytes} total_ms={ms:.1} per_round_ms={:.2}",
+        "{mode} files={} rounds={rounds} bytes={bytes} total_ms={ms:.1} per_round_ms={:.2} per_round_cpu_ms={:.1}",
         files.len(),
-        ms / rounds as f64
+        ms / rounds as f64,
+        cpu / rounds as f64
     );
     ExitCode::SUCCESS
 }
@@ -71,6 +83,8 @@ fn run(mode: &str, files: &[Input], rounds: usize, work: fn(&Input) -> usize) ->
 struct Input {
     file: SourceFile,
     env: BTreeMap<String, String>,
+    /// The translation's objects (`floor-out` only, made before the clock starts).
+    objects: Vec<serde_json::Value>,
 }
 
 impl Input {
@@ -79,8 +93,35 @@ impl Input {
             .into_keys()
             .map(|name| (name, "value".to_string()))
             .collect();
-        Self { file, env }
+        Self {
+            file,
+            env,
+            objects: Vec::new(),
+        }
     }
+
+    fn translated(mut self) -> Self {
+        let translator = Translator::new(Options {
+            seed: Some("bench".into()),
+            ..Default::default()
+        });
+        if let Ok(m) =
+            translator.compose_files(std::slice::from_ref(&self.file), &self.env, &NoFiles)
+        {
+            self.objects = m.objects().to_vec();
+        }
+        self
+    }
+}
+
+/// CPU time of this process so far (user + system, from `/proc/self/stat` in clock ticks of
+/// 10 ms): on a shared machine it is closer to the idle wall time than the wall time is.
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks * 10.0)
 }
 
 /// One translation as the PHP extension makes it: `compose()` then `to_yaml()`. A template
@@ -99,6 +140,18 @@ fn floor(input: &Input) -> usize {
     let v: Result<serde_json::Value, _> = serde_saphyr::from_str(&input.file.text);
     let out = v.ok().and_then(|v| serde_saphyr::to_string(&v).ok());
     black_box(out.map_or(0, |s| s.len()))
+}
+
+/// The floor for output as large as the translation's: the same parse, then serde-saphyr
+/// emitting the translated objects as `to_yaml` does (one document each).
+fn floor_out(input: &Input) -> usize {
+    let v: Result<serde_json::Value, _> = serde_saphyr::from_str(&input.file.text);
+    black_box(v.is_ok());
+    let emitted = input
+        .objects
+        .iter()
+        .filter_map(|o| serde_saphyr::to_string(o).ok());
+    black_box(emitted.map(|s| s.len()).sum())
 }
 
 /// The corpus templates in DIR, sorted by name.
