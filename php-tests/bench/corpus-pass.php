@@ -20,19 +20,9 @@ if (!in_array($mode, ['read', 'translate', 'symfony'], true)) {
     fwrite(STDERR, "usage: corpus-pass.php read|translate|symfony\n");
     exit(2);
 }
-$dir = getenv('COOLIFY_K8S_CORPUS') ?: dirname(__DIR__, 3) . '/shared/corpus/coolify-templates';
-$files = glob("$dir/*.yaml") ?: [];
-if ($files === []) {
-    fwrite(STDERR, "no templates in $dir\n");
-    exit(2);
-}
+require __DIR__ . '/corpus.php';
+$files = corpus_files();
 $texts = array_map(fn ($f) => (string) file_get_contents($f), $files);
-/** A value for each variable the template requires (`${VAR:?}`), as Coolify asks for them. */
-function required_values(string $yaml): array
-{
-    preg_match_all('/\$\{([A-Za-z0-9_]+):?\?/', $yaml, $m);
-    return array_fill_keys($m[1], 'value');
-}
 $envs = array_map('required_values', $texts);
 if ($mode === 'symfony') {
     require '/usr/share/php/Symfony/Component/Yaml/autoload.php';

@@ -16,17 +16,9 @@ use Coolify\Kubernetes\Translator;
 
 $calls = max(1, (int) ($argv[1] ?? 100000));
 $step = max(1, (int) ($argv[2] ?? 10000));
-$dir = getenv('COOLIFY_K8S_CORPUS') ?: dirname(__DIR__, 3) . '/shared/corpus/coolify-templates';
-$texts = array_map(fn ($f) => (string) file_get_contents($f), glob("$dir/*.yaml") ?: []);
-// A value for each variable a template requires (`${VAR:?}`), as Coolify asks for them.
-$envs = array_map(function (string $yaml): array {
-    preg_match_all('/\$\{([A-Za-z0-9_]+):?\?/', $yaml, $m);
-    return array_fill_keys($m[1], 'value');
-}, $texts);
-if ($texts === []) {
-    fwrite(STDERR, "no templates in $dir\n");
-    exit(2);
-}
+require __DIR__ . '/corpus.php';
+$texts = array_map(fn ($f) => (string) file_get_contents($f), corpus_files());
+$envs = array_map('required_values', $texts);
 
 function rss_kib(): int
 {

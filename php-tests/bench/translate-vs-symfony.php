@@ -21,20 +21,10 @@ if (!extension_loaded('coolify_k8s')) {
     fwrite(STDERR, "load the extension with -d extension=…/libcoolify_k8s.so\n");
     exit(2);
 }
-$dir = dirname(__DIR__, 3) . '/shared/corpus/coolify-templates';
-$files = glob("$dir/*.yaml") ?: [];
-if ($files === []) {
-    fwrite(STDERR, "no templates in $dir\n");
-    exit(2);
-}
+require __DIR__ . '/corpus.php';
+$files = corpus_files();
 $rounds = max(1, (int) ($argv[1] ?? 15));
 
-/** A value for each variable the template requires (`${VAR:?}`), as Coolify asks for them. */
-function required_values(string $yaml): array
-{
-    preg_match_all('/\$\{([A-Za-z0-9_]+):?\?/', $yaml, $m);
-    return array_fill_keys($m[1], 'value');
-}
 
 function median(array $xs): float
 {
