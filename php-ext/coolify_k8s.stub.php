@@ -181,6 +181,21 @@ namespace Coolify\Kubernetes {
          * @return list<string>
          */
         public function warnings(): array {}
+
+        /**
+         * These manifests plus a `kubernetes.io/dockerconfigjson` Secret `$name` holding the
+         * registry credentials (what `docker login $server` takes), referenced by every
+         * pod's `imagePullSecrets`. The password is only in that Secret: `Kubectl::apply()`
+         * uploads it as a file; no command line, error or report holds it. A non-string or
+         * non-UTF-8 argument throws a TranslationException naming it.
+         *
+         * @param string $name
+         * @param string $server
+         * @param string $username
+         * @param string $password
+         * @return \Coolify\Kubernetes\Manifests
+         */
+        public function withPullSecret(mixed $name, mixed $server, mixed $username, mixed $password): \Coolify\Kubernetes\Manifests {}
     }
 
     /**
@@ -227,7 +242,7 @@ namespace Coolify\Kubernetes {
          * naming the option (`options: unknown field `routr``). The keys are the CLI flags in
          * snake_case (README, "Options"); keep this shape in step with the core's `Options`.
          *
-         * @param array{namespace?: string, name?: string, router?: 'ingress'|'traefik'|'gateway'|'none', ingress_class?: string, cluster_issuer?: string, entrypoints?: string|array{0: string, 1: string}, gateway?: string, listeners?: string|array{0: string, 1: string}, storage_class?: string, storage_size?: string, bind_mounts?: 'pvc'|'hostpath'|'error', published_ports?: 'clusterip'|'nodeport'|'loadbalancer', network_policies?: bool, images?: array<string, string>, seed?: string, labels?: array<string, string>, annotations?: array<string, string>, secret_variables?: list<string>, profiles?: list<string>, ingress_controller?: 'none'|'traefik', base_domain?: string, autoscale?: array{min?: int, max: int, cpu?: int, memory?: int}, route_ports?: array<string, int>, required_port?: int, liveness_probes?: bool, cluster_dns?: string}|null $options
+         * @param array{namespace?: string, name?: string, router?: 'ingress'|'traefik'|'gateway'|'none', ingress_class?: string, cluster_issuer?: string, entrypoints?: string|array{0: string, 1: string}, gateway?: string, listeners?: string|array{0: string, 1: string}, storage_class?: string, storage_size?: string, bind_mounts?: 'pvc'|'hostpath'|'error', published_ports?: 'clusterip'|'nodeport'|'loadbalancer', network_policies?: bool, images?: array<string, string>, seed?: string, labels?: array<string, string>, annotations?: array<string, string>, secret_variables?: list<string>, profiles?: list<string>, ingress_controller?: 'none'|'traefik'|'nginx', base_domain?: string, autoscale?: array{min?: int, max: int, cpu?: int, memory?: int}, route_ports?: array<string, int>, required_port?: int, liveness_probes?: bool, cluster_dns?: string, shared_volumes?: 'affinity'|'rwx', volume_sizes?: array<string, string>, image_pull_secrets?: list<string>, registry?: string}|null $options
          */
         public function __construct(?array $options = null) {}
 

@@ -218,7 +218,7 @@ NODE
 }
 
 cmd_start() {
-  have_binaries || cmd_build
+  have_binaries || locked_build
   apt_install etcd-server openssl jq
   ensure_kubectl
   mkdir -p "$RUN"
@@ -304,8 +304,17 @@ cmd_status() {
 # Removes the run state (etcd data, credentials) so the next start is a fresh cluster.
 cmd_reset() { cmd_stop; rm -rf "$RUN"; log "run state removed"; }
 
+# One build at a time per cache: CI starts one in the background (.ci/run) while the other
+# phases run, and the e2e phase's own `build` then waits here and finds the binaries.
+locked_build() {
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/build.lock"
+  flock 9
+  cmd_build
+}
+
 case "${1:-}" in
-  build) cmd_build ;;
+  build) locked_build ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;

@@ -22,6 +22,7 @@ pub mod options;
 pub mod path;
 pub mod plan;
 pub mod proxy;
+pub mod registry;
 pub mod report;
 pub mod translator;
 

@@ -46,6 +46,11 @@ impl Manifests {
         &self.report
     }
 
+    /// The mapping report, for a translation that names its own input's paths.
+    pub(crate) fn report_mut(&mut self) -> &mut Report {
+        &mut self.report
+    }
+
     /// Multi-document YAML: one document per object, each starting with `---`, in apply
     /// order. Strings that a YAML 1.1 reader would take for another type (`yes`, `on`,
     /// `0755`, `1e3`, `null`) are quoted, so Kubernetes reads them back as strings.

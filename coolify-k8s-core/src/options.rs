@@ -212,6 +212,13 @@ pub struct Options {
     /// values and files (default [`DEFAULT_CLUSTER_DNS`], a name every cluster's DNS
     /// Service keeps).
     pub cluster_dns: String,
+    /// Names of `kubernetes.io/dockerconfigjson` Secrets in the namespace that every pod
+    /// pulls its images with (`imagePullSecrets`; default none).
+    pub image_pull_secrets: Vec<String>,
+    /// Registry and path under which services that only have `build:` are pulled, as
+    /// `REGISTRY/PATH/<project>-<service>` (Docker Compose's name of the built image);
+    /// default none (such a service is an error naming the fix).
+    pub registry: Option<String>,
 }
 
 /// The cluster's DNS Service: CoreDNS keeps the `kube-dns` name in `kube-system` for
@@ -249,6 +256,8 @@ impl Default for Options {
             required_port: None,
             liveness_probes: false,
             cluster_dns: DEFAULT_CLUSTER_DNS.to_string(),
+            image_pull_secrets: Vec::new(),
+            registry: None,
         }
     }
 }
@@ -342,6 +351,22 @@ impl Options {
                 ));
             }
         }
+        for (i, name) in self.image_pull_secrets.iter().enumerate() {
+            if !crate::plan::names::is_dns_subdomain(name) {
+                errors.push(Error::new(
+                    at("image_pull_secrets").index(i),
+                    format!("{name:?} is not a valid Secret name"),
+                ));
+            }
+        }
+        if let Some(r) = &self.registry {
+            if !is_registry_prefix(r) {
+                errors.push(Error::new(
+                    at("registry"),
+                    format!("{r:?} is not a registry and path (expected e.g. registry.example.com/team, without a tag)"),
+                ));
+            }
+        }
         match Errors::from_vec(errors) {
             Some(e) => Err(e),
             None => Ok(()),
@@ -349,10 +374,71 @@ impl Options {
     }
 }
 
+/// `HOST[:PORT][/PATH…]` as an image reference starts: a host of letters, digits, `.`
+/// and `-` (any case), lowercase path components of `a-z0-9._-`, no tag or digest.
+fn is_registry_prefix(r: &str) -> bool {
+    let r = r.trim_end_matches('/');
+    let mut parts = r.split('/');
+    let host = parts.next().unwrap_or_default();
+    let (name, port) = match host.split_once(':') {
+        Some((n, p)) => (n, Some(p)),
+        None => (host, None),
+    };
+    let host_ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        && port.is_none_or(|p| !p.is_empty() && p.parse::<u16>().is_ok());
+    host_ok
+        && parts.all(|p| {
+            !p.is_empty()
+                && p.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+                })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn pull_secrets_and_registry_are_checked() {
+        let o = Options::from_value(json!({"image_pull_secrets": ["regcred"],
+            "registry": "registry.example.com:5000/team/apps/"}))
+        .unwrap();
+        assert_eq!(o.image_pull_secrets, ["regcred"]);
+        for good in [
+            "ghcr.io/acme",
+            "localhost:5000",
+            "Registry.Example.com/a_b/c-d",
+        ] {
+            assert!(is_registry_prefix(good), "{good}");
+        }
+        for bad in [
+            "",
+            "r.io/Team",
+            "r.io/app:1",
+            "r.io//x",
+            "r.io:port/x",
+            "r io/x",
+        ] {
+            assert!(!is_registry_prefix(bad), "{bad}");
+        }
+        let e = Options::from_value(json!({"image_pull_secrets": ["ok", "Not_OK"],
+            "registry": "r.io/app:v1"}))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("options.image_pull_secrets[1]: \"Not_OK\" is not a valid Secret name"),
+            "{e}"
+        );
+        assert!(
+            e.contains("options.registry: \"r.io/app:v1\" is not a registry"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn defaults_are_the_documented_ones() {

@@ -53,6 +53,23 @@ impl InputPath {
         }
     }
 
+    /// This path with the prefix `from` replaced by `to`, when it starts with `from`
+    /// (`services.db.volumes[0].source` → `persistent_storages[0].source`).
+    ///
+    /// ```
+    /// use coolify_k8s_core::InputPath;
+    /// let p = InputPath::parse("services.db.volumes[0]");
+    /// let to = InputPath::root().key("persistent_storages").index(2);
+    /// assert_eq!(p.rebase(&InputPath::parse("services.db.volumes[0]"), &to), Some(to.clone()));
+    /// assert_eq!(p.rebase(&InputPath::parse("services.web"), &to), None);
+    /// ```
+    pub fn rebase(&self, from: &InputPath, to: &InputPath) -> Option<InputPath> {
+        let rest = self.segments.strip_prefix(from.segments.as_slice())?;
+        let mut segments = to.segments.clone();
+        segments.extend(rest.iter().cloned());
+        Some(Self { segments })
+    }
+
     /// True for the document root.
     pub fn is_root(&self) -> bool {
         self.segments.is_empty()

@@ -93,6 +93,16 @@ impl Report {
         self.entries.iter().filter(move |e| e.outcome == outcome)
     }
 
+    /// Entries under `from` moved under `to`: a path into the Compose project made from a
+    /// model's attributes becomes the attribute's path.
+    pub fn rebase(&mut self, from: &InputPath, to: &InputPath) {
+        for e in &mut self.entries {
+            if let Some(p) = e.path.rebase(from, to) {
+                e.path = p;
+            }
+        }
+    }
+
     /// Sort and remove duplicates, so output does not depend on the order stages ran in.
     pub fn normalize(&mut self) {
         self.entries.sort();

@@ -5,11 +5,12 @@
 //! `UPDATE_GOLDEN=1 cargo test -p coolify-k8s-core --test application` rewrites the golden
 //! files; read every rewritten file against docs/COOLIFY.md and MAPPING.md before committing.
 
+mod convert_support;
+
 use coolify_k8s_core::options::{Options, Router};
 use coolify_k8s_core::{Manifests, Translator};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/application")
@@ -293,14 +294,7 @@ fn preview_deployment() {
 
 #[test]
 fn every_router_output_is_schema_valid() {
-    let crds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/crds");
-    if !crds.is_dir() {
-        eprintln!("skipping schema validation: {} is absent", crds.display());
-        return;
-    }
-    let tmp = std::env::temp_dir().join(format!("coolify-k8s-app-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
-    let mut files = Vec::new();
+    let mut docs = Vec::new();
     for router in [Router::Ingress, Router::Traefik, Router::Gateway] {
         for case in [
             "dockerimage-one-fqdn",
@@ -316,23 +310,8 @@ fn every_router_output_is_schema_valid() {
                     ..Options::default()
                 },
             );
-            let f = tmp.join(format!("{case}-{router:?}.yaml"));
-            std::fs::write(&f, m.to_yaml()).unwrap();
-            files.push(f);
+            docs.push((format!("{case}-{router:?}.yaml"), m.to_yaml()));
         }
     }
-    let out = Command::new(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/validate-manifests.sh"),
-    )
-    .arg("-q")
-    .args(&files)
-    .output()
-    .expect("run scripts/validate-manifests.sh");
-    let _ = std::fs::remove_dir_all(&tmp);
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    convert_support::validate_manifests("app", &docs);
 }

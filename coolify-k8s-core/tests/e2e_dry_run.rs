@@ -131,6 +131,38 @@ fn every_corpus_template_passes_server_dry_run() {
     );
 }
 
+/// A database kind's attributes, shaped like its Coolify model
+/// (`tests/testdata/databases/<kind>.json`).
+fn database_fixture(kind: coolify_k8s_core::coolify::database::DatabaseKind) -> Value {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("tests/testdata/databases/{kind}.json"));
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+/// The server's `apply --dry-run=server --server-side` of `objects` in `namespace`; its
+/// error output when it refuses them.
+fn dry_run(cluster: &Cluster, namespace: &str, objects: &[Value]) -> Result<(), String> {
+    let list = json!({"apiVersion": "v1", "kind": "List", "items": objects}).to_string();
+    let r = cluster.kubectl_stdin(
+        &[
+            "apply",
+            "--dry-run=server",
+            "--server-side",
+            "--field-manager=coolify",
+            "-n",
+            namespace,
+            "-f",
+            "-",
+        ],
+        Some(&list),
+    );
+    if r.ok {
+        Ok(())
+    } else {
+        Err(r.stderr.trim().to_string())
+    }
+}
+
 /// Every standalone database kind (`tests/testdata/databases/`, attributes shaped like
 /// Coolify's models), with its public port as a NodePort Service, is accepted by the API
 /// server's server-side dry run.
@@ -142,11 +174,9 @@ fn every_database_kind_passes_server_dry_run() {
     const DB_NAMESPACE: &str = "e2e-dry-run-databases";
     let cluster = Cluster::from_env();
     cluster.fresh_namespace(DB_NAMESPACE);
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/databases");
     let mut failures = Vec::new();
     for kind in ALL {
-        let text = std::fs::read_to_string(dir.join(format!("{kind}.json"))).unwrap();
-        let attrs: Value = serde_json::from_str(&text).unwrap();
+        let attrs = database_fixture(kind);
         let options = Options {
             namespace: Some(DB_NAMESPACE.to_string()),
             published_ports: PublishedPorts::Nodeport,
@@ -155,24 +185,88 @@ fn every_database_kind_passes_server_dry_run() {
         let m = coolify_k8s_core::Translator::new(options)
             .database(kind, &attrs, &BTreeMap::new())
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
-        let list = json!({"apiVersion": "v1", "kind": "List", "items": m.objects()}).to_string();
-        let r = cluster.kubectl_stdin(
-            &[
-                "apply",
-                "--dry-run=server",
-                "--server-side",
-                "--field-manager=coolify",
-                "-n",
-                DB_NAMESPACE,
-                "-f",
-                "-",
-            ],
-            Some(&list),
-        );
-        if !r.ok {
-            failures.push(format!("{kind}: {}", r.stderr.trim()));
+        if let Err(e) = dry_run(&cluster, DB_NAMESPACE, m.objects()) {
+            failures.push(format!("{kind}: {e}"));
         }
     }
     cluster.delete_namespace(DB_NAMESPACE);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What the registry rules emit: every database kind with its claim sized by `volume_sizes`,
+/// and the build-only projects of `tests/testdata/build-only/` under the `registry` prefix,
+/// each with `image_pull_secrets` and the `kubernetes.io/dockerconfigjson` Secret of
+/// `Manifests::with_pull_secret`, are accepted by the API server's server-side dry run.
+#[test]
+#[ignore = "needs the local API server: scripts/test.sh e2e"]
+fn registry_output_passes_server_dry_run() {
+    use coolify_k8s_core::coolify::database::kind::ALL;
+    use coolify_k8s_core::registry::RegistryCredentials;
+    use coolify_k8s_core::{Manifests, Options, Translator};
+    const REG_NAMESPACE: &str = "e2e-dry-run-registry";
+    let cluster = Cluster::from_env();
+    cluster.fresh_namespace(REG_NAMESPACE);
+    let creds = RegistryCredentials {
+        server: "registry.example.com:5000".into(),
+        username: "ci".into(),
+        password: "pull-S3cret".into(),
+    };
+    let base = Options {
+        namespace: Some(REG_NAMESPACE.to_string()),
+        image_pull_secrets: vec!["team-pull".into()],
+        registry: Some("registry.example.com:5000/team".into()),
+        seed: Some("registry".into()),
+        ..Options::default()
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata");
+    let mut outputs: Vec<(String, Manifests)> = Vec::new();
+    for kind in ALL {
+        let attrs = database_fixture(kind);
+        let sizes = attrs["persistent_storages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["name"].as_str())
+            .map(|n| (n.to_string(), "3Gi".to_string()))
+            .collect();
+        let options = Options {
+            volume_sizes: sizes,
+            ..base.clone()
+        };
+        let m = Translator::new(options)
+            .database(kind, &attrs, &BTreeMap::new())
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert!(
+            m.objects()
+                .iter()
+                .filter(|o| o["kind"] == "PersistentVolumeClaim")
+                .all(|o| o["spec"]["resources"]["requests"]["storage"] == "3Gi"),
+            "{kind}"
+        );
+        outputs.push((kind.to_string(), m));
+    }
+    for file in [
+        "react-express-mongodb",
+        "nginx-golang-postgres",
+        "flask-redis",
+    ] {
+        let p = root.join(format!("build-only/{file}.yaml"));
+        let files = [coolify_k8s_core::compose::SourceFile {
+            name: p.to_string_lossy().into_owned(),
+            text: std::fs::read_to_string(&p).unwrap(),
+        }];
+        let m = Translator::new(base.clone())
+            .compose_files(&files, &BTreeMap::new(), &convert_support::DirFiles)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        outputs.push((file.to_string(), m));
+    }
+    let mut failures = Vec::new();
+    for (name, m) in outputs {
+        let m = m.with_pull_secret("regcred", &creds).unwrap();
+        if let Err(e) = dry_run(&cluster, REG_NAMESPACE, m.objects()) {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
+    cluster.delete_namespace(REG_NAMESPACE);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

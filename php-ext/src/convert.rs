@@ -95,9 +95,7 @@ fn zval_at(z: &Zval, path: &InputPath, depth: usize) -> Result<Value, Error> {
             .map(Value::Number)
             .ok_or_else(|| Error::new(path.clone(), "must be a finite number"))
     } else if z.is_string() {
-        z.str()
-            .map(|s| Value::String(s.to_string()))
-            .ok_or_else(|| Error::new(path.clone(), "must be valid UTF-8 text"))
+        text_at(z, path).map(Value::String)
     } else if let Some(a) = z.array() {
         array_at(a, path, depth)
     } else {
@@ -114,23 +112,40 @@ fn zval_at(z: &Zval, path: &InputPath, depth: usize) -> Result<Value, Error> {
 /// A string argument as UTF-8 text; the error names the argument and, for bytes that are
 /// not UTF-8, the offset of the first one (`yaml: not UTF-8 at byte 12 …`).
 pub fn text_argument(z: &Zval, name: &str) -> Result<String, Error> {
-    let path = InputPath::root().key(name);
+    text_at(z, &InputPath::root().key(name))
+}
+
+/// A string at `path` (an argument, or a value in an array argument) as UTF-8 text: the
+/// one conversion of PHP strings, so every argument fails the same way.
+fn text_at(z: &Zval, path: &InputPath) -> Result<String, Error> {
     let Some(bytes) = z.zend_str().map(|s| s.as_bytes()) else {
         return Err(Error::new(
-            path,
+            path.clone(),
             format!("must be a string, not {:?}", z.dereference().get_type()),
         ));
     };
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
         Err(e) => Err(Error::new(
-            path,
+            path.clone(),
             format!(
-                "not UTF-8 at byte {} (convert the file to UTF-8, e.g. from Latin-1)",
+                "not UTF-8 at byte {} (convert the text to UTF-8, e.g. from Latin-1)",
                 e.valid_up_to()
             ),
         )),
     }
+}
+
+/// An array argument (`attributes`, `env`); anything else is an error naming the argument
+/// (a typed `array` parameter would make PHP throw a `TypeError`, which Coolify's
+/// `catch (Exception $e)` does not catch).
+pub fn array_argument<'a>(z: &'a Zval, name: &str) -> Result<&'a ZendHashTable, Error> {
+    z.dereference().array().ok_or_else(|| {
+        Error::new(
+            InputPath::root().key(name),
+            format!("must be an array, not {:?}", z.dereference().get_type()),
+        )
+    })
 }
 
 /// JSON as a PHP value: objects become associative arrays, arrays lists.

@@ -2,6 +2,7 @@
 
 use crate::convert::{json_to_zval, text_argument};
 use crate::error::{guard, one};
+use coolify_k8s_core::registry::RegistryCredentials;
 use coolify_k8s_core::Manifests;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::Zval;
@@ -75,5 +76,29 @@ impl PhpManifests {
     /// Number of objects.
     pub fn count(&self) -> i64 {
         i64::try_from(self.inner.objects().len()).unwrap_or(i64::MAX)
+    }
+
+    /// These manifests plus a `kubernetes.io/dockerconfigjson` Secret `$name` holding the
+    /// registry credentials (what `docker login $server` takes), referenced by every pod's
+    /// `imagePullSecrets`. The password is only in that Secret: `Kubectl::apply()` uploads
+    /// it as a file; no command line, error or report holds it.
+    pub fn with_pull_secret(
+        &self,
+        name: &Zval,
+        server: &Zval,
+        username: &Zval,
+        password: &Zval,
+    ) -> PhpResult<Self> {
+        guard(|| {
+            let credentials = RegistryCredentials {
+                server: text_argument(server, "server").map_err(one)?,
+                username: text_argument(username, "username").map_err(one)?,
+                password: text_argument(password, "password").map_err(one)?,
+            };
+            let name = text_argument(name, "name").map_err(one)?;
+            Ok(Self {
+                inner: self.inner.with_pull_secret(&name, &credentials)?,
+            })
+        })
     }
 }

@@ -1,6 +1,6 @@
 //! `Coolify\Kubernetes\Translator`: options array in, `Manifests` out.
 
-use crate::convert::{array_to_json, options_to_json, text_argument};
+use crate::convert::{array_argument, array_to_json, options_to_json, text_argument};
 use crate::error::{guard, one};
 use crate::manifests::PhpManifests;
 use coolify_k8s_core::coolify::database::DatabaseKind;
@@ -67,23 +67,10 @@ impl PhpTranslator {
     /// variables that win over the stored ones and over the generated `COOLIFY_*` values
     /// (pass Coolify's `generate_coolify_env_variables()` to reproduce it exactly).
     #[php(optional = env)]
-    pub fn application(
-        &self,
-        attributes: &ZendHashTable,
-        env: Option<&ZendHashTable>,
-    ) -> PhpResult<PhpManifests> {
+    pub fn application(&self, attributes: &Zval, env: Option<&Zval>) -> PhpResult<PhpManifests> {
         guard(|| {
-            let attrs = options_to_json(attributes, &InputPath::root()).map_err(one)?;
-            if !attrs.is_object() {
-                return Err(one(Error::new(
-                    InputPath::root(),
-                    "an Application's attributes must be an array of column => value, not a list",
-                )));
-            }
-            let env = match env {
-                Some(e) => env_map(e)?,
-                None => BTreeMap::new(),
-            };
+            let attrs = attributes_json(attributes, "an Application")?;
+            let env = env_argument(env)?;
             let inner = self.inner.application_env(&attrs, &env)?;
             Ok(PhpManifests { inner })
         })
@@ -97,12 +84,13 @@ impl PhpTranslator {
     #[php(optional = env)]
     pub fn database(
         &self,
-        r#type: &str,
-        attributes: &ZendHashTable,
-        env: Option<&ZendHashTable>,
+        r#type: &Zval,
+        attributes: &Zval,
+        env: Option<&Zval>,
     ) -> PhpResult<PhpManifests> {
         guard(|| {
-            let Some(kind) = DatabaseKind::parse(r#type) else {
+            let r#type = text_argument(r#type, "type").map_err(one)?;
+            let Some(kind) = DatabaseKind::parse(&r#type) else {
                 return Err(one(Error::new(
                     InputPath::root().key("type"),
                     format!(
@@ -112,20 +100,33 @@ impl PhpTranslator {
                     ),
                 )));
             };
-            let attrs = options_to_json(attributes, &InputPath::root()).map_err(one)?;
-            if !attrs.is_object() {
-                return Err(one(Error::new(
-                    InputPath::root(),
-                    "a database's attributes must be an array of column => value, not a list",
-                )));
-            }
-            let env = match env {
-                Some(e) => env_map(e)?,
-                None => BTreeMap::new(),
-            };
+            let attrs = attributes_json(attributes, "a database")?;
+            let env = env_argument(env)?;
             let inner = self.inner.database(kind, &attrs, &env)?;
             Ok(PhpManifests { inner })
         })
+    }
+}
+
+/// A model's attributes (`column => value`) as a JSON object; errors name the column
+/// (values) or `attributes` (the argument itself).
+fn attributes_json(attributes: &Zval, model: &str) -> Result<Value, coolify_k8s_core::Errors> {
+    let array = array_argument(attributes, "attributes").map_err(one)?;
+    let attrs = options_to_json(array, &InputPath::root()).map_err(one)?;
+    if !attrs.is_object() {
+        return Err(one(Error::new(
+            InputPath::root().key("attributes"),
+            format!("{model}'s attributes must be an array of column => value, not a list"),
+        )));
+    }
+    Ok(attrs)
+}
+
+/// The optional `$env` argument: absent or null is none.
+fn env_argument(env: Option<&Zval>) -> Result<BTreeMap<String, String>, coolify_k8s_core::Errors> {
+    match env {
+        Some(z) if !z.dereference().is_null() => env_map(array_argument(z, "env").map_err(one)?),
+        _ => Ok(BTreeMap::new()),
     }
 }
 

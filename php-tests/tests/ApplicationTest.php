@@ -91,8 +91,11 @@ final class ApplicationTest extends TestCase
     {
         $app = self::model();
         $app['pull_request_id'] = 7;
+        // The deployment's commit: Coolify tags a preview's image pr-N-<commit>.
+        $app['git_commit_sha'] = '9e1d2c3';
         $o = self::objects((new Translator(['router' => 'traefik']))->application($app));
         $this->assertArrayHasKey('StatefulSet/shop-api-pr-7', $o, implode(', ', array_keys($o)));
+        $this->assertSame('ghcr.io/acme/shop-api:pr-7-9e1d2c3', $o['StatefulSet/shop-api-pr-7']['spec']['template']['spec']['containers'][0]['image']);
         $env = self::env($o['StatefulSet/shop-api-pr-7']);
         $this->assertSame('https://7.api.shop.example.com,https://7.shop.example.com/api', $env['COOLIFY_URL']['value']);
         $this->assertSame('vgsco4o-pr-7', $env['COOLIFY_CONTAINER_NAME']['value']);

@@ -99,17 +99,65 @@ final class HostileInputTest extends TestCase
             'Kubectl->exec(m, web, [sh], $v)' => static fn ($v) => $k->exec($m, 'web', ['sh'], $v),
             'Kubectl->exec(m, web, [$v])' => static fn ($v) => $k->exec($m, 'web', [$v]),
         ];
+        $calls += self::modelCalls($m);
         $translatorOptions = [
             'namespace', 'name', 'router', 'ingress_class', 'cluster_issuer', 'entrypoints', 'gateway',
             'listeners', 'storage_class', 'storage_size', 'bind_mounts', 'published_ports',
             'network_policies', 'images', 'seed', 'labels', 'annotations', 'secret_variables',
-            'profiles', 'ingress_controller', 'base_domain', 'autoscale',
+            'profiles', 'ingress_controller', 'base_domain', 'autoscale', 'volume_sizes',
+            'image_pull_secrets', 'registry',
         ];
         foreach ($translatorOptions as $key) {
             $calls["new Translator([$key => \$v])"] = static fn ($v) => (new Translator([$key => $v]))->compose(self::WEB);
         }
         foreach (['kubeconfig', 'context', 'namespace', 'extra_flags', 'sudo', 'create_namespace', 'files_dir'] as $key) {
             $calls["new Kubectl([$key => \$v])"] = static fn ($v) => (new Kubectl([$key => $v]))->apply($m);
+        }
+        return $calls;
+    }
+
+    /** @return array<string, mixed> */
+    private static function application(): array
+    {
+        return json_decode((string) file_get_contents(Support::fixture('application-model.json')), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /** @return array<string, mixed> */
+    private static function postgresql(): array
+    {
+        $file = Support::root() . '/coolify-k8s-core/tests/testdata/databases/postgresql.json';
+        return json_decode((string) file_get_contents($file), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /**
+     * `application()`, `database()` and `withPullSecret()` with the value in every argument,
+     * every column of a real model, and as an `$env` key's value.
+     *
+     * @return array<string, callable(mixed): mixed>
+     */
+    private static function modelCalls(Manifests $m): array
+    {
+        $t = new Translator(['seed' => 'hostile']);
+        $app = self::application();
+        $pg = self::postgresql();
+        $calls = [
+            'Translator->application($v)' => static fn ($v) => $t->application($v),
+            'Translator->application(app, $v)' => static fn ($v) => $t->application($app, $v),
+            'Translator->application(app, [A => $v])' => static fn ($v) => $t->application($app, ['A' => $v]),
+            'Translator->database($v, pg)' => static fn ($v) => $t->database($v, $pg),
+            'Translator->database(postgresql, $v)' => static fn ($v) => $t->database('postgresql', $v),
+            'Translator->database(postgresql, pg, $v)' => static fn ($v) => $t->database('postgresql', $pg, $v),
+            'Translator->database(postgresql, pg, [A => $v])' => static fn ($v) => $t->database('postgresql', $pg, ['A' => $v]),
+            'Manifests->withPullSecret($v, …)' => static fn ($v) => $m->withPullSecret($v, 'r.example.com', 'u', 'p'),
+            'Manifests->withPullSecret(n, $v, …)' => static fn ($v) => $m->withPullSecret('n', $v, 'u', 'p'),
+            'Manifests->withPullSecret(n, r, $v, p)' => static fn ($v) => $m->withPullSecret('n', 'r.example.com', $v, 'p'),
+            'Manifests->withPullSecret(n, r, u, $v)' => static fn ($v) => $m->withPullSecret('n', 'r.example.com', 'u', $v),
+        ];
+        foreach (array_keys($app) as $column) {
+            $calls["Translator->application([$column => \$v])"] = static fn ($v) => $t->application(array_replace($app, [$column => $v]));
+        }
+        foreach (array_keys($pg) as $column) {
+            $calls["Translator->database(postgresql, [$column => \$v])"] = static fn ($v) => $t->database('postgresql', array_replace($pg, [$column => $v]));
         }
         return $calls;
     }
@@ -144,6 +192,72 @@ final class HostileInputTest extends TestCase
             }
         }
         $this->assertCount(count(self::values()), $outcomes, $call);
+    }
+
+    /**
+     * `application()`, `database()` and `withPullSecret()` take every argument as any value:
+     * no hostile value raises PHP's TypeError, which Coolify's `catch (Exception $e)` misses.
+     */
+    public function testModelArgumentsNeverRaiseTypeError(): void
+    {
+        $m = (new Translator(['seed' => 'hostile']))->compose(self::WEB);
+        foreach (self::modelCalls($m) as $call => $f) {
+            foreach (self::values() as $name => $value) {
+                try {
+                    $f($value);
+                } catch (TranslationException $e) {
+                    $this->assertStringNotContainsString('internal error', $e->getMessage(), "$call with $name");
+                } catch (\TypeError $e) {
+                    $this->fail("$call with $name: TypeError " . $e->getMessage());
+                }
+            }
+        }
+    }
+
+    public function testModelTextThatIsNotUtf8NamesTheArgumentTheKeyAndTheOffset(): void
+    {
+        $t = new Translator();
+        $cases = [
+            'type' => static fn () => $t->database("postgre\xe9", self::postgresql()),
+            'name' => static fn () => $t->application(array_replace(self::application(), ['name' => "Caf\xe9"])),
+            'postgres_password' => static fn () => $t->database('postgresql', array_replace(self::postgresql(), ['postgres_password' => "pw\xe9"])),
+            'environment_variables[0].value' => static fn () => $t->application(array_replace(self::application(), [
+                'environment_variables' => [['key' => 'A', 'value' => "Z\xfcrich"]],
+            ])),
+            'env.CITY' => static fn () => $t->database('postgresql', self::postgresql(), ['CITY' => "Z\xfcrich"]),
+            'password' => static fn () => (new Translator())->compose(self::WEB)->withPullSecret('regcred', 'r.example.com', 'ci', "s\xe9cret"),
+        ];
+        foreach ($cases as $path => $f) {
+            try {
+                $f();
+                $this->fail("$path: no exception");
+            } catch (TranslationException $e) {
+                $this->assertSame($path, $e->getInputPath(), $e->getMessage());
+                $this->assertMatchesRegularExpression('/not UTF-8 at byte \d+/', $e->getMessage());
+                $this->assertStringNotContainsString("s\xe9cret", $e->getMessage());
+            }
+        }
+        foreach ([42, null, 'text', new \stdClass()] as $value) {
+            foreach ([
+                'attributes' => static fn () => $t->application($value),
+                'env' => static fn () => $t->application(self::application(), is_null($value) ? 7 : $value),
+            ] as $path => $f) {
+                try {
+                    $f();
+                    $this->fail("$path: no exception");
+                } catch (TranslationException $e) {
+                    $this->assertSame($path, $e->getInputPath());
+                    $this->assertStringContainsString('must be an array', $e->getMessage());
+                }
+            }
+        }
+        // A NUL byte in a value is text like any other: in a name it is an error naming the key.
+        try {
+            $t->database('postgresql', self::postgresql(), ["A\0B" => 'v']);
+            $this->fail('no exception');
+        } catch (TranslationException $e) {
+            $this->assertSame("env[\"A\0B\"]", $e->getInputPath());
+        }
     }
 
     public function testComposeTextThatIsNotUtf8NamesTheArgumentAndTheOffset(): void

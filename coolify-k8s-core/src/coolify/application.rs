@@ -8,8 +8,8 @@
 
 use super::attributes::{
     apply_limits, apply_storages, checked_env, health_check_timings, identity_labels,
-    is_coolify_variable, list_items, one_service_project, port_mappings, stored_variables, Attrs,
-    StoredVariable,
+    is_coolify_variable, list_items, one_service_project, port_mappings, rebase_volumes,
+    stored_variables, Attrs, StoredVariable,
 };
 use crate::compose::{
     magic::deferred, ExposedPort, HealthcheckTest, Project, Protocol, Restart, Service,
@@ -153,6 +153,9 @@ pub struct ApplicationInput {
     pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
     /// What could not be carried over exactly.
     pub report: Report,
+    /// The storage each of the service's volumes comes from, by index, so report lines
+    /// name the attribute rather than the Compose service made from it.
+    pub volume_origins: Vec<InputPath>,
 }
 
 /// The parser version Coolify stamps on new applications (`Application::$parserVersion`).
@@ -262,20 +265,7 @@ pub fn from_attributes_env(
     };
 
     // Image.
-    let image = a.text("image").or_else(|| {
-        let name = a.text("docker_registry_image_name")?;
-        Some(match a.text("docker_registry_image_tag") {
-            Some(tag) => format!("{name}:{tag}"),
-            None => name,
-        })
-    });
-    if image.is_none() {
-        errors.push(Error::new(
-            at("image"),
-            "an image is required (`image`, or `docker_registry_image_name` and `_tag`): \
-             build it and push it before deploying",
-        ));
-    }
+    let image = super::image::image(&a, pr, &mut errors);
 
     // Ports.
     let mut expose = Vec::new();
@@ -409,7 +399,7 @@ pub fn from_attributes_env(
     } else {
         String::new()
     };
-    apply_storages(&a, &mut svc, &mut errors, &suffix);
+    let volume_origins = apply_storages(&a, &mut svc, &mut errors, &suffix);
 
     // Health check.
     let mut http_probe = None;
@@ -630,6 +620,7 @@ pub fn from_attributes_env(
         http_probe,
         autoscale,
         report,
+        volume_origins,
     })
 }
 
@@ -773,7 +764,7 @@ impl crate::Translator {
         let mut report = input.report;
         report.extend(plan.report);
         report.extend(build_report);
-        report.normalize();
+        rebase_volumes(&mut report, &input.service, &input.volume_origins);
         Ok(crate::Manifests::new(objects, report))
     }
 }

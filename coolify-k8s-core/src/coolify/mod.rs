@@ -4,4 +4,5 @@
 pub mod application;
 mod attributes;
 pub mod database;
+mod image;
 pub mod magic_values;

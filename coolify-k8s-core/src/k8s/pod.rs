@@ -5,8 +5,8 @@ use crate::plan::{self, EnvValue, Plan, ProbeAction, VolumeSource, Workload, Wor
 use k8s_openapi::api::core::v1::{
     Affinity, Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource,
     EnvFromSource, EnvVar, EnvVarSource, ExecAction, HTTPGetAction, HTTPHeader, HostAlias,
-    HostPathVolumeSource, KeyToPath, PersistentVolumeClaimVolumeSource, PodAffinity,
-    PodAffinityTerm, PodDNSConfig, PodDNSConfigOption, PodSecurityContext, PodSpec,
+    HostPathVolumeSource, KeyToPath, LocalObjectReference, PersistentVolumeClaimVolumeSource,
+    PodAffinity, PodAffinityTerm, PodDNSConfig, PodDNSConfigOption, PodSecurityContext, PodSpec,
     PodTemplateSpec, Probe, ResourceRequirements, SecretEnvSource, SecretKeySelector,
     SecretVolumeSource, SecurityContext, Sysctl, Volume, VolumeMount,
 };
@@ -350,6 +350,12 @@ pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
             .map(|g| i64::try_from(g).unwrap_or(i64::MAX)),
         node_selector: (!p.node_selector.is_empty()).then(|| p.node_selector.clone()),
         service_account_name: p.service_account.clone(),
+        image_pull_secrets: non_empty(
+            plan.image_pull_secrets
+                .iter()
+                .map(|name| LocalObjectReference { name: name.clone() })
+                .collect(),
+        ),
         affinity: p
             .volume_group
             .as_deref()

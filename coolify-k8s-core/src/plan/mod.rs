@@ -12,6 +12,7 @@ pub mod devices;
 pub mod dns;
 pub mod dotenv;
 pub mod env;
+pub mod image;
 pub mod names;
 pub mod network;
 pub mod ordering;
@@ -38,13 +39,18 @@ use std::collections::BTreeMap;
 /// The resource's name: the `name` option, else the project's `name:`, else
 /// `fallback`, else `app`; normalized to a DNS label.
 pub fn instance_name(project: &Project, options: &Options, fallback: Option<&str>) -> String {
-    let raw = options
+    names::dns_label(raw_name(project, options, fallback), names::DNS_LABEL_MAX)
+}
+
+/// The resource's name as given: the `name` option, else Compose `name:`, else `fallback`,
+/// else `app`.
+fn raw_name<'a>(project: &'a Project, options: &'a Options, fallback: Option<&'a str>) -> &'a str {
+    options
         .name
         .as_deref()
         .or(project.name.as_deref())
         .or(fallback)
-        .unwrap_or("app");
-    names::dns_label(raw, names::DNS_LABEL_MAX)
+        .unwrap_or("app")
 }
 
 /// Normalized Service names of every Compose service; collisions are errors.
@@ -115,12 +121,11 @@ pub fn plan(
     storage.count_users();
 
     let mut workloads = plan_workloads(
-        project,
-        options,
         &k8s_names,
         &magic,
         &mut storage,
         &mut values,
+        raw_name(project, options, fallback_name),
         &mut report,
     )
     .map_err(to_errors)?;
@@ -153,6 +158,7 @@ pub fn plan(
         job_waiter: false,
         network_policies,
         report,
+        image_pull_secrets: options.image_pull_secrets.clone(),
     };
     let mut dns_report = Report::default();
     dns::map_docker_dns(&mut plan, &options.cluster_dns, &mut dns_report);
@@ -209,15 +215,17 @@ fn plan_values(
 /// One workload per service, with the routes of its `SERVICE_URL_*` keys and every
 /// routed port on its Service and container.
 fn plan_workloads(
-    project: &Project,
-    options: &Options,
     k8s_names: &BTreeMap<String, String>,
     magic: &crate::coolify::magic_values::MagicValues,
     storage: &mut storage::Storage<'_>,
     values: &mut env::Values,
+    compose_name: &str,
     report: &mut Report,
 ) -> Result<Vec<Workload>, Vec<Error>> {
+    // The storage planner holds the project and the options (and is borrowed mutably below).
+    let (project, options) = (storage.project, storage.options);
     let jobs = ordering::jobs(project);
+    let compose_project = image::compose_project_name(compose_name);
     let mut errors = Vec::new();
     let mut workloads = Vec::new();
     for (name, service) in &project.services {
@@ -241,6 +249,7 @@ fn plan_workloads(
             options,
             is_job: jobs.contains(name),
             url_routes,
+            project: &compose_project,
         };
         match workload::plan_service(&cx, storage, values, report) {
             Ok(w) => workloads.push(w),

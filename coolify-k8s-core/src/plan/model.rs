@@ -34,6 +34,8 @@ pub struct Plan {
     pub network_policies: Vec<NetworkPolicyPlan>,
     /// What was mapped, approximated or dropped.
     pub report: Report,
+    /// Secrets every pod pulls its images with (the `image_pull_secrets` option).
+    pub image_pull_secrets: Vec<String>,
 }
 
 /// The resource's Secret.

@@ -159,6 +159,7 @@ fn service_probes_for(options: &crate::options::Options, hc: Healthcheck) -> Pro
         options,
         is_job: false,
         url_routes: Vec::new(),
+        project: "app",
     };
     plan_service_probes(
         &cx,

@@ -83,6 +83,9 @@ pub struct ServiceContext<'a> {
     pub is_job: bool,
     /// Routes from the service's `SERVICE_URL_*` / `SERVICE_FQDN_*` keys.
     pub url_routes: Vec<crate::proxy::Route>,
+    /// The Compose project name (normalized as Docker Compose does), which names built
+    /// images.
+    pub project: &'a str,
 }
 
 fn pull_policy(p: &PullPolicy, at: &InputPath, report: &mut Report) -> Option<String> {
@@ -117,7 +120,7 @@ pub fn plan_service(
     let at = InputPath::root().key("services").key(cx.name);
     let mut errors = Vec::new();
 
-    let image = image(cx, &at, report)?;
+    let image = super::image::image(cx, &at, report)?;
     let kind = kind(cx, storage);
     let name = if kind == WorkloadKind::StatefulSet {
         dns_label(cx.name, STATEFULSET_MAX)
@@ -231,33 +234,6 @@ pub fn plan_service(
         routes,
         autoscale,
         config_checksum: None,
-    })
-}
-
-/// The image: the `images` option, else `image:`; `build:` alone is an error.
-fn image(
-    cx: &ServiceContext<'_>,
-    at: &InputPath,
-    report: &mut Report,
-) -> Result<String, Vec<Error>> {
-    let s = cx.service;
-    let image = match (cx.options.images.get(cx.name), &s.image) {
-        (Some(i), _) => Some(i.clone()),
-        (None, Some(i)) => Some(i.clone()),
-        (None, None) => None,
-    };
-    if let (Some(_), Some(i)) = (&s.build, &image) {
-        report.add(at.key("build"), Outcome::Approximated, format!("images are not built on Kubernetes: the image {i:?} must be built and pushed before deploying"));
-    }
-    image.ok_or_else(|| {
-        vec![Error::new(
-            at.clone(),
-            if s.build.is_some() {
-                format!("the service has only `build:` and no image: build and push the image, then pass it with --image {}=REF (the `images` option)", cx.name)
-            } else {
-                format!("the service has no `image`: pass one with --image {}=REF (the `images` option)", cx.name)
-            },
-        )]
     })
 }
 

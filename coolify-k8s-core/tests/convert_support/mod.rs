@@ -147,3 +147,35 @@ pub fn loader_pending(sample: &Path) -> bool {
         _ => false,
     }
 }
+
+/// Check manifests with `scripts/validate-manifests.sh` (kubernetes-validate --strict at
+/// Kubernetes 1.33 and 1.37, CRDs from the repository's `schemas/crds`): `docs` are (file
+/// name, YAML) pairs. Skips with a message when the schemas are absent.
+pub fn validate_manifests(tag: &str, docs: &[(String, String)]) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let crds = root.join("schemas/crds");
+    if !crds.is_dir() {
+        println!("skipped schema validation: {} is absent", crds.display());
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("coolify-k8s-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut files = Vec::new();
+    for (name, yaml) in docs {
+        let f = tmp.join(name);
+        std::fs::write(&f, yaml).unwrap();
+        files.push(f);
+    }
+    let out = std::process::Command::new(root.join("scripts/validate-manifests.sh"))
+        .arg("-q")
+        .args(&files)
+        .output()
+        .expect("run scripts/validate-manifests.sh");
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

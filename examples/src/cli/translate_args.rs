@@ -111,6 +111,15 @@ pub struct TranslateArgs {
     /// The template's required port (default: its `# port:` header).
     #[arg(long = "required-port", value_name = "PORT")]
     pub required_port: Option<u16>,
+    /// A docker-registry Secret every pod pulls its images with (repeatable; the Secret
+    /// must exist in the namespace).
+    #[arg(long = "image-pull-secret", value_name = "NAME")]
+    pub image_pull_secrets: Vec<String>,
+    /// Registry and path for services that only have `build:`: they pull
+    /// `REGISTRY/PATH/<project>-<service>`, the name Docker Compose gives the built image
+    /// (default none: such a service is an error).
+    #[arg(long, value_name = "REGISTRY/PATH")]
+    pub registry: Option<String>,
 }
 
 fn service_port(s: &str) -> Result<(String, u16), String> {
@@ -197,6 +206,10 @@ impl TranslateArgs {
         m.insert("route_ports".into(), json!(route_ports));
         if let Some(p) = self.required_port {
             m.insert("required_port".into(), json!(p));
+        }
+        m.insert("image_pull_secrets".into(), json!(self.image_pull_secrets));
+        if let Some(r) = &self.registry {
+            m.insert("registry".into(), json!(r));
         }
         Options::from_value(Value::Object(m)).map_err(|e| e.to_string())
     }
@@ -362,5 +375,22 @@ mod tests {
             o.ingress_controller,
             coolify_k8s_core::options::IngressController::Nginx
         );
+    }
+
+    #[test]
+    fn pull_secrets_and_the_registry_prefix() {
+        let a = TranslateArgs {
+            image_pull_secrets: vec!["regcred".into()],
+            registry: Some("registry.example.com/team".into()),
+            ..Default::default()
+        };
+        let o = a.options().unwrap();
+        assert_eq!(o.image_pull_secrets, ["regcred"]);
+        assert_eq!(o.registry.as_deref(), Some("registry.example.com/team"));
+        let bad = TranslateArgs {
+            registry: Some("r.io/App:1".into()),
+            ..Default::default()
+        };
+        assert!(bad.options().unwrap_err().starts_with("options.registry"));
     }
 }

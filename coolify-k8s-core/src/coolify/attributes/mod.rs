@@ -16,7 +16,7 @@ pub(super) use health::health_check_timings;
 pub(super) use labels::identity_labels;
 pub(super) use limits::apply_limits;
 pub(super) use ports::port_mappings;
-pub(super) use storages::{apply_storages, volume};
+pub(super) use storages::{apply_storages, rebase_volumes, volume};
 pub(super) use variables::{checked_env, is_coolify_variable, stored_variables, StoredVariable};
 
 use crate::compose::{Project, Service};

@@ -8,13 +8,15 @@ use crate::path::InputPath;
 use serde_json::Value;
 
 /// Named volumes, or host binds with `host_path` (`suffix` is added to volume names, `-pr-N`
-/// for a preview), and files with their content, or directories.
+/// for a preview), and files with their content, or directories. Returns the attribute path
+/// of each volume added, in order (for [`rebase_volumes`]).
 pub(in crate::coolify) fn apply_storages(
     a: &Attrs<'_>,
     svc: &mut Service,
     errors: &mut Vec<Error>,
     suffix: &str,
-) {
+) -> Vec<InputPath> {
+    let mut origins = Vec::new();
     if let Some(list) = a.get("persistent_storages").and_then(Value::as_array) {
         for (i, s) in list.iter().enumerate() {
             let p = InputPath::root().key("persistent_storages").index(i);
@@ -30,6 +32,7 @@ pub(in crate::coolify) fn apply_storages(
                 continue;
             };
             let host = sa.as_ref().and_then(|x| x.text("host_path"));
+            origins.push(p);
             svc.volumes.push(volume(
                 if host.is_some() {
                     MountType::Bind
@@ -58,6 +61,7 @@ pub(in crate::coolify) fn apply_storages(
                 continue;
             };
             let is_dir = sa.flag("is_directory", false);
+            origins.push(p);
             svc.volumes.push(volume(
                 MountType::Bind,
                 Some(sa.text("fs_path").unwrap_or_else(|| mount.clone())),
@@ -71,6 +75,24 @@ pub(in crate::coolify) fn apply_storages(
             ));
         }
     }
+    origins
+}
+
+/// Report lines about the service's volumes (`services.<service>.volumes[i]`) moved to the
+/// storage each came from (`origins[i]`, from [`apply_storages`]).
+pub(in crate::coolify) fn rebase_volumes(
+    report: &mut crate::report::Report,
+    service: &str,
+    origins: &[InputPath],
+) {
+    let volumes = InputPath::root()
+        .key("services")
+        .key(service)
+        .key("volumes");
+    for (i, origin) in origins.iter().enumerate() {
+        report.rebase(&volumes.index(i), origin);
+    }
+    report.normalize();
 }
 
 /// A service volume with only what Coolify's storages set.
@@ -124,5 +146,36 @@ mod tests {
         );
         let paths: Vec<_> = errors.iter().map(|e| e.path.to_string()).collect();
         assert_eq!(paths, ["persistent_storages[2]", "file_storages[2]"]);
+    }
+
+    #[test]
+    fn report_lines_move_to_the_storage_they_came_from() {
+        let mut report = crate::report::Report::default();
+        let v = InputPath::root().key("services").key("db").key("volumes");
+        report.add(v.index(0), crate::report::Outcome::Approximated, "size");
+        report.add(
+            v.index(1).key("source"),
+            crate::report::Outcome::Dropped,
+            "bind",
+        );
+        report.add(v.index(2), crate::report::Outcome::Mapped, "config file");
+        let origins = [
+            InputPath::root().key("persistent_storages").index(0),
+            InputPath::root().key("file_storages").index(3),
+        ];
+        rebase_volumes(&mut report, "db", &origins);
+        let got: Vec<_> = report
+            .entries()
+            .iter()
+            .map(|e| e.path.to_string())
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "file_storages[3].source",
+                "persistent_storages[0]",
+                "services.db.volumes[2]"
+            ]
+        );
     }
 }

@@ -16,7 +16,8 @@ pub use kind::DatabaseKind;
 
 use super::attributes::{
     apply_limits, apply_storages, checked_env, health_check_timings, identity_labels,
-    is_coolify_variable, one_service_project, port_mappings, stored_variables, volume, Attrs,
+    is_coolify_variable, one_service_project, port_mappings, rebase_volumes, stored_variables,
+    volume, Attrs,
 };
 use crate::compose::{
     magic::deferred, HealthcheckTest, MountType, Port, Project, Protocol, Restart, Service,
@@ -94,6 +95,9 @@ pub struct DatabaseInput {
     pub secret_variables: BTreeSet<String>,
     /// What could not be carried over exactly.
     pub report: Report,
+    /// The storage each of the service's volumes comes from, by index, so report lines
+    /// name the attribute rather than the Compose service made from it.
+    pub volume_origins: Vec<InputPath>,
 }
 
 /// Read a database's attributes; `env` (`NAME => value`) wins over the stored variables and
@@ -135,7 +139,7 @@ pub fn from_attributes(
         protocol: Protocol::Tcp,
     });
     apply_limits(&a, &mut svc, &mut errors, &mut report);
-    apply_storages(&a, &mut svc, &mut errors, "");
+    let volume_origins = apply_storages(&a, &mut svc, &mut errors, "");
     svc.ports = ports(kind, &a, &mut errors);
     if a.flag("health_check_enabled", true) {
         svc.healthcheck = Some(health_check(kind, &a, &mut errors));
@@ -158,6 +162,7 @@ pub fn from_attributes(
         variables,
         secret_variables,
         report,
+        volume_origins,
     })
 }
 
@@ -394,12 +399,18 @@ impl crate::Translator {
         if options.name.is_none() {
             options.name = Some(input.service.clone());
         }
-        crate::Translator::new(options).project(
+        let mut manifests = crate::Translator::new(options).project(
             &input.project,
             input.report,
             &input.variables,
             None,
-        )
+        )?;
+        rebase_volumes(
+            manifests.report_mut(),
+            &input.service,
+            &input.volume_origins,
+        );
+        Ok(manifests)
     }
 }
 
