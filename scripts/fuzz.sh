@@ -84,14 +84,20 @@ seed() {
   rm -rf "$scratch"
 }
 
+# Minimizes one corpus: libFuzzer's merge copies into an empty folder the inputs that together
+# keep the corpus's coverage; the corpus is replaced only when that succeeded (cargo fuzz cmin
+# takes one folder, and a failed call used to leave the corpus empty).
 cmin() {
-  local target="$1" scratch
-  scratch="$(mktemp -d)"
-  cp "corpus/$target"/* "$scratch/"
-  rm -rf "corpus/$target" && mkdir -p "corpus/$target"
-  cargo +nightly fuzz cmin --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "corpus/$target" "$scratch" -- \
-    -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -3
-  rm -rf "$scratch"
+  local target="$1" fresh="corpus/$1.cmin" rc
+  rm -rf "$fresh" && mkdir -p "$fresh"
+  cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "$fresh" "corpus/$target" -- \
+    -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -2
+  rc="${PIPESTATUS[0]}"
+  if [ "$rc" != 0 ] || [ -z "$(ls -A "$fresh")" ]; then
+    rm -rf "$fresh"
+    die "cmin $target failed (exit $rc); corpus/$target left as it was"
+  fi
+  rm -rf "corpus/$target" && mv "$fresh" "corpus/$target"
 }
 
 cmd="${1:-smoke}"
