@@ -27,98 +27,197 @@ namespace Coolify\Kubernetes {
          * Namespace, server-side apply (field manager `coolify`), pruning of objects of the
          * same resource that this set no longer has. Run `prepare`, upload every file
          * (`instant_scp`), run `commands`, then always `cleanup`. The object bodies, Secret
-         * values included, are only in `files`.
+         * values included, are only in `files`. `$resource` must hold every object (manifests,
+         * or `toJson()` text); a handle or `toJson(false)` text throws a TranslationException.
          *
-         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
          * @return array{prepare: list<string>, files: array<string, string>, commands: list<string>, cleanup: list<string>}
          */
-        public function apply(\Coolify\Kubernetes\Manifests $manifests): array {}
+        public function apply(mixed $resource): array {}
+
+        /**
+         * Copy the server file `$from` into `$service`'s container as `$to`, streamed through
+         * kubectl's stdin (`sh` and `cat` in the image; the body is never in the line): a dump
+         * Coolify uploaded for an import.
+         *
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
+         * @param string $service the Compose service (or Application)
+         * @param string $from absolute path on the server
+         * @param string $to path in the container
+         * @param array{container?: string, pod?: string}|null $options
+         * @return list<string> command lines
+         */
+        public function copyIn(mixed $resource, mixed $service, mixed $from, mixed $to, ?array $options = null): array {}
+
+        /**
+         * Copy the file `$from` in `$service`'s container to the server file `$to`, streamed
+         * through kubectl's stdout: a backup the database wrote inside its container.
+         *
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
+         * @param string $service
+         * @param string $from path in the container
+         * @param string $to absolute path on the server
+         * @param array{container?: string, pod?: string}|null $options
+         * @return list<string> command lines
+         */
+        public function copyOut(mixed $resource, mixed $service, mixed $from, mixed $to, ?array $options = null): array {}
 
         /**
          * Delete every object of the resource by label; its PersistentVolumeClaims unless
          * `$volumes` is false; its namespace only when `$namespace` is true.
          *
-         * @param \Coolify\Kubernetes\Manifests $manifests
-         * @param bool $volumes
-         * @param bool $namespace
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
          * @return list<string> command lines
          */
-        public function delete(\Coolify\Kubernetes\Manifests $manifests, bool $volumes = true, bool $namespace = false): array {}
+        public function delete(mixed $resource, bool $volumes = true, bool $namespace = false): array {}
 
         /**
          * Run `$command` (program and arguments) in a pod of `$service`, optionally in one
-         * container; not interactive.
+         * container; not interactive. `$options`: `pod` (a name from `parsePods()`),
+         * `stdin_file` / `stdout_file` (absolute server paths: `< FILE`, `> FILE`, for imports
+         * and backups; the SSH user reads and writes them, as Coolify's `docker exec … > FILE`).
          *
-         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
          * @param string $service
          * @param list<string> $command
          * @param string|null $container
+         * @param array{pod?: string, stdin_file?: string, stdout_file?: string}|null $options
          * @return list<string> command lines
          */
-        public function exec(\Coolify\Kubernetes\Manifests $manifests, string $service, array $command, ?string $container = null): array {}
+        public function exec(mixed $resource, mixed $service, mixed $command, mixed $container = null, ?array $options = null): array {}
 
         /**
-         * The last `$tail` log lines of every container of `$service`'s pods.
+         * Log lines of `$service`'s pods, each prefixed with pod and container: the last
+         * `$tail` of every container (-1: all), as Coolify's logs page runs `docker logs -n N -t`.
+         * `$options`: `since` (`10m`, `1h30m`, or an RFC 3339 time), `timestamps`, `previous`
+         * (the run before the last restart), `container`, `pod` (a name from `parsePods()`).
          *
-         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
          * @param string $service
-         * @param int $tail
+         * @param array{since?: string, timestamps?: bool, previous?: bool, container?: string, pod?: string, tail?: int}|null $options
          * @return list<string> command lines
          */
-        public function logs(\Coolify\Kubernetes\Manifests $manifests, string $service, int $tail = 100): array {}
+        public function logs(mixed $resource, mixed $service, int $tail = 100, ?array $options = null): array {}
+
+        /**
+         * The output of the `pods()` line (trimmed, concatenated chunks and noise are fine):
+         * each pod with its containers in Coolify's words (`running:healthy`, `running:unknown`
+         * without a health check, `restarting:unknown`, `created:unknown`, `exited`).
+         *
+         * @param string $output
+         * @return list<array{namespace: string, name: string, instance: string, service: string, phase: string, terminating: bool, excluded: bool, containers: list<array{name: string, status: string, ready: bool, restarts: int, reason: string}>}>
+         */
+        public function parsePods(mixed $output): array {}
 
         /**
          * The output of the `status()` line as `['status' => running|degraded|exited,
          * 'workloads' => [['kind', 'name', 'state', 'ready', 'desired'], …]]`.
          *
-         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
          * @param string $output
          * @return array{status: string, workloads: list<array{kind: string, name: string, state: string, ready: int, desired: int}>}
          */
-        public function parseStatus(\Coolify\Kubernetes\Manifests $manifests, string $output): array {}
+        public function parseStatus(mixed $resource, mixed $output): array {}
+
+        /**
+         * The output of the `statusPoll()` line: one entry per resource seen, keyed by its
+         * instance label (the uuid; `<uuid>-pr-<N>` for a preview), with Coolify's aggregated word
+         * (`running:healthy`, `running:unhealthy`, `running:unknown`, `restarting:unhealthy`,
+         * `degraded:unhealthy`, `starting:unknown`, `exited`; `…:excluded` when only excluded
+         * services run) and the highest restart count. Resources not listed have no pod: set them
+         * `exited`, as `GetContainersStatus` does (unless the output was empty).
+         *
+         * @param string $output
+         * @return list<array{namespace: string, instance: string, status: string, restart_count: int, pods: list<array<string, mixed>>}>
+         */
+        public function parseStatusPoll(mixed $output): array {}
+
+        /**
+         * One line listing the resource's pods and containers with their state, for the logs
+         * and terminal pages; read its output with `parsePods()`.
+         *
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
+         * @return list<string> command lines
+         */
+        public function pods(mixed $resource): array {}
 
         /**
          * `kubectl rollout restart` of every Deployment, StatefulSet and DaemonSet.
          *
-         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
          * @return list<string> command lines
          */
-        public function restart(\Coolify\Kubernetes\Manifests $manifests): array {}
+        public function restart(mixed $resource): array {}
 
         /**
          * Wait for every workload (`$timeout` seconds each); on failure print pods, events and
          * the last 100 log lines, and end the batch with status 1.
          *
-         * @param \Coolify\Kubernetes\Manifests $manifests
-         * @param int $timeout
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
          * @return list<string> command lines
          */
-        public function rolloutStatus(\Coolify\Kubernetes\Manifests $manifests, int $timeout = 300): array {}
+        public function rolloutStatus(mixed $resource, int $timeout = 300): array {}
+
+        /**
+         * A scheduled task's line, as Coolify's `ScheduledTaskJob` runs one: `$command` through
+         * `sh -c` in the container of `$service` (the task's `container` column), or of the only
+         * long-running service when it is null (more than one is a TranslationException, as in
+         * Coolify). Coolify's `boundedTaskCommand` may wrap the line.
+         *
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
+         * @param string $command
+         * @param string|null $service
+         * @return list<string> command lines
+         */
+        public function scheduledTask(mixed $resource, mixed $command, mixed $service = null): array {}
 
         /**
          * Undo `stop()`.
          *
-         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
          * @return list<string> command lines
          */
-        public function start(\Coolify\Kubernetes\Manifests $manifests): array {}
+        public function start(mixed $resource): array {}
 
         /**
          * One line printing a `<Kind/name=counts>` record per workload; read its output, as
          * Coolify's runner hands it back (trimmed, concatenated), with `parseStatus()`.
          *
-         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
          * @return list<string> command lines
          */
-        public function status(\Coolify\Kubernetes\Manifests $manifests): array {}
+        public function status(mixed $resource): array {}
+
+        /**
+         * One line printing a record per pod this project manages, in the target's namespace
+         * (in every namespace when the target names none): the destination-wide poll that
+         * Coolify's `GetContainersStatus` makes with one `docker container inspect`. Read its
+         * output with `parseStatusPoll()`.
+         *
+         * @return list<string> command lines
+         */
+        public function statusPoll(): array {}
 
         /**
          * Scale to zero, remembering the replica count; suspend CronJobs.
          *
-         * @param \Coolify\Kubernetes\Manifests $manifests
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
          * @return list<string> command lines
          */
-        public function stop(\Coolify\Kubernetes\Manifests $manifests): array {}
+        public function stop(mixed $resource): array {}
+
+        /**
+         * The terminal page's line: an interactive shell in `$service`'s container
+         * (`exec --stdin --tty`), started as Coolify's terminal starts one (`.profile`, then
+         * `$SHELL` or `sh`). Run it in an SSH session with a TTY, as Coolify runs `docker exec -it`.
+         *
+         * @param \Coolify\Kubernetes\Manifests|string $resource the manifests, or the text of `Manifests::handle()` or `toJson()`
+         * @param string $service
+         * @param string|null $container
+         * @param string|null $pod a name from `parsePods()`
+         * @return list<string> command lines
+         */
+        public function terminal(mixed $resource, mixed $service, mixed $container = null, mixed $pod = null): array {}
     }
 
     /**
@@ -147,6 +246,15 @@ namespace Coolify\Kubernetes {
         public static function fromJson(mixed $json): \Coolify\Kubernetes\Manifests {}
 
         /**
+         * The resource handle: a small JSON text (namespace, instance, workloads, kinds,
+         * claims; never a Secret value) that every `Kubectl` method accepts in place of the
+         * manifests, for the commands Coolify runs long after the deployment.
+         *
+         * @return string
+         */
+        public function handle(): string {}
+
+        /**
          * The report as a list of `['path' => …, 'outcome' => mapped|approximated|dropped|warning,
          * 'message' => …]`.
          *
@@ -162,11 +270,14 @@ namespace Coolify\Kubernetes {
         public function toArray(): array {}
 
         /**
-         * A JSON `v1` `List` of the objects.
+         * A JSON `v1` `List` of the objects; with `$secrets = false`, every Secret without
+         * its data (annotated `coolify.io/secret-data: omitted`): what Coolify can store for
+         * the lifecycle commands without a second copy of its secrets (`Kubectl::apply()`
+         * refuses it).
          *
          * @return string
          */
-        public function toJson(): string {}
+        public function toJson(bool $secrets = true): string {}
 
         /**
          * Multi-document YAML (`---` before each object), ready for `kubectl apply -f`.

@@ -21,6 +21,11 @@ use crate::path::InputPath;
 use crate::report::Report;
 use serde_json::Value;
 
+/// Annotation that [`Manifests::to_json_without_secret_data`] puts on every Secret whose
+/// `data` and `stringData` it left out; such a Secret can serve the lifecycle commands but
+/// never an apply (it would empty the Secret on the cluster).
+pub const SECRET_DATA_ANNOTATION: &str = "coolify.io/secret-data";
+
 /// Translated Kubernetes objects, in a stable order (Namespace first, then configuration,
 /// storage, workloads, services, routes), and the report of what was mapped,
 /// approximated or dropped.
@@ -86,6 +91,15 @@ impl Manifests {
         s
     }
 
+    /// [`to_json`](Self::to_json) with every Secret's `data` and `stringData` left out and
+    /// the Secret annotated [`SECRET_DATA_ANNOTATION`]`: omitted`: what Coolify can store
+    /// with a deployment for the lifecycle commands (stop, start, logs, status …) without
+    /// keeping a second copy of its secrets. `kubectl::Kubectl::apply` refuses it.
+    pub fn to_json_without_secret_data(&self) -> String {
+        let objects: Vec<Value> = self.objects.iter().map(without_secret_data).collect();
+        Self::new(objects, Report::default()).to_json()
+    }
+
     /// Manifests from stored JSON: what [`to_json`](Self::to_json) wrote (a `List`), a JSON
     /// array of objects, or one object. The report is empty. For building `kubectl` lines
     /// from manifests stored by an earlier deployment (PHP's `Manifests::fromJson()`).
@@ -141,10 +155,55 @@ impl Manifests {
     }
 }
 
+/// `object` without Secret data (other objects unchanged).
+fn without_secret_data(object: &Value) -> Value {
+    let mut o = object.clone();
+    if o.get("kind").and_then(Value::as_str) != Some("Secret") {
+        return o;
+    }
+    if let Some(map) = o.as_object_mut() {
+        map.remove("data");
+        map.remove("stringData");
+        let metadata = map
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Default::default()));
+        if let Some(metadata) = metadata.as_object_mut() {
+            let annotations = metadata
+                .entry("annotations")
+                .or_insert_with(|| Value::Object(Default::default()));
+            if let Some(a) = annotations.as_object_mut() {
+                a.insert(SECRET_DATA_ANNOTATION.into(), Value::from("omitted"));
+            }
+        }
+    }
+    o
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn json_without_secret_data_keeps_every_object_but_the_data() {
+        let m = Manifests::new(
+            vec![
+                json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                       "data": {"A": "aHVudGVyMg=="}, "stringData": {"B": "hunter3"}, "type": "Opaque"}),
+                json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"A": "kept"}}),
+            ],
+            Report::default(),
+        );
+        let back = Manifests::from_json(&m.to_json_without_secret_data()).unwrap();
+        assert_eq!(
+            back.objects(),
+            &[
+                json!({"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
+                       "metadata": {"name": "s", "annotations": {SECRET_DATA_ANNOTATION: "omitted"}}}),
+                m.objects()[1].clone(),
+            ]
+        );
+    }
 
     fn roundtrip(m: &Manifests) -> Vec<Value> {
         serde_saphyr::from_str_multiple::<Value, Vec<Value>>(&m.to_yaml()).unwrap()

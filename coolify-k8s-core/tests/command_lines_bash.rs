@@ -6,7 +6,7 @@
 mod convert_support;
 
 use convert_support::{corpus, stem, templates, translate};
-use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target};
+use coolify_k8s_core::kubectl::{DeleteOptions, ExecOptions, Kubectl, LogOptions, Target};
 use coolify_k8s_core::Manifests;
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -37,6 +37,43 @@ fn lines(k: &Kubectl, m: &Manifests) -> Vec<String> {
     all.extend(k.logs(m, &service, 100).unwrap_or_default());
     let command = ["sh", "-c", "echo \"$HOME\" 'it''s' `id`"].map(String::from);
     all.extend(k.exec(m, &service, None, &command).unwrap_or_default());
+    // The pages' lines: pods, the destination poll, logs with every option, exec with
+    // files, the terminal, a scheduled task, copies in and out (paths that need quoting).
+    all.extend(k.pods(m).unwrap_or_default());
+    all.extend(k.status_poll());
+    let logs = LogOptions {
+        tail: Some(10),
+        since: Some("2026-01-01T00:00:00Z".into()),
+        timestamps: true,
+        previous: true,
+        container: None,
+        pod: Some(format!("{service}-0")),
+    };
+    all.extend(k.logs_with(m, &service, &logs).unwrap_or_default());
+    let files = ExecOptions {
+        stdin_file: Some("/data/coolify/it's in.sql".into()),
+        stdout_file: Some("/data/coolify/$(out) `x`.sql".into()),
+        ..ExecOptions::default()
+    };
+    all.extend(
+        k.exec_with(m, &service, &command, &files)
+            .unwrap_or_default(),
+    );
+    all.extend(k.terminal(m, &service, None, None).unwrap_or_default());
+    let task = "php artisan schedule:run && echo \"$(date)\" | tee -a /tmp/x || true";
+    all.extend(
+        k.scheduled_task(m, Some(&service), task)
+            .unwrap_or_default(),
+    );
+    let none = ExecOptions::default();
+    all.extend(
+        k.copy_in(m, &service, "/data/a b", "/tmp/it's", &none)
+            .unwrap_or_default(),
+    );
+    all.extend(
+        k.copy_out(m, &service, "/tmp/$HOME", "/data/a|b", &none)
+            .unwrap_or_default(),
+    );
     all
 }
 

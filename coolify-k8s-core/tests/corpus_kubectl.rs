@@ -12,7 +12,9 @@ mod convert_support;
 
 use base64::Engine as _;
 use convert_support::{corpus, kompose_inputs, options, stem, templates, translate_with};
-use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target};
+use coolify_k8s_core::kubectl::{
+    DeleteOptions, ExecOptions, Kubectl, LogOptions, ResourceSource, Stored, Target,
+};
 use coolify_k8s_core::Manifests;
 use serde_json::Value;
 
@@ -21,14 +23,53 @@ fn all_lines(k: &Kubectl, m: &Manifests) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let steps = k.apply(m).expect("apply");
     lines.extend(steps.lines().cloned());
-    lines.extend(k.rollout_status(m, 300).expect("rollout"));
-    lines.extend(k.restart(m).expect("restart"));
-    lines.extend(k.stop(m).expect("stop"));
-    lines.extend(k.start(m).expect("start"));
-    lines.extend(k.delete(m, DeleteOptions::default()).expect("delete"));
+    lines.extend(lifecycle_lines(k, m, &workloads(m)));
+    lines.extend(k.status_poll());
+    lines
+}
+
+/// Workloads of `m`: (kind, name, first container).
+fn workloads(m: &Manifests) -> Vec<(String, String, Option<String>)> {
+    m.objects()
+        .iter()
+        .filter(|o| {
+            matches!(
+                o["kind"].as_str().unwrap_or(""),
+                "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob"
+            )
+        })
+        .map(|o| {
+            let kind = o["kind"].as_str().unwrap_or("").to_string();
+            let containers = if kind == "CronJob" {
+                &o["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+            } else {
+                &o["spec"]["template"]["spec"]["containers"]
+            };
+            let container = containers[0]["name"].as_str().map(str::to_string);
+            (
+                kind,
+                o["metadata"]["name"].as_str().unwrap_or("").to_string(),
+                container,
+            )
+        })
+        .collect()
+}
+
+/// Every line of every builder but `apply`, from any source of the resource.
+fn lifecycle_lines(
+    k: &Kubectl,
+    r: &(impl ResourceSource + ?Sized),
+    workloads: &[(String, String, Option<String>)],
+) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    lines.extend(k.rollout_status(r, 300).expect("rollout"));
+    lines.extend(k.restart(r).expect("restart"));
+    lines.extend(k.stop(r).expect("stop"));
+    lines.extend(k.start(r).expect("start"));
+    lines.extend(k.delete(r, DeleteOptions::default()).expect("delete"));
     lines.extend(
         k.delete(
-            m,
+            r,
             DeleteOptions {
                 volumes: false,
                 namespace: true,
@@ -36,22 +77,68 @@ fn all_lines(k: &Kubectl, m: &Manifests) -> Vec<String> {
         )
         .expect("delete"),
     );
-    lines.extend(k.status(m).expect("status"));
-    for o in m.objects() {
-        let kind = o["kind"].as_str().unwrap_or("");
-        if matches!(
-            kind,
-            "Deployment" | "StatefulSet" | "DaemonSet" | "Job" | "CronJob"
-        ) {
-            let name = o["metadata"]["name"].as_str().unwrap_or("");
-            lines.extend(k.logs(m, name, 100).expect("logs"));
-            if kind != "CronJob" {
-                lines.extend(
-                    k.exec(m, name, None, &["sh".into(), "-c".into(), "env".into()])
-                        .expect("exec"),
-                );
-            }
+    lines.extend(k.status(r).expect("status"));
+    lines.extend(k.pods(r).expect("pods"));
+    for (kind, name, container) in workloads {
+        lines.extend(k.logs(r, name, 100).expect("logs"));
+        let options = LogOptions {
+            tail: None,
+            since: Some("10m".into()),
+            timestamps: true,
+            previous: true,
+            container: container.clone(),
+            pod: Some(format!("{name}-0")),
+        };
+        lines.extend(k.logs_with(r, name, &options).expect("logs_with"));
+        if kind == "CronJob" {
+            continue;
         }
+        lines.extend(
+            k.exec(r, name, None, &["sh".into(), "-c".into(), "env".into()])
+                .expect("exec"),
+        );
+        let files = ExecOptions {
+            container: container.clone(),
+            pod: None,
+            stdin_file: Some("/data/coolify/in.sql".into()),
+            stdout_file: Some("/data/coolify/out.sql".into()),
+        };
+        lines.extend(
+            k.exec_with(r, name, &["pg_dump".into()], &files)
+                .expect("exec_with"),
+        );
+        lines.extend(
+            k.terminal(r, name, container.as_deref(), None)
+                .expect("terminal"),
+        );
+        lines.extend(
+            k.scheduled_task(r, Some(name), "php artisan schedule:run && date")
+                .expect("scheduled_task"),
+        );
+        let chosen = ExecOptions {
+            container: container.clone(),
+            ..ExecOptions::default()
+        };
+        lines.extend(
+            k.copy_in(
+                r,
+                name,
+                "/data/coolify/import/dump.gz",
+                "/tmp/dump.gz",
+                &chosen,
+            )
+            .expect("copy_in"),
+        );
+        lines.extend(
+            k.copy_out(
+                r,
+                name,
+                "/tmp/dump.gz",
+                "/data/coolify/backups/dump.gz",
+                &chosen,
+            )
+            .expect("copy_out"),
+        );
     }
     lines
 }
@@ -223,5 +310,78 @@ fn the_checks_find_what_they_look_for() {
     assert_eq!(
         runner_shape_problem("kubectl get ns a >/dev/null 2>&1 || kubectl create ns a"),
         None
+    );
+}
+
+/// Issue 11 item 6: the lifecycle lines Coolify builds long after a deployment, from what it
+/// stored (the handle, or the manifests' JSON with or without Secret data), are the lines
+/// of the manifests themselves; an apply from a handle or from JSON without its Secret data
+/// is refused; no
+/// stored text holds a Secret value.
+#[test]
+fn stored_handle_and_json_give_the_same_lines_and_hold_no_secret() {
+    let Some(corpus) = corpus() else { return };
+    let mut inputs = templates(&corpus);
+    inputs.extend(kompose_inputs(&corpus));
+    let k = Kubectl::new(Target::default()).unwrap();
+    let (mut compared, mut lines_compared, mut secrets) = (0, 0, 0);
+    let mut problems = Vec::new();
+    for p in &inputs {
+        let named = coolify_k8s_core::Options {
+            name: Some(stem(p).to_ascii_lowercase().replace('_', "-")),
+            ..options()
+        };
+        let Ok(m) = translate_with(p, named) else {
+            continue;
+        };
+        if m.objects().iter().all(|o| o["kind"] == "Namespace") {
+            continue;
+        }
+        compared += 1;
+        let w = workloads(&m);
+        let want = lifecycle_lines(&k, &m, &w);
+        lines_compared += want.len();
+        let handle = m.handle().expect("handle").to_json();
+        let without = m.to_json_without_secret_data();
+        let values = secret_values(&m);
+        secrets += values.len();
+        for (form, text) in [("handle", &handle), ("toJson without secrets", &without)] {
+            for v in &values {
+                if needles(v).iter().any(|n| text.contains(n)) {
+                    problems.push(format!("{}: a Secret value is in the {form}", stem(p)));
+                }
+            }
+            let stored = Stored::from_json(text).expect("stored text reads back");
+            if lifecycle_lines(&k, &stored, &w) != want {
+                problems.push(format!("{}: the {form} gives other lines", stem(p)));
+            }
+            // Refused from a handle, and from JSON that lost Secret data (it would empty the
+            // Secrets); JSON of manifests without a Secret lost nothing.
+            let has_secret = m.objects().iter().any(|o| o["kind"] == "Secret");
+            if k.apply(&stored).is_ok() && (form == "handle" || has_secret) {
+                problems.push(format!("{}: apply accepted the {form}", stem(p)));
+            }
+        }
+        let full = Stored::from_json(&m.to_json()).expect("toJson reads back");
+        if lifecycle_lines(&k, &full, &w) != want
+            || k.apply(&full)
+                .expect("apply of toJson")
+                .lines()
+                .collect::<Vec<_>>()
+                != k.apply(&m).expect("apply").lines().collect::<Vec<_>>()
+        {
+            problems.push(format!("{}: toJson gives other lines", stem(p)));
+        }
+    }
+    println!(
+        "{compared} resources, {lines_compared} lines each from 4 sources, {secrets} Secret values"
+    );
+    assert!(compared >= 300, "{compared}");
+    assert!(secrets >= 500, "{secrets}");
+    assert!(
+        problems.is_empty(),
+        "{}:\n{}",
+        problems.len(),
+        problems.join("\n")
     );
 }

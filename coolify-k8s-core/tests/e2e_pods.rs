@@ -5,7 +5,9 @@
 //!   container's wait for it ends; a one-shot Job whose entrypoint is a `content:` script
 //!   connects with a composed secret URL (`postgres://notes:$(PASS)@db:5432/notes`) and
 //!   completes; the app starts only after it and reads what it wrote; restart, stop, start
-//!   and delete act on the running pods; the data survives a delete that keeps volumes.
+//!   and delete act on the running pods; the data survives a delete that keeps volumes; the
+//!   pods listing and the status poll read Coolify's words, a backup and a copy in and out
+//!   stream through files on this machine (from the stored handle).
 //! - `testdata/e2e/failing.yaml`: an app that never becomes healthy makes `rollout status`
 //!   fail with the diagnostics.
 //!
@@ -13,7 +15,7 @@
 
 mod e2e_support;
 
-use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, State};
+use coolify_k8s_core::kubectl::{DeleteOptions, ExecOptions, Handle, Kubectl, State, Target};
 use coolify_k8s_core::{Manifests, Options, Translator};
 use e2e_support::{project_root, wait_until, Cluster};
 use std::collections::BTreeMap;
@@ -36,6 +38,71 @@ fn translate(file: &str, ns: &str, name: &str) -> Manifests {
     Translator::new(options)
         .compose(&fixture(file), &BTreeMap::new())
         .unwrap_or_else(|e| panic!("translating {file} failed: {e}"))
+}
+
+/// Issue 11 item 7 on running pods, from the stored handle: the pods listing and the
+/// destination's status poll read Coolify's words from the real API server's output; a
+/// backup streams `pg_dump`'s output into a file on this machine, and a copy in and out
+/// brings it back unchanged.
+fn pages_on_running_pods(cluster: &Cluster, k: &Kubectl, m: &Manifests, ns: &str) {
+    let h = Handle::from_json(&m.handle().expect("handle").to_json()).expect("handle");
+    let out = cluster.must_run("pods", &k.pods(&h).expect("pods line"));
+    let pods = k.parse_pods(&out.stdout).expect("pods output");
+    let words = |service: &str| -> Vec<String> {
+        pods.iter()
+            .filter(|p| p.service == service && !p.terminating)
+            .flat_map(|p| p.containers.iter().map(|c| c.status.clone()))
+            .collect()
+    };
+    // db has a health check (a readiness probe), app none.
+    assert_eq!(words("db"), vec!["running:healthy"], "{pods:#?}");
+    assert_eq!(words("app"), vec!["running:unknown"], "{pods:#?}");
+    let poll = Kubectl::new(Target {
+        namespace: Some(ns.to_string()),
+        ..k.target().clone()
+    })
+    .expect("target");
+    let out = cluster.must_run("status poll", &poll.status_poll());
+    let statuses = poll.parse_status_poll(&out.stdout).expect("poll output");
+    let notes: Vec<(&str, &str)> = statuses
+        .iter()
+        .map(|s| (s.instance.as_str(), s.status.as_str()))
+        .collect();
+    // The finished migrate Job (`restart: "no"`) is left out, as Coolify leaves it out.
+    assert_eq!(notes, vec![("notes", "running:unknown")], "{statuses:#?}");
+
+    let dir = std::env::temp_dir().join(format!("coolify-k8s-e2e-pages-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("backup dir");
+    let backup = dir.join("notes.sql").display().to_string();
+    let dump = [
+        "sh".to_string(),
+        "-c".into(),
+        "PGPASSWORD=\"$POSTGRES_PASSWORD\" pg_dump -U notes -h 127.0.0.1 notes".into(),
+    ];
+    let to_file = ExecOptions {
+        stdout_file: Some(backup.clone()),
+        ..ExecOptions::default()
+    };
+    cluster.must_run(
+        "backup",
+        &k.exec_with(&h, "db", &dump, &to_file).expect("backup"),
+    );
+    let text = std::fs::read_to_string(&backup).expect("backup file");
+    assert!(text.contains("CREATE TABLE public.runs"), "{text}");
+    let back = dir.join("back.sql").display().to_string();
+    let none = ExecOptions::default();
+    cluster.must_run(
+        "copy in",
+        &k.copy_in(&h, "db", &backup, "/tmp/import.sql", &none)
+            .expect("copy in"),
+    );
+    cluster.must_run(
+        "copy out",
+        &k.copy_out(&h, "db", "/tmp/import.sql", &back, &none)
+            .expect("copy out"),
+    );
+    assert_eq!(std::fs::read_to_string(&back).expect("copied back"), text);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Apply, provide the claims' volumes, and wait with the rollout-status lines.
@@ -191,6 +258,7 @@ fn postgres_job_and_app_run_and_obey_the_lifecycle_lines() {
         k.parse_status(&m, &status.stdout).expect("status").state,
         State::Running
     );
+    pages_on_running_pods(&cluster, &k, &m, ns);
 
     // Delete keeping the volumes, deploy again: the data is still there.
     let keep = DeleteOptions {

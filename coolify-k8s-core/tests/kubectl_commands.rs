@@ -351,3 +351,98 @@ fn excluded_from_hc_is_not_waited_for_nor_counted() {
     assert_eq!(s.state, State::Running);
     assert!(s.workloads.iter().all(|w| w.name != "worker"));
 }
+
+/// The pages' fixture (`testdata/pages/compose.yaml`) translated: its handle names every
+/// workload with its service and containers (the sidecar `network_mode: service:app` is a
+/// container of app's pod), keeps the `restart: "no"` migration out of the status, and the
+/// pages' builders choose among them as Coolify's pages do.
+#[test]
+fn pages_on_a_translated_project() {
+    use coolify_k8s_core::kubectl::{ExecOptions, Handle, LogOptions};
+    use coolify_k8s_core::{Options, Translator};
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/testdata/pages/compose.yaml"
+    ))
+    .unwrap();
+    let env = [(
+        "SERVICE_PASSWORD_POSTGRES".to_string(),
+        "pw-Stored-77".to_string(),
+    )]
+    .into_iter()
+    .collect();
+    let options = Options {
+        name: Some("u7x9k2".into()),
+        ..Options::default()
+    };
+    let m = Translator::new(options).compose(&text, &env).unwrap();
+    let h = m.handle().unwrap();
+    let text = h.to_json();
+    assert!(!text.contains("pw-Stored-77"), "{text}");
+    let summary: Vec<(String, Option<String>, Vec<String>, bool)> = h
+        .workloads
+        .iter()
+        .map(|w| {
+            (
+                w.kind.clone(),
+                w.service.clone(),
+                w.containers.clone(),
+                w.excluded,
+            )
+        })
+        .collect();
+    assert!(
+        summary.contains(&(
+            "Deployment".into(),
+            Some("app".into()),
+            vec!["app".into(), "proxy".into()],
+            false
+        )),
+        "{summary:?}"
+    );
+    assert!(
+        summary
+            .iter()
+            .any(|(k, s, _, excluded)| k == "Job" && s.as_deref() == Some("migrate") && *excluded),
+        "{summary:?}"
+    );
+    assert!(
+        h.claims.iter().any(|c| c.contains("pg-data")),
+        "{:?}",
+        h.claims
+    );
+    let k = Kubectl::new(Target::default()).unwrap();
+    let back = Handle::from_json(&text).unwrap();
+    // The sidecar is a container of app's pod: chosen by name for logs and the terminal.
+    let logs = LogOptions {
+        container: Some("proxy".into()),
+        ..LogOptions::default()
+    };
+    assert_eq!(
+        k.logs_with(&back, "app", &logs).unwrap(),
+        k.logs_with(&m, "app", &logs).unwrap()
+    );
+    assert!(k.logs_with(&back, "app", &logs).unwrap()[0].contains(" --container=proxy "));
+    let e = k.terminal(&back, "app", Some("nope"), None).unwrap_err();
+    assert_eq!(
+        e.first().to_string(),
+        "container: no container \"nope\" in service \"app\" (known: app, proxy)"
+    );
+    // Two long-running services: a scheduled task must name one, as in Coolify.
+    assert!(k.scheduled_task(&back, None, "date").is_err());
+    let line = k
+        .scheduled_task(&back, Some("postgres"), "vacuumdb --all")
+        .unwrap();
+    assert!(line[0].contains(" -- sh -c 'vacuumdb --all'"), "{line:?}");
+    let backup = ExecOptions {
+        stdout_file: Some("/data/coolify/backups/u7x9k2/pg.dmp".into()),
+        ..ExecOptions::default()
+    };
+    let line = k
+        .exec_with(&back, "postgres", &["pg_dumpall".into()], &backup)
+        .unwrap();
+    assert!(
+        line[0].ends_with(" -- pg_dumpall > /data/coolify/backups/u7x9k2/pg.dmp"),
+        "{line:?}"
+    );
+}

@@ -5,7 +5,9 @@
 //! nothing else may run (no marker file appears).
 
 use base64::Engine as _;
-use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target};
+use coolify_k8s_core::kubectl::{
+    DeleteOptions, ExecOptions, Kubectl, LogOptions, Target, TERMINAL_SHELL,
+};
 use coolify_k8s_core::{Manifests, Report};
 use serde_json::{json, Value};
 use std::io::Write;
@@ -14,7 +16,8 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Records each call as `<n>.args` (argv[0] basename, then arguments, NUL-terminated) and,
-/// for `-f -`, its stdin as `<n>.stdin` (for `-f FILE`, the file). Prints `$STUB_GET_OUTPUT` for `get`, fails with 1
+/// for `-f -` and `exec --stdin=true`, its stdin as `<n>.stdin` (for `-f FILE`, the file).
+/// Prints `$STUB_GET_OUTPUT` for `get` and `$STUB_EXEC_OUTPUT` for `exec`, fails with 1
 /// when an argument equals `$STUB_FAIL_ON`.
 const STUB: &str = r#"#!/bin/bash
 d="$STUB_LOG"
@@ -23,15 +26,19 @@ echo "$n" > "$d/count"
 printf '%s\0' "$(basename "$0")" "$@" > "$d/$n.args"
 prev=""
 is_get=""
+is_exec=""
 fail=""
 for a in "$@"; do
   if [ "$prev" = "-f" ] && [ "$a" = "-" ]; then cat > "$d/$n.stdin"; fi
   if [ "$prev" = "-f" ] && [ "$a" != "-" ]; then cat -- "$a" > "$d/$n.stdin" || exit 1; fi
   if [ "$a" = "get" ]; then is_get=1; fi
+  if [ "$a" = "exec" ]; then is_exec=1; fi
+  if [ "$a" = "--stdin=true" ]; then cat > "$d/$n.stdin"; fi
   if [ -n "${STUB_FAIL_ON-}" ] && [ "$a" = "$STUB_FAIL_ON" ]; then fail=1; fi
   prev="$a"
 done
 if [ -n "$is_get" ]; then printf '%s' "${STUB_GET_OUTPUT-}"; fi
+if [ -n "$is_exec" ]; then printf '%s' "${STUB_EXEC_OUTPUT-}"; fi
 if [ -n "$fail" ]; then exit 1; fi
 exit 0
 "#;
@@ -543,4 +550,137 @@ fn secret_values_are_in_the_files_only() {
         body["items"][0]["stringData"]["PASSWORD"],
         c.secret_value.as_str()
     );
+}
+
+/// The pages' lines (issue 11 item 7) run in `bash -se` with hostile names and paths: a
+/// copy in feeds the server file to kubectl's stdin, a copy out writes kubectl's stdout to
+/// the server file, the scheduled task, logs, pods, poll and terminal lines pass exactly
+/// their arguments; with and without sudo.
+#[test]
+fn pages_lines_pass_exact_arguments_and_stream_files() {
+    if !bash_available() {
+        eprintln!("skipped: no bash");
+        return;
+    }
+    for sudo in [false, true] {
+        let sb = Sandbox::new();
+        let c = case(&sb, sudo);
+        let k = Kubectl::new(c.target.clone()).unwrap();
+        let inside = sb.hostile("/tmp/in");
+        let from = sb.dir.join("it's $(x) in.sql");
+        std::fs::write(&from, "DUMP\n").unwrap();
+        let to = sb.dir.join("out `x` | y.sql");
+        let task = sb.hostile("task && date | tee");
+        let container = sb.hostile("app");
+        let none = ExecOptions::default();
+        let mut lines = Vec::new();
+        let from_s = from.display().to_string();
+        let to_s = to.display().to_string();
+        lines.extend(
+            k.copy_in(&c.manifests, "web", &from_s, &inside, &none)
+                .unwrap(),
+        );
+        lines.extend(
+            k.copy_out(&c.manifests, "web", &inside, &to_s, &none)
+                .unwrap(),
+        );
+        lines.extend(k.scheduled_task(&c.manifests, Some("web"), &task).unwrap());
+        let logs = LogOptions {
+            tail: Some(5),
+            since: Some("5m".into()),
+            timestamps: true,
+            previous: true,
+            container: Some(container.clone()),
+            pod: None,
+        };
+        lines.extend(k.logs_with(&c.manifests, "web", &logs).unwrap());
+        lines.extend(k.pods(&c.manifests).unwrap());
+        lines.extend(k.status_poll());
+        // Last: it reads stdin, which in `bash -se` is the rest of the script.
+        lines.extend(k.terminal(&c.manifests, "web", None, None).unwrap());
+        assert_eq!(
+            sb.run(&lines, &[("STUB_EXEC_OUTPUT", "BACKUP")]),
+            0,
+            "sudo {sudo}"
+        );
+        assert!(!sb.marker().exists());
+        assert_eq!(std::fs::read_to_string(&to).unwrap(), "BACKUP");
+        let calls = sb.calls();
+        let argv: Vec<&Vec<String>> = calls.iter().map(|c| &c.0).collect();
+        assert_eq!(argv.len(), 7, "{argv:#?}");
+        let reference = format!("deployment.apps/{}", c.deployment);
+        let ns = format!("--namespace={}", c.ns);
+        let cmd = "cat > \"$1\"";
+        assert_eq!(
+            argv[0],
+            &with(
+                &c.global,
+                &[
+                    "exec",
+                    "--stdin=true",
+                    &reference,
+                    &ns,
+                    "--",
+                    "sh",
+                    "-c",
+                    cmd,
+                    "sh",
+                    &inside
+                ]
+            )
+        );
+        assert_eq!(calls[0].1.as_deref(), Some(&b"DUMP\n"[..]));
+        assert_eq!(
+            argv[1],
+            &with(&c.global, &["exec", &reference, &ns, "--", "cat", &inside])
+        );
+        assert_eq!(
+            argv[2],
+            &with(
+                &c.global,
+                &["exec", &reference, &ns, "--", "sh", "-c", &task]
+            )
+        );
+        let cflag = format!("--container={container}");
+        assert_eq!(
+            argv[3],
+            &with(
+                &c.global,
+                &[
+                    "logs",
+                    &ns,
+                    "--selector=app.kubernetes.io/instance=acme,app.kubernetes.io/name=web",
+                    &cflag,
+                    "--prefix=true",
+                    "--tail=5",
+                    "--since=5m",
+                    "--timestamps=true",
+                    "--previous=true",
+                ]
+            )
+        );
+        assert_eq!(argv[4][c.global.len()..c.global.len() + 2], ["get", "pods"]);
+        assert_eq!(
+            argv[5][c.global.len()..c.global.len() + 3],
+            ["get", "pods", &ns]
+        );
+        assert_eq!(
+            argv[6],
+            &with(
+                &c.global,
+                &[
+                    "exec",
+                    "--stdin=true",
+                    "--tty=true",
+                    &reference,
+                    &ns,
+                    "--",
+                    "sh",
+                    "-c",
+                    TERMINAL_SHELL
+                ]
+            )
+        );
+        assert_eq!(sb.sudo_count(), if sudo { 7 } else { 0 });
+    }
 }

@@ -20,7 +20,8 @@ use Coolify\Kubernetes\Translator;
  *   docker compose up -d (rolling_update) -> rolling_update(): upload, kubectl apply (server-side)
  *   health_check() (docker inspect loop)  -> health_check(): kubectl rollout status
  *   stop_running_container() (docker rm)  -> stop_running_container(): prune by label
- * Building the image stays a Docker job on the build server.
+ * Building the image stays a Docker job on the build server. The steps after the
+ * deployment, per resource kind and from the stored handle, are in examples.php.
  */
 final class KubernetesDeployment
 {
@@ -135,10 +136,19 @@ final class KubernetesDeployment
         $this->execute_remote_command('Read the status (replaces docker ps / inspect)', $this->kubectl->status($this->manifests()));
     }
 
-    /** Coolify's stop / start / restart / delete buttons. */
+    /**
+     * What Coolify stores with the resource after the deployment: the handle, from which
+     * the buttons below run long after it (no object bodies, no Secret value).
+     */
+    public function stored_state(): string
+    {
+        return $this->manifests()->handle();
+    }
+
+    /** Coolify's stop / start / restart / delete buttons, from the stored handle. */
     public function lifecycle_batches(): void
     {
-        $m = $this->manifests();
+        $m = $this->stored_state();
         $this->execute_remote_command('Stop (replaces docker stop)', $this->kubectl->stop($m));
         $this->execute_remote_command('Start (replaces docker start)', $this->kubectl->start($m));
         $this->execute_remote_command('Restart (replaces docker restart)', $this->kubectl->restart($m));

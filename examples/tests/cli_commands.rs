@@ -1,7 +1,7 @@
 //! `coolify-k8s commands` prints exactly the lines of the core's `Kubectl` builders (which
 //! the PHP `Kubectl` methods return), one per line; usage errors exit 2, input errors 1.
 
-use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target};
+use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, LogOptions, Target};
 use coolify_k8s_core::{Manifests, Report};
 use std::path::PathBuf;
 use std::process::Command;
@@ -81,6 +81,31 @@ fn every_action_prints_the_builder_lines() {
             vec!["logs", "--service", "db", "--tail", "5"],
             k.logs(&m, "db", 5).unwrap(),
         ),
+        (
+            vec![
+                "logs",
+                "--service",
+                "web",
+                "--since",
+                "10m",
+                "--timestamps",
+                "--previous",
+            ],
+            k.logs_with(
+                &m,
+                "web",
+                &LogOptions {
+                    tail: Some(100),
+                    since: Some("10m".into()),
+                    timestamps: true,
+                    previous: true,
+                    ..LogOptions::default()
+                },
+            )
+            .unwrap(),
+        ),
+        (vec!["pods"], k.pods(&m).unwrap()),
+        (vec!["status-poll"], k.status_poll()),
     ];
     for (action, lines) in cases {
         let mut args = action.clone();
@@ -90,6 +115,27 @@ fn every_action_prints_the_builder_lines() {
         assert_eq!(code, 0, "{action:?}: {stderr}");
         assert_eq!(stdout, joined(lines), "{action:?}");
     }
+}
+
+/// A stored handle gives the lines of the manifests; `apply` refuses it.
+#[test]
+fn a_handle_file_serves_the_lifecycle_not_apply() {
+    let dir = std::env::temp_dir().join(format!("coolify-k8s-cli-handle-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let handle = dir.join("handle.json");
+    std::fs::write(&handle, manifests().handle().unwrap().to_json()).unwrap();
+    let h = handle.to_str().unwrap();
+    for action in ["stop", "start", "restart", "delete", "status", "pods"] {
+        let (code, from_handle, stderr) = run(&[action, "--from-json", h]);
+        assert_eq!(code, 0, "{action}: {stderr}");
+        let f = fixture();
+        let (_, from_manifests, _) = run(&[action, "--from-json", f.to_str().unwrap()]);
+        assert_eq!(from_handle, from_manifests, "{action}");
+    }
+    let (code, _, stderr) = run(&["apply", "--files-dir", "/tmp/x", "--from-json", h]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("apply needs the manifests"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `apply` writes the builder's files (mode 0600) and prints all its lines.

@@ -1,5 +1,8 @@
-//! The status parser: the output of the `status` line (tab-separated columns) read back
-//! against a fixed translation. Input: text. Properties: no panic; deterministic.
+//! The status parsers: the output of the `status` line read back against a fixed
+//! translation, and the same text read as the pods listing and as the destination-wide
+//! status poll. Input: text. Properties: no panic; deterministic; every pod and container
+//! word is one of Coolify's; poll results sorted by (namespace, instance), each instance
+//! once, its restart count the highest of its counted containers.
 #![no_main]
 
 use coolify_k8s_core::kubectl::Kubectl;
@@ -42,4 +45,51 @@ fuzz_target!(|data: &[u8]| {
     let a = k.parse_status(manifests(), text);
     let b = k.parse_status(manifests(), text);
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    let pods = k.parse_pods(text);
+    assert_eq!(format!("{pods:?}"), format!("{:?}", k.parse_pods(text)));
+    let poll = k.parse_status_poll(text);
+    assert_eq!(
+        format!("{poll:?}"),
+        format!("{:?}", k.parse_status_poll(text))
+    );
+    if let Ok(pods) = pods {
+        for c in pods.iter().flat_map(|p| &p.containers) {
+            assert!(CONTAINER_WORDS.contains(&c.status.as_str()), "{}", c.status);
+        }
+    }
+    if let Ok(poll) = poll {
+        let keys: Vec<(&str, &str)> = poll
+            .iter()
+            .map(|s| (s.namespace.as_str(), s.instance.as_str()))
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{keys:?}");
+        for s in &poll {
+            let word = s.status.strip_suffix(":excluded").unwrap_or(&s.status);
+            assert!(RESOURCE_WORDS.contains(&word), "{}", s.status);
+            assert!(s.restart_count >= 0);
+        }
+    }
 });
+
+/// The words a container can get (pods.rs).
+const CONTAINER_WORDS: &[&str] = &[
+    "running:healthy",
+    "running:unhealthy",
+    "running:unknown",
+    "restarting:unhealthy",
+    "restarting:unknown",
+    "created:unknown",
+    "exited",
+];
+
+/// The words a resource can get (poll.rs), before an `:excluded` suffix.
+const RESOURCE_WORDS: &[&str] = &[
+    "running:healthy",
+    "running:unhealthy",
+    "running:unknown",
+    "restarting:unhealthy",
+    "degraded:unhealthy",
+    "paused:unknown",
+    "starting:unknown",
+    "exited",
+];

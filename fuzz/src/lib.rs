@@ -4,7 +4,7 @@
 //! libFuzzer records the input as a crash.
 
 use base64::Engine as _;
-use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl};
+use coolify_k8s_core::kubectl::{DeleteOptions, ExecOptions, Kubectl, LogOptions, ResourceSource};
 use coolify_k8s_core::plan::names;
 use coolify_k8s_core::Manifests;
 use serde_json::Value;
@@ -170,25 +170,71 @@ pub fn check_commands(k: &Kubectl, m: &Manifests, service: &str) {
     if let Ok(steps) = k.apply(m) {
         all.extend(steps.lines().cloned());
     }
-    all.extend(k.rollout_status(m, 300).unwrap_or_default());
-    all.extend(k.restart(m).unwrap_or_default());
-    all.extend(k.stop(m).unwrap_or_default());
-    all.extend(k.start(m).unwrap_or_default());
-    all.extend(k.status(m).unwrap_or_default());
+    all.extend(lifecycle_lines(k, m, service));
+    all.extend(k.status_poll());
+    for line in &all {
+        check_line(line);
+    }
+}
+
+/// Every line of every builder but `apply` for `service` of a resource (manifests, handle
+/// or stored text); errors give no lines. For comparing the sources and checking lines.
+pub fn lifecycle_lines(
+    k: &Kubectl,
+    r: &(impl ResourceSource + ?Sized),
+    service: &str,
+) -> Vec<String> {
+    let mut all = Vec::new();
+    all.extend(k.rollout_status(r, 300).unwrap_or_default());
+    all.extend(k.restart(r).unwrap_or_default());
+    all.extend(k.stop(r).unwrap_or_default());
+    all.extend(k.start(r).unwrap_or_default());
+    all.extend(k.status(r).unwrap_or_default());
+    all.extend(k.pods(r).unwrap_or_default());
     let delete = DeleteOptions {
         volumes: true,
         namespace: true,
     };
-    all.extend(k.delete(m, delete).unwrap_or_default());
-    all.extend(k.logs(m, service, 100).unwrap_or_default());
+    all.extend(k.delete(r, delete).unwrap_or_default());
+    all.extend(k.logs(r, service, 100).unwrap_or_default());
+    let logs = LogOptions {
+        tail: None,
+        since: Some("1h".into()),
+        timestamps: true,
+        previous: true,
+        container: Some(service.to_string()),
+        pod: Some(format!("{service}-0")),
+    };
+    all.extend(k.logs_with(r, service, &logs).unwrap_or_default());
     let command = vec!["sh".to_string(), "-c".to_string(), service.to_string()];
     all.extend(
-        k.exec(m, service, Some(service), &command)
+        k.exec(r, service, Some(service), &command)
             .unwrap_or_default(),
     );
-    for line in &all {
-        check_line(line);
-    }
+    let files = ExecOptions {
+        stdin_file: Some(format!("/in/{service}")),
+        stdout_file: Some(format!("/out/{service}")),
+        ..ExecOptions::default()
+    };
+    all.extend(
+        k.exec_with(r, service, &command, &files)
+            .unwrap_or_default(),
+    );
+    all.extend(k.terminal(r, service, None, None).unwrap_or_default());
+    all.extend(
+        k.scheduled_task(r, Some(service), service)
+            .unwrap_or_default(),
+    );
+    let none = ExecOptions::default();
+    all.extend(
+        k.copy_in(r, service, "/srv/in", service, &none)
+            .unwrap_or_default(),
+    );
+    all.extend(
+        k.copy_out(r, service, service, "/srv/out", &none)
+            .unwrap_or_default(),
+    );
+    all
 }
 
 /// Every property of a successful translation. `again` is a second translation of the

@@ -136,6 +136,15 @@ fn text_at(z: &Zval, path: &InputPath) -> Result<String, Error> {
     }
 }
 
+/// [`text_argument`] for an optional argument: `null` (or absent) is `None`.
+pub fn optional_text_argument(z: Option<&Zval>, name: &str) -> Result<Option<String>, Error> {
+    match z {
+        None => Ok(None),
+        Some(z) if z.dereference().is_null() => Ok(None),
+        Some(z) => text_argument(z, name).map(Some),
+    }
+}
+
 /// An array argument (`attributes`, `env`); anything else is an error naming the argument
 /// (a typed `array` parameter would make PHP throw a `TypeError`, which Coolify's
 /// `catch (Exception $e)` does not catch).

@@ -9,6 +9,7 @@ mod convert;
 mod error;
 mod kubectl;
 mod manifests;
+mod resource_arg;
 mod translator;
 
 use ext_php_rs::prelude::*;

@@ -24,9 +24,24 @@ impl PhpManifests {
         self.inner.to_yaml()
     }
 
-    /// A JSON `v1` `List` of the objects.
-    pub fn to_json(&self) -> String {
-        self.inner.to_json()
+    /// A JSON `v1` `List` of the objects; with `$secrets = false`, every Secret without its
+    /// data (annotated `coolify.io/secret-data: omitted`): what Coolify can store for the
+    /// lifecycle commands without a second copy of its secrets (`Kubectl::apply()`
+    /// refuses it).
+    #[php(defaults(secrets = true))]
+    pub fn to_json(&self, secrets: bool) -> String {
+        if secrets {
+            self.inner.to_json()
+        } else {
+            self.inner.to_json_without_secret_data()
+        }
+    }
+
+    /// The resource handle: a small JSON text (namespace, instance, workloads, kinds,
+    /// claims; never a Secret value) that every `Kubectl` method accepts in place of the
+    /// manifests, for the commands Coolify runs long after the deployment.
+    pub fn handle(&self) -> PhpResult<String> {
+        guard(|| self.inner.handle().map(|h| h.to_json()))
     }
 
     /// The objects as PHP arrays, in apply order.

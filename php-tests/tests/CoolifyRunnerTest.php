@@ -145,6 +145,25 @@ final class CoolifyRunnerTest extends TestCase
         [$steps['logs'], $outputs['logs']] = $this->runLines($runner, $server, $k->logs($m, 'web', 10));
         $command = ['sh', '-c', 'echo a && echo b | cat', $this->hostile('arg')];
         [$steps['exec'], $outputs['exec']] = $this->runLines($runner, $server, $k->exec($m, 'web', $command));
+        // The pages (issue 11 item 7): pods and the destination poll (records glued by the
+        // runner), logs with options, a scheduled task, an import and a backup through
+        // server files (the bodies never in a line).
+        file_put_contents($this->dir . '/stub/state/status', "<pod;acme-prod;web-5d-a;acme;web;Running;;;web/10,;web/true/1/2026-01-01T00:00:00Z///,>\n<pod;acme-prod;db-0;acme;db;Running;;;postgres/,;postgres/true/0/2026-01-01T00:00:00Z///,>\n");
+        [$steps['pods'], $podsOut] = $this->runLines($runner, $server, $k->pods($m));
+        $outputs['pods'] = json_encode($k->parsePods($podsOut), JSON_THROW_ON_ERROR);
+        [$steps['poll'], $pollOut] = $this->runLines($runner, $server, $k->statusPoll());
+        $outputs['poll'] = json_encode($k->parseStatusPoll($pollOut), JSON_THROW_ON_ERROR);
+        $logs = ['since' => '5m', 'timestamps' => true, 'previous' => true, 'container' => 'web', 'pod' => 'web-5d-a'];
+        [$steps['logs with options']] = $this->runLines($runner, $server, $k->logs($m, 'web', 10, $logs));
+        [$steps['scheduled task']] = $this->runLines($runner, $server, $k->scheduledTask($m, 'echo a && echo b | cat', 'web'));
+        $dump = $this->dir . '/import it\'s $(x).sql';
+        file_put_contents($dump, "INSERT 1;\n");
+        [$steps['copy in']] = $this->runLines($runner, $server, $k->copyIn($m, 'db', $dump, '/tmp/import.sql'));
+        @mkdir($this->dir . '/backups');
+        $backup = $this->dir . '/backups/db | `x`.dmp';
+        @unlink($backup);
+        [$steps['copy out']] = $this->runLines($runner, $server, $k->copyOut($m, 'db', '/tmp/db.dmp', $backup));
+        $outputs['backup'] = (string) @file_get_contents($backup);
         touch($this->dir . '/stub/state/rollout-fails');
         [$steps['failed rollout']] = $this->runLines($runner, $server, $k->rolloutStatus($m, 30));
         unlink($this->dir . '/stub/state/rollout-fails');
@@ -200,7 +219,9 @@ final class CoolifyRunnerTest extends TestCase
         $want = $this->lifecycle('instant_remote_process', new Server('root'), $this->kubectl(false));
         $this->assertSame(
             ['prepare' => true, 'apply' => true, 'cleanup' => true, 'rollout' => true, 'status' => true, 'stop' => true,
-             'start' => true, 'restart' => true, 'logs' => true, 'exec' => true, 'failed rollout' => false, 'delete' => true],
+             'start' => true, 'restart' => true, 'logs' => true, 'exec' => true, 'pods' => true, 'poll' => true,
+             'logs with options' => true, 'scheduled task' => true, 'copy in' => true, 'copy out' => true,
+             'failed rollout' => false, 'delete' => true],
             $want['steps'],
         );
         $this->assertReferenceDoesWhatItSays($want);
@@ -219,6 +240,13 @@ final class CoolifyRunnerTest extends TestCase
         // Output as the runner hands it back (trimmed, chunks glued): its text is there.
         $this->assertStringContainsString('web-1weblogline', preg_replace('/\s+/', '', $got['outputs']['logs']));
         $this->assertStringContainsString('[sh][-c][echoa&&echob|cat]', preg_replace('/\s+/', '', $got['outputs']['exec']));
+        foreach (['pods', 'poll', 'backup'] as $what) {
+            $this->assertSame($want['outputs'][$what], $got['outputs'][$what], $what);
+        }
+        $this->assertStringContainsString('"status":"running:unknown"', $got['outputs']['poll']);
+        $this->assertSame("[cat][/tmp/db.dmp]\n", $got['outputs']['backup']);
+        $imports = array_values(array_filter($got['calls'], fn ($c) => in_array('--stdin=true', $c['args'], true)));
+        $this->assertSame(["INSERT 1;\n"], array_column($imports, 'input'));
     }
 
     /** The reference run's calls are the ones the lines say, in order (spot checks). */
@@ -252,7 +280,10 @@ final class CoolifyRunnerTest extends TestCase
             $k = $this->kubectl($sudo);
             $apply = $k->apply($m);
             $lines = array_merge($apply['prepare'], $apply['commands'], $apply['cleanup'], $k->rolloutStatus($m, 5), $k->stop($m),
-                $k->start($m), $k->restart($m), $k->delete($m), $k->status($m), $k->logs($m, 'web', 1));
+                $k->start($m), $k->restart($m), $k->delete($m), $k->status($m), $k->logs($m, 'web', 1),
+                $k->pods($m), $k->statusPoll(), $k->logs($m, 'web', -1, ['since' => '1h', 'timestamps' => true]),
+                $k->scheduledTask($m, 'a && b || c | d $(e)', 'web'), $k->copyIn($m, 'db', '/srv/a b', '/tmp/x'),
+                $k->copyOut($m, 'db', '/tmp/x', '/srv/$(y)'), $k->terminal($m, 'web'));
             $server = new Server('coolify');
             $rewritten = array_merge(parseCommandsByLineForSudo(collect($lines), $server), array_map(fn ($l) => parseLineForSudo($l, $server), $lines));
             foreach ($rewritten as $line) {

@@ -98,6 +98,30 @@ final class HostileInputTest extends TestCase
             'Kubectl->exec(m, web, $v)' => static fn ($v) => $k->exec($m, 'web', $v),
             'Kubectl->exec(m, web, [sh], $v)' => static fn ($v) => $k->exec($m, 'web', ['sh'], $v),
             'Kubectl->exec(m, web, [$v])' => static fn ($v) => $k->exec($m, 'web', [$v]),
+            'Kubectl->exec(m, web, [sh], null, $v)' => static fn ($v) => $k->exec($m, 'web', ['sh'], null, $v),
+            'Kubectl->exec(m, web, [sh], null, [pod => $v])' => static fn ($v) => $k->exec($m, 'web', ['sh'], null, ['pod' => $v]),
+            'Kubectl->exec(m, web, [sh], null, [stdout_file => $v])' => static fn ($v) => $k->exec($m, 'web', ['sh'], null, ['stdout_file' => $v]),
+            'Kubectl->restart($v)' => static fn ($v) => $k->restart($v),
+            'Kubectl->stop($v)' => static fn ($v) => $k->stop($v),
+            'Kubectl->start($v)' => static fn ($v) => $k->start($v),
+            'Kubectl->status($v)' => static fn ($v) => $k->status($v),
+            'Kubectl->pods($v)' => static fn ($v) => $k->pods($v),
+            'Kubectl->parsePods($v)' => static fn ($v) => $k->parsePods($v),
+            'Kubectl->parseStatusPoll($v)' => static fn ($v) => $k->parseStatusPoll($v),
+            'Kubectl->parseStatus($v, x)' => static fn ($v) => $k->parseStatus($v, ''),
+            'Kubectl->logs(m, web, 10, $v)' => static fn ($v) => $k->logs($m, 'web', 10, $v),
+            'Kubectl->logs(m, web, 10, [since => $v])' => static fn ($v) => $k->logs($m, 'web', 10, ['since' => $v]),
+            'Kubectl->logs(m, web, 10, [container => $v])' => static fn ($v) => $k->logs($m, 'web', 10, ['container' => $v]),
+            'Kubectl->terminal(m, $v)' => static fn ($v) => $k->terminal($m, $v),
+            'Kubectl->terminal(m, web, $v)' => static fn ($v) => $k->terminal($m, 'web', $v),
+            'Kubectl->terminal(m, web, null, $v)' => static fn ($v) => $k->terminal($m, 'web', null, $v),
+            'Kubectl->scheduledTask(m, $v)' => static fn ($v) => $k->scheduledTask($m, $v),
+            'Kubectl->scheduledTask(m, date, $v)' => static fn ($v) => $k->scheduledTask($m, 'date', $v),
+            'Kubectl->copyIn(m, web, $v, /tmp/x)' => static fn ($v) => $k->copyIn($m, 'web', $v, '/tmp/x'),
+            'Kubectl->copyIn(m, web, /srv/x, $v)' => static fn ($v) => $k->copyIn($m, 'web', '/srv/x', $v),
+            'Kubectl->copyOut(m, $v, /tmp/x, /srv/x)' => static fn ($v) => $k->copyOut($m, $v, '/tmp/x', '/srv/x'),
+            'Kubectl->copyOut(m, web, /tmp/x, /srv/x, $v)' => static fn ($v) => $k->copyOut($m, 'web', '/tmp/x', '/srv/x', $v),
+            'Manifests->toJson($v)' => static fn ($v) => $m->toJson($v),
         ];
         $calls += self::modelCalls($m);
         $translatorOptions = [
@@ -316,6 +340,56 @@ final class HostileInputTest extends TestCase
             $this->fail('no exception');
         } catch (TranslationException $e) {
             $this->assertStringContainsString('unknown variant `a\\0b`', $e->getMessage());
+        }
+    }
+
+    /**
+     * Issue 14: every string argument of every Kubectl method takes any value; invalid
+     * UTF-8 and wrong types are a TranslationException naming the argument (and the byte),
+     * which Coolify's `catch (Exception $e)` catches, never PHP's TypeError.
+     *
+     * @return array<string, array{0: string, 1: callable(mixed): mixed}>
+     */
+    public static function stringArguments(): array
+    {
+        $m = (new Translator(['seed' => 'hostile']))->compose(self::WEB);
+        $k = new Kubectl();
+        return [
+            'resource' => ['resource', static fn ($v) => $k->stop($v)],
+            'apply resource' => ['resource', static fn ($v) => $k->apply($v)],
+            'logs service' => ['service', static fn ($v) => $k->logs($m, $v)],
+            'exec service' => ['service', static fn ($v) => $k->exec($m, $v, ['sh'])],
+            'exec command element' => ['command[1]', static fn ($v) => $k->exec($m, 'web', ['sh', $v])],
+            'exec container' => ['container', static fn ($v) => $k->exec($m, 'web', ['sh'], $v)],
+            'exec options pod' => ['pod', static fn ($v) => $k->exec($m, 'web', ['sh'], null, ['pod' => $v])],
+            'logs options since' => ['since', static fn ($v) => $k->logs($m, 'web', 10, ['since' => $v])],
+            'terminal service' => ['service', static fn ($v) => $k->terminal($m, $v)],
+            'terminal container' => ['container', static fn ($v) => $k->terminal($m, 'web', $v)],
+            'terminal pod' => ['pod', static fn ($v) => $k->terminal($m, 'web', null, $v)],
+            'scheduledTask command' => ['command', static fn ($v) => $k->scheduledTask($m, $v)],
+            'scheduledTask service' => ['service', static fn ($v) => $k->scheduledTask($m, 'date', $v)],
+            'copyIn from' => ['from', static fn ($v) => $k->copyIn($m, 'web', $v, '/tmp/x')],
+            'copyOut to' => ['to', static fn ($v) => $k->copyOut($m, 'web', '/tmp/x', $v)],
+            'parseStatus output' => ['output', static fn ($v) => $k->parseStatus($m, $v)],
+            'parsePods output' => ['output', static fn ($v) => $k->parsePods($v)],
+            'parseStatusPoll output' => ['output', static fn ($v) => $k->parseStatusPoll($v)],
+            'Kubectl option context' => ['context', static fn ($v) => new Kubectl(['context' => $v])],
+        ];
+    }
+
+    /** @dataProvider stringArguments */
+    #[DataProvider('stringArguments')]
+    public function testEveryKubectlStringArgumentNamesItselfAndTheByte(string $argument, callable $call): void
+    {
+        $text = "ok-\xe9-latin1";
+        foreach (['not UTF-8 at byte 3' => $text, 'must be' => 42, 'must be ' => new \stdClass()] as $expect => $value) {
+            try {
+                $call($value);
+                $this->fail("$argument: no exception for " . get_debug_type($value));
+            } catch (TranslationException $e) {
+                $this->assertSame($argument, $e->getInputPath(), $e->getMessage());
+                $this->assertStringContainsString(trim($expect), $e->getMessage());
+            }
         }
     }
 

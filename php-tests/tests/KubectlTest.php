@@ -189,7 +189,7 @@ final class KubectlTest extends TestCase
             [fn () => $k->exec($m, 'web', ['ls', 3]), 'command[1]', 'must be a string'],
             [fn () => $k->exec($m, 'web', ['a' => 'ls']), 'command', 'must be a list of strings'],
             [fn () => $k->rolloutStatus($m, 0), 'timeout', 'must be a positive number of seconds'],
-            [fn () => $k->logs($m, 'web', -1), 'tail', 'must be a number of lines'],
+            [fn () => $k->logs($m, 'web', -2), 'tail', 'must be a number of lines ≥ 0, or -1 for all'],
             [fn () => (new Kubectl(['namespace' => 'other']))->apply($m), 'objects[1].metadata.namespace', 'is "acme-prod", the target namespace is "other"'],
             [fn () => $k->apply(Manifests::fromJson('[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}]')), '', 'no namespace'],
             [fn () => Manifests::fromJson('{"kind":"List","items":[1]}'), 'items[0]', 'must be an object'],

@@ -10,9 +10,10 @@
 
 use super::files::{ApplySteps, UploadFile};
 use super::resource::{label, resource_word, Resource};
+use super::ResourceSource;
 use super::{namespace_flag, quote, selector_flag, Kubectl, FIELD_MANAGER};
-use crate::error::Errors;
-use crate::manifests::Manifests;
+use crate::error::{Error, Errors};
+use crate::path::InputPath;
 use serde_json::{json, Value};
 
 /// Label holding the hash of the object set a deployment applied.
@@ -73,8 +74,11 @@ impl Kubectl {
     ///    custom-resource kinds only where the cluster serves them.
     ///
     /// No object body, and so no Secret value, is in any line: only in `files`.
-    pub fn apply(&self, manifests: &Manifests) -> Result<ApplySteps, Errors> {
-        let r = self.resource(manifests)?;
+    pub fn apply(&self, resource: &(impl ResourceSource + ?Sized)) -> Result<ApplySteps, Errors> {
+        let r = self.resource(resource)?;
+        if let Some(why) = &r.incomplete {
+            return Err(Error::new(InputPath::root(), why.clone()).into());
+        }
         let ns = namespace_flag(&r.namespace);
         let dir = self.target.files_dir.trim_end_matches('/');
         let dir = if dir.is_empty() { "/" } else { dir };

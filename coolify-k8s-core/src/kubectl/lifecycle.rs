@@ -1,9 +1,9 @@
 //! `restart`, `stop`, `start` and `delete` of a whole resource.
 
 use super::resource::WorkloadKind;
+use super::ResourceSource;
 use super::{namespace_flag, quote, selector_flag, Kubectl};
 use crate::error::Errors;
-use crate::manifests::Manifests;
 
 /// Annotation in which `stop` remembers a workload's replica count for `start`.
 pub const REPLICAS_ANNOTATION: &str = "coolify.io/replicas-before-stop";
@@ -32,17 +32,15 @@ impl Default for DeleteOptions {
 impl Kubectl {
     /// `kubectl rollout restart` of every Deployment, StatefulSet and DaemonSet, in one
     /// line (none when there are none).
-    pub fn restart(&self, manifests: &Manifests) -> Result<Vec<String>, Errors> {
-        let r = self.resource(manifests)?;
+    pub fn restart(
+        &self,
+        resource: &(impl ResourceSource + ?Sized),
+    ) -> Result<Vec<String>, Errors> {
+        let r = self.resource(resource)?;
         let refs: Vec<String> = r
             .workloads
             .iter()
-            .filter(|w| {
-                matches!(
-                    w.kind,
-                    WorkloadKind::Deployment | WorkloadKind::StatefulSet | WorkloadKind::DaemonSet
-                )
-            })
+            .filter(|w| w.kind.runs_continuously())
             .map(|w| quote(&w.reference()).into_owned())
             .collect();
         if refs.is_empty() {
@@ -60,8 +58,8 @@ impl Kubectl {
     /// (unless already at zero, so stopping twice keeps the first count) and scale to zero;
     /// DaemonSets get a node selector no node matches; CronJobs are suspended. Jobs run to
     /// completion and are left alone.
-    pub fn stop(&self, manifests: &Manifests) -> Result<Vec<String>, Errors> {
-        let r = self.resource(manifests)?;
+    pub fn stop(&self, resource: &(impl ResourceSource + ?Sized)) -> Result<Vec<String>, Errors> {
+        let r = self.resource(resource)?;
         let ns = namespace_flag(&r.namespace);
         let mut lines = Vec::new();
         for w in &r.workloads {
@@ -113,8 +111,8 @@ impl Kubectl {
     /// Undo [`stop`](Self::stop): scale back to the remembered count and forget it (nothing
     /// for a workload with no remembered count, so starting a running resource is a no-op),
     /// remove the DaemonSet node selector, resume CronJobs.
-    pub fn start(&self, manifests: &Manifests) -> Result<Vec<String>, Errors> {
-        let r = self.resource(manifests)?;
+    pub fn start(&self, resource: &(impl ResourceSource + ?Sized)) -> Result<Vec<String>, Errors> {
+        let r = self.resource(resource)?;
         let ns = namespace_flag(&r.namespace);
         let mut lines = Vec::new();
         // kubectl's JSONPath needs the dot in the annotation key escaped.
@@ -165,10 +163,10 @@ impl Kubectl {
     /// finish terminating.
     pub fn delete(
         &self,
-        manifests: &Manifests,
+        resource: &(impl ResourceSource + ?Sized),
         options: DeleteOptions,
     ) -> Result<Vec<String>, Errors> {
-        let r = self.resource(manifests)?;
+        let r = self.resource(resource)?;
         let ns = namespace_flag(&r.namespace);
         let sel = selector_flag(&r.selector());
         let mut lines = self.sweep(&r, &ns, &sel, options.volumes);

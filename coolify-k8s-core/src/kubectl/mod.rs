@@ -1,4 +1,4 @@
-//! Stage `kubectl`: [`Manifests`] plus a [`Target`] become the shell
+//! Stage `kubectl`: [`Manifests`](crate::Manifests) plus a [`Target`] become the shell
 //! command lines that Coolify's runner runs over SSH.
 //!
 //! Coolify runs lines in three ways (`bootstrap/helpers/remoteProcess.php`,
@@ -42,29 +42,40 @@
 //! ```
 
 mod apply;
+mod choice;
+mod exec;
 mod files;
+mod handle;
 mod lifecycle;
 mod logs;
+mod pods;
+mod poll;
 mod quote;
 mod resource;
 mod rollout;
+mod source;
 mod status;
 mod target;
 
 pub use apply::OBJECT_SET_LABEL;
+pub use exec::{ExecOptions, TERMINAL_SHELL};
 pub use files::{ApplySteps, UploadFile};
+pub use handle::{Handle, HandleWorkload, HANDLE_VERSION};
 pub use lifecycle::{DeleteOptions, REPLICAS_ANNOTATION, STOPPED_NODE_SELECTOR};
+pub use logs::LogOptions;
+pub use pods::{ContainerStatus, PodStatus};
+pub use poll::{aggregate, InstanceStatus};
 pub use quote::{check_no_nul, has_runner_sequence, quote};
 pub use resource::{
     is_label_key, is_label_value, resource_word, Resource, Workload, WorkloadKind, INSTANCE_LABEL,
     MANAGED_BY, MANAGED_BY_LABEL, NAME_LABEL,
 };
 pub use rollout::FAILURE_LOG_LINES;
+pub use source::{ResourceSource, Stored};
 pub use status::{ResourceStatus, State, WorkloadStatus};
 pub use target::{Target, DEFAULT_FILES_DIR};
 
 use crate::error::Errors;
-use crate::manifests::Manifests;
 
 /// Field manager of every server-side apply, so Coolify's fields are told from others'.
 pub const FIELD_MANAGER: &str = "coolify";
@@ -87,9 +98,9 @@ impl Kubectl {
         &self.target
     }
 
-    /// Read the manifests for this target.
-    fn resource(&self, manifests: &Manifests) -> Result<Resource, Errors> {
-        Resource::read(manifests, self.target.namespace.as_deref())
+    /// Read the resource (manifests, handle or stored text) for this target.
+    fn resource(&self, source: &(impl ResourceSource + ?Sized)) -> Result<Resource, Errors> {
+        source.resource(self.target.namespace.as_deref())
     }
 
     /// `[sudo ]kubectl [--kubeconfig=…] [--context=…] [extra flags…] <args>`; `args` are

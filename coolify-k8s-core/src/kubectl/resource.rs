@@ -44,7 +44,8 @@ pub enum WorkloadKind {
 }
 
 impl WorkloadKind {
-    fn from_kind(kind: &str) -> Option<Self> {
+    /// The workload kind of a Kubernetes kind (`Deployment`), if it is one.
+    pub fn from_kind(kind: &str) -> Option<Self> {
         Some(match kind {
             "Deployment" => Self::Deployment,
             "StatefulSet" => Self::StatefulSet,
@@ -53,6 +54,12 @@ impl WorkloadKind {
             "CronJob" => Self::CronJob,
             _ => return None,
         })
+    }
+
+    /// A workload whose pods run until stopped (Deployment, StatefulSet, DaemonSet), as
+    /// opposed to Jobs and CronJobs that run to completion.
+    pub fn runs_continuously(self) -> bool {
+        matches!(self, Self::Deployment | Self::StatefulSet | Self::DaemonSet)
     }
 
     /// The kubectl resource word (`deployment.apps`).
@@ -96,6 +103,9 @@ pub struct Workload {
     /// `rollout-status` and of the status, as Coolify leaves it out of the resource's
     /// health.
     pub excluded: bool,
+    /// Names of its pod template's containers, in order (the choices of the logs and
+    /// terminal pages).
+    pub containers: Vec<String>,
 }
 
 /// The annotation that carries Coolify's `exclude_from_hc`.
@@ -123,6 +133,11 @@ pub struct Resource {
     pub workloads: Vec<Workload>,
     /// kubectl resource words of the kinds present (besides Namespace), sorted.
     pub kinds: Vec<String>,
+    /// Names of its PersistentVolumeClaims, in manifest order.
+    pub claims: Vec<String>,
+    /// Why [`Kubectl::apply`](super::Kubectl::apply) cannot use it, when the objects are not
+    /// all there (read from a handle, or from JSON written without Secret data).
+    pub incomplete: Option<String>,
 }
 
 impl Resource {
@@ -135,6 +150,8 @@ impl Resource {
         let mut objects = Vec::new();
         let mut workloads = Vec::new();
         let mut kinds = Vec::new();
+        let mut claims = Vec::new();
+        let mut incomplete = None;
         for (i, object) in manifests.objects().iter().enumerate() {
             let path = InputPath::root().key("objects").index(i);
             let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -157,6 +174,15 @@ impl Resource {
                 errors.push(Error::new(
                     path.key("metadata").key("name"),
                     "contains a NUL character",
+                ));
+                continue;
+            }
+            if !is_kind(kind) || !is_api_version(api_version) {
+                // They become kubectl resource words, joined by commas in one argument.
+                errors.push(Error::new(
+                    path,
+                    "not a Kubernetes object: kind must be letters and digits, apiVersion \
+                     `[group/]version` in lowercase letters, digits, `.` and `-`",
                 ));
                 continue;
             }
@@ -221,6 +247,15 @@ impl Resource {
                     Err(e) => errors.push(e),
                 }
             }
+            if kind == "PersistentVolumeClaim" {
+                claims.push(name.to_string());
+            }
+            if incomplete.is_none() && secret_data_omitted(object) {
+                incomplete = Some(format!(
+                    "{path}: Secret \"{name}\" was stored without its data (toJson without \
+                     secrets); apply needs the manifests of the translation"
+                ));
+            }
             objects.push(object.clone());
         }
         let namespace = namespace
@@ -274,6 +309,8 @@ impl Resource {
             objects,
             workloads,
             kinds,
+            claims,
+            incomplete,
         })
     }
 
@@ -350,11 +387,26 @@ fn workload(
             pod_selector.push_str(v);
         }
     }
+    let spec = match kind {
+        WorkloadKind::CronJob => "/spec/jobTemplate/spec/template/spec/containers",
+        _ => "/spec/template/spec/containers",
+    };
+    let containers = object
+        .pointer(spec)
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|c| c.get("name").and_then(Value::as_str))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
     Ok(Workload {
         kind,
         name: name.to_string(),
         service,
         pod_selector,
+        containers,
         replicas: object.pointer("/spec/replicas").and_then(Value::as_i64),
         excluded: object
             .pointer(&format!(
@@ -364,6 +416,35 @@ fn workload(
             .and_then(Value::as_str)
             == Some("true"),
     })
+}
+
+/// A kind as Kubernetes spells them (`Deployment`, `IngressRoute`).
+fn is_kind(kind: &str) -> bool {
+    !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// `v1`, `apps/v1`, `traefik.io/v1alpha1`.
+fn is_api_version(v: &str) -> bool {
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-'))
+    };
+    match v.split_once('/') {
+        Some((group, version)) => word(group) && word(version),
+        None => word(v),
+    }
+}
+
+/// A Secret that [`Manifests::to_json_without_secret_data`] wrote: its data is not there.
+fn secret_data_omitted(object: &Value) -> bool {
+    object.get("kind").and_then(Value::as_str) == Some("Secret")
+        && object
+            .pointer(&format!(
+                "/metadata/annotations/{}",
+                pointer_key(crate::manifests::SECRET_DATA_ANNOTATION)
+            ))
+            .is_some()
 }
 
 /// kubectl's name for a kind in a group: `deployment.apps`, `service`,
@@ -514,6 +595,30 @@ mod tests {
             e.first().to_string().contains("not a valid label value"),
             "{e}"
         );
+    }
+
+    /// Fuzz finding (manifests_json): a kind with a comma (`Dep,oyment`) made a resource
+    /// word that the comma-joined delete list would split, and that its handle refused.
+    #[test]
+    fn kinds_and_api_versions_that_cannot_be_resource_words_are_errors() {
+        for (kind, api) in [
+            ("Dep,oyment", "apps/v1"),
+            ("Deployment", "apps,x/v1"),
+            ("", "v1"),
+        ] {
+            let mut d = deployment("web", "a", Some("n"));
+            d["kind"] = json!(kind);
+            d["apiVersion"] = json!(api);
+            let e = Resource::read(&Manifests::new(vec![d], Report::default()), None).unwrap_err();
+            assert!(
+                e.first()
+                    .to_string()
+                    .starts_with("objects[0]: not a Kubernetes object"),
+                "{kind} {api}: {e}"
+            );
+        }
+        assert!(is_api_version("traefik.io/v1alpha1") && is_api_version("v1"));
+        assert!(!is_api_version("apps/") && !is_api_version("Apps/v1"));
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! diagnostics Coolify shows its users when a rollout fails.
 
 use super::resource::{Resource, Workload, WorkloadKind};
+use super::ResourceSource;
 use super::{namespace_flag, quote, selector_flag, Kubectl};
 use crate::error::Errors;
-use crate::manifests::Manifests;
 
 /// Log lines collected from the pods of a workload whose rollout failed.
 pub const FAILURE_LOG_LINES: u32 = 100;
@@ -22,10 +22,10 @@ impl Kubectl {
     /// command not found), so the rollout would fail even when it succeeds.
     pub fn rollout_status(
         &self,
-        manifests: &Manifests,
+        resource: &(impl ResourceSource + ?Sized),
         timeout_seconds: u32,
     ) -> Result<Vec<String>, Errors> {
-        let r = self.resource(manifests)?;
+        let r = self.resource(resource)?;
         let ns = namespace_flag(&r.namespace);
         let timeout = format!("--timeout={timeout_seconds}s");
         let mut lines = Vec::new();

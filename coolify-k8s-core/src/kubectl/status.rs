@@ -8,9 +8,9 @@
 //! (`<Deployment/web=2,2,,,,,,>`): trimming cannot cut it, chunks glue back into the same
 //! text, and a line of noise (a warning from sudo or kubectl) between records is skipped.
 
+use super::ResourceSource;
 use super::{namespace_flag, quote, selector_flag, Kubectl};
 use crate::error::{Error, Errors};
-use crate::manifests::Manifests;
 use crate::path::InputPath;
 use serde::Serialize;
 
@@ -86,8 +86,8 @@ impl Kubectl {
     /// One line whose output [`parse_status`](Self::parse_status) reads: for each of the
     /// resource's Deployments, StatefulSets, DaemonSets and Jobs, a record
     /// `<kind/name=replicas,readyReplicas,desiredNumberScheduled,numberReady,completions,succeeded,failed,active>`.
-    pub fn status(&self, manifests: &Manifests) -> Result<Vec<String>, Errors> {
-        let r = self.resource(manifests)?;
+    pub fn status(&self, resource: &(impl ResourceSource + ?Sized)) -> Result<Vec<String>, Errors> {
+        let r = self.resource(resource)?;
         let ns = namespace_flag(&r.namespace);
         let sel = selector_flag(&r.selector());
         Ok(vec![self.kubectl(&[
@@ -105,10 +105,10 @@ impl Kubectl {
     /// of `manifests` that the output lacks are `exited` (not created, or deleted).
     pub fn parse_status(
         &self,
-        manifests: &Manifests,
+        resource: &(impl ResourceSource + ?Sized),
         output: &str,
     ) -> Result<ResourceStatus, Errors> {
-        let r = self.resource(manifests)?;
+        let r = self.resource(resource)?;
         let mut seen: Vec<WorkloadStatus> = Vec::new();
         let mut errors = Vec::new();
         let records = records(output);
@@ -177,7 +177,7 @@ impl Kubectl {
 
 /// The texts between `<` and `>`, in order; text outside them is noise (stderr lines that
 /// Coolify's runner mixes into the output).
-fn records(output: &str) -> Vec<&str> {
+pub(super) fn records(output: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = output;
     while let Some(start) = rest.find('<') {
@@ -266,6 +266,7 @@ fn replica_state(ready: i64, desired: i64) -> State {
 mod tests {
     use super::*;
     use crate::kubectl::Target;
+    use crate::manifests::Manifests;
     use crate::report::Report;
     use serde_json::json;
 

@@ -149,13 +149,31 @@ impl Target {
     }
 }
 
-fn string(path: &InputPath, v: &Value) -> Result<String, Error> {
+/// The object of an options argument (PHP array, CLI JSON), `None` for no options (`null`,
+/// or an empty PHP array, which arrives as an empty list); anything else is an error.
+pub(super) fn options_object<'a>(
+    options: &'a Value,
+    what: &str,
+) -> Result<Option<&'a serde_json::Map<String, Value>>, Errors> {
+    match options {
+        Value::Object(map) => Ok(Some(map)),
+        Value::Null => Ok(None),
+        Value::Array(items) if items.is_empty() => Ok(None),
+        _ => Err(Error::new(
+            InputPath::root(),
+            format!("{what} options must be an object"),
+        )
+        .into()),
+    }
+}
+
+pub(super) fn string(path: &InputPath, v: &Value) -> Result<String, Error> {
     v.as_str()
         .map(str::to_string)
         .ok_or_else(|| Error::new(path.clone(), format!("must be a string, not {}", kind(v))))
 }
 
-fn boolean(path: &InputPath, v: &Value) -> Result<bool, Error> {
+pub(super) fn boolean(path: &InputPath, v: &Value) -> Result<bool, Error> {
     v.as_bool()
         .ok_or_else(|| Error::new(path.clone(), format!("must be a boolean, not {}", kind(v))))
 }
@@ -175,7 +193,7 @@ fn flags(path: &InputPath, v: &Value) -> Result<Vec<String>, Error> {
 }
 
 /// The JSON type of a value, for messages (never the value: it could be a secret).
-fn kind(v: &Value) -> &'static str {
+pub(super) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

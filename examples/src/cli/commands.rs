@@ -6,7 +6,7 @@
 //! the same machine.
 
 use super::translate_args::{read_files, FileResolver, TranslateArgs};
-use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, Target};
+use coolify_k8s_core::kubectl::{DeleteOptions, Kubectl, LogOptions, Stored, Target};
 use coolify_k8s_core::{Errors, Manifests, Report, Translator};
 use std::path::PathBuf;
 
@@ -14,7 +14,7 @@ use std::path::PathBuf;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// What the lines do.
-    #[arg(value_name = "ACTION", value_parser = ["apply", "rollout-status", "restart", "stop", "start", "delete", "status", "logs"])]
+    #[arg(value_name = "ACTION", value_parser = ["apply", "rollout-status", "restart", "stop", "start", "delete", "status", "logs", "pods", "status-poll"])]
     action: String,
     /// kubeconfig path on the machine that runs the lines (default: kubectl's own).
     #[arg(long, value_name = "PATH")]
@@ -40,6 +40,15 @@ pub struct Args {
     /// Log lines per container (logs).
     #[arg(long, value_name = "LINES", default_value_t = 100)]
     tail: u32,
+    /// Only newer log lines: a duration (10m) or an RFC 3339 time (logs).
+    #[arg(long, value_name = "SINCE")]
+    since: Option<String>,
+    /// Prefix each log line with its time (logs).
+    #[arg(long)]
+    timestamps: bool,
+    /// The run before the last restart (logs).
+    #[arg(long)]
+    previous: bool,
     /// Keep the PersistentVolumeClaims (delete).
     #[arg(long = "keep-volumes")]
     keep_volumes: bool,
@@ -49,7 +58,8 @@ pub struct Args {
     /// Directory for apply's object files, on this machine (default /data/coolify/kubernetes).
     #[arg(long = "files-dir", value_name = "DIR")]
     files_dir: Option<String>,
-    /// FILE is translated manifests as JSON (`convert -o json` output), not Compose.
+    /// FILE is stored state, not Compose: translated manifests as JSON (`convert -o json`
+    /// output, with or without Secret data) or one resource handle.
     #[arg(long = "from-json")]
     from_json: bool,
     #[command(flatten)]
@@ -119,10 +129,18 @@ pub fn run(args: Args) -> i32 {
             },
         ),
         "status" => kubectl.status(&manifests),
-        _ => kubectl.logs(
+        "pods" => kubectl.pods(&manifests),
+        "status-poll" => Ok(kubectl.status_poll()),
+        _ => kubectl.logs_with(
             &manifests,
             args.service.as_deref().unwrap_or_default(),
-            args.tail,
+            &LogOptions {
+                tail: Some(args.tail),
+                since: args.since.clone(),
+                timestamps: args.timestamps,
+                previous: args.previous,
+                ..LogOptions::default()
+            },
         ),
     };
     match lines {
@@ -168,8 +186,15 @@ enum Failure {
     Translation(Errors),
 }
 
-fn manifests(args: &Args) -> Result<Manifests, Failure> {
+fn manifests(args: &Args) -> Result<Stored, Failure> {
     if args.from_json {
+        if let [file] = args.files.as_slice() {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| Failure::Input(format!("{}: {e}", file.display())))?;
+            if let Ok(Stored::Handle(h)) = Stored::from_json(&text) {
+                return Ok(Stored::Handle(h));
+            }
+        }
         let mut objects = Vec::new();
         for file in &args.files {
             let text = std::fs::read_to_string(file)
@@ -196,7 +221,10 @@ fn manifests(args: &Args) -> Result<Manifests, Failure> {
                 }
             }
         }
-        return Ok(Manifests::new(objects, Report::default()));
+        return Ok(Stored::Manifests(Manifests::new(
+            objects,
+            Report::default(),
+        )));
     }
     let options = args.translate.options().map_err(Failure::Usage)?;
     let env = args
@@ -206,5 +234,6 @@ fn manifests(args: &Args) -> Result<Manifests, Failure> {
     let files = read_files(&args.files).map_err(Failure::Input)?;
     Translator::new(options)
         .compose_files(&files, &env, &FileResolver)
+        .map(Stored::Manifests)
         .map_err(Failure::Translation)
 }

@@ -9,9 +9,10 @@ use std::path::PathBuf;
 pub struct Args {
     #[command(flatten)]
     translate: Box<TranslateArgs>,
-    /// Output format.
+    /// Output format: `yaml`, `json`, `json-no-secrets` (Secrets without their data: for
+    /// the lifecycle commands) or `handle` (the resource handle: ditto, much smaller).
     #[arg(short = 'o', long = "output", value_name = "FORMAT", default_value = "yaml",
-          value_parser = ["yaml", "json"])]
+          value_parser = ["yaml", "json", "json-no-secrets", "handle"])]
     output: String,
     /// Print the mapping report (mapped / approximated / dropped keys) on stderr.
     #[arg(long)]
@@ -56,10 +57,14 @@ pub fn run(args: Args) -> i32 {
             eprintln!("{line}");
         }
     }
-    if args.output == "json" {
-        print!("{}", manifests.to_json());
-    } else {
-        print!("{}", manifests.to_yaml());
+    match args.output.as_str() {
+        "json" => print!("{}", manifests.to_json()),
+        "json-no-secrets" => print!("{}", manifests.to_json_without_secret_data()),
+        "handle" => match manifests.handle() {
+            Ok(h) => println!("{}", h.to_json()),
+            Err(e) => return super::fail(&e),
+        },
+        _ => print!("{}", manifests.to_yaml()),
     }
     0
 }
