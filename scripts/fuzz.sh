@@ -2,7 +2,9 @@
 # Coverage-guided fuzzing with cargo-fuzz (libFuzzer, nightly toolchain); README "Fuzzing".
 #   scripts/fuzz.sh smoke [SECONDS]        build every target, run each SECONDS (default 5)
 #                                          over its corpus (the CI phase `fuzz`)
-#   scripts/fuzz.sh run TARGET [SECONDS]   one campaign (default 300 s), one worker
+#   scripts/fuzz.sh run TARGET [SECONDS]   one campaign (default 300 s), one worker; with
+#                                          FUZZ_KEEP=1 the inputs that add coverage are
+#                                          merged into the committed corpus afterwards
 #   scripts/fuzz.sh seed                   add the Coolify templates, kompose fixtures and
 #                                          the project's fixtures to the corpora, then cmin
 #   scripts/fuzz.sh cmin TARGET            minimize one corpus in place
@@ -36,15 +38,21 @@ ensure_cargo_fuzz() {
 }
 
 # Runs TARGET for SECONDS over its committed corpus, writing new inputs to a scratch folder
-# (so a smoke run never changes the repo); a crash fails.
+# (so a smoke run never changes the repo; KEEP=1 merges what adds coverage into the corpus
+# afterwards); a crash fails.
 run_target() {
-  local target="$1" seconds="$2" scratch
+  local target="$1" seconds="$2" keep="${3:-0}" scratch
   scratch="$(mktemp -d)"
   mkdir -p "corpus/$target"
   cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "$scratch" "corpus/$target" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=262144 -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+.*(INITED|DONE|pulse)|stat::|==|SUMMARY|Done|thread|panicked|ERROR|Error)' | tail -40
   local rc="${PIPESTATUS[0]}"
+  if [ "$keep" = 1 ]; then
+    # libFuzzer's merge copies into the first folder only the inputs that add coverage.
+    cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "corpus/$target" "$scratch" -- \
+      -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -2
+  fi
   rm -rf "$scratch"
   return "$rc"
 }
@@ -76,14 +84,20 @@ seed() {
   rm -rf "$scratch"
 }
 
+# Minimizes one corpus: libFuzzer's merge copies into an empty folder the inputs that together
+# keep the corpus's coverage; the corpus is replaced only when that succeeded (cargo fuzz cmin
+# takes one folder, and a failed call used to leave the corpus empty).
 cmin() {
-  local target="$1" scratch
-  scratch="$(mktemp -d)"
-  cp "corpus/$target"/* "$scratch/"
-  rm -rf "corpus/$target" && mkdir -p "corpus/$target"
-  cargo +nightly fuzz cmin --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "corpus/$target" "$scratch" -- \
-    -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -3
-  rm -rf "$scratch"
+  local target="$1" fresh="corpus/$1.cmin" rc
+  rm -rf "$fresh" && mkdir -p "$fresh"
+  cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "$fresh" "corpus/$target" -- \
+    -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -2
+  rc="${PIPESTATUS[0]}"
+  if [ "$rc" != 0 ] || [ -z "$(ls -A "$fresh")" ]; then
+    rm -rf "$fresh"
+    die "cmin $target failed (exit $rc); corpus/$target left as it was"
+  fi
+  rm -rf "corpus/$target" && mv "$fresh" "corpus/$target"
 }
 
 cmd="${1:-smoke}"
@@ -100,7 +114,7 @@ case "$cmd" in
     done
     exit "$failed"
     ;;
-  run) run_target "${2:?target}" "${3:-300}" ;;
+  run) run_target "${2:?target}" "${3:-300}" "${FUZZ_KEEP:-0}" ;;
   seed) seed ;;
   cmin) cmin "${2:?target}" ;;
   *) die "unknown command '$cmd' (smoke, run, seed, cmin)" ;;

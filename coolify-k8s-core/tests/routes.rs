@@ -83,13 +83,17 @@ fn fixture_routes() -> Vec<Route> {
 }
 
 fn render_all(options: &Options) -> (Vec<Value>, Report) {
+    render_for("web", options)
+}
+
+fn render_for(name: &str, options: &Options) -> (Vec<Value>, Report) {
     let labels: BTreeMap<String, String> = [
         ("app.kubernetes.io/name".to_string(), "web".to_string()),
         ("app.kubernetes.io/instance".to_string(), "acme".to_string()),
     ]
     .into();
     let target = RouteTarget {
-        name: "web",
+        name,
         namespace: "acme",
         labels: &labels,
         service_name: "web",
@@ -188,6 +192,39 @@ fn secrets_only_in_secret_objects() {
         for e in report.entries() {
             assert!(!e.message.contains("$2y$"), "{name}: {e}");
         }
+    }
+}
+
+/// A workload whose name is already at the 63-character limit (a long service name, shortened
+/// with a hash) still gets valid, distinct names for every route object: `-0`, `-tls`,
+/// `-http`, `-redirect-to-https`, `-basic-auth` and the middlewares' suffixes are kept within
+/// 63 (a fuzz finding: `<name>-0` was 65 characters).
+#[test]
+fn route_object_names_fit_when_the_workload_name_is_at_the_limit() {
+    let long = format!("jitsi-{}-584821bb", "w".repeat(48));
+    assert_eq!(long.len(), 63);
+    for (router, options) in routers() {
+        let (objects, _) = render_for(&long, &options);
+        assert!(!objects.is_empty(), "{router}");
+        let mut seen = std::collections::BTreeSet::new();
+        for o in &objects {
+            let name = o["metadata"]["name"].as_str().unwrap_or_default();
+            assert!(
+                coolify_k8s_core::plan::names::is_dns_subdomain(name) && name.len() <= 63,
+                "{router}: {} {name:?}",
+                o["kind"]
+            );
+            assert!(
+                seen.insert((o["kind"].to_string(), name.to_string())),
+                "{router}: two {name}"
+            );
+        }
+        // A short name keeps its plain derived names.
+        let (short, _) = render_all(&options);
+        assert!(
+            short.iter().any(|o| o["metadata"]["name"] == "web-0"),
+            "{router}"
+        );
     }
 }
 

@@ -21,13 +21,10 @@ if (!extension_loaded('coolify_k8s')) {
     fwrite(STDERR, "load the extension with -d extension=…/libcoolify_k8s.so\n");
     exit(2);
 }
-$dir = dirname(__DIR__, 3) . '/shared/corpus/coolify-templates';
-$files = glob("$dir/*.yaml") ?: [];
-if ($files === []) {
-    fwrite(STDERR, "no templates in $dir\n");
-    exit(2);
-}
+require __DIR__ . '/corpus.php';
+$files = corpus_files();
 $rounds = max(1, (int) ($argv[1] ?? 15));
+
 
 function median(array $xs): float
 {
@@ -43,17 +40,18 @@ $failed = [];
 foreach ($files as $file) {
     $yaml = (string) file_get_contents($file);
     try {
-        $translator->compose($yaml)->toYaml();
+        $translator->compose($yaml, required_values($yaml))->toYaml();
     } catch (TranslationException $e) {
         $failed[basename($file)] = strtok($e->getMessage(), "\n");
         continue;
     }
+    $env = required_values($yaml);
     $t = [];
     $s = [];
     for ($i = 0; $i < $rounds; $i++) {
         // Interleaved, so machine noise hits both sides alike.
         $a = hrtime(true);
-        $translator->compose($yaml)->toYaml();
+        $translator->compose($yaml, $env)->toYaml();
         $t[] = hrtime(true) - $a;
         $a = hrtime(true);
         Yaml::parse($yaml);

@@ -15,6 +15,7 @@
 
 use super::yaml::{MergeTag, TaggedPath};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// The `!reset` / `!override` tags of an overriding tree, by key path.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -290,29 +291,89 @@ fn text(v: &Value) -> String {
 }
 
 fn append_unique(items: &mut Vec<Value>, more: Vec<Value>, key: Key, path: &mut Vec<String>) {
+    // The first item of each key, so that each entry is looked up once: comparing it with
+    // every item before it was quadratic (a `3000-7005` port range is 4,006 entries).
+    let mut first = first_of_each_key(items, key);
     for v in more {
         let k = unique_key(&v, key);
-        let existing = k.as_ref().and_then(|k| {
-            items
-                .iter()
-                .position(|item| unique_key(item, key).as_ref() == Some(k))
-        });
+        let existing = k.as_ref().and_then(|k| first.get(k).copied());
         match existing.and_then(|i| items.get_mut(i)) {
             Some(item) => {
                 // Entries sharing a key merge (the later one's fields win).
                 path.push("*".to_string());
                 default_merge(item, v, path);
                 path.pop();
+                // A merge that changed the item's key changes which item comes first.
+                if unique_key(item, key) != k {
+                    first = first_of_each_key(items, key);
+                }
             }
-            None => items.push(v),
+            None => {
+                if let Some(k) = k {
+                    first.insert(k, items.len());
+                }
+                items.push(v);
+            }
         }
     }
+}
+
+fn first_of_each_key(items: &[Value], key: Key) -> HashMap<String, usize> {
+    let mut first = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Some(k) = unique_key(item, key) {
+            first.entry(k).or_insert(i);
+        }
+    }
+    first
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn appended_entries_merge_into_the_first_of_their_key() {
+        // Duplicates already in the list stay; a later entry merges into the first one of
+        // its key, also one appended earlier in the same call; new keys append in order.
+        let mut items = vec![
+            json!({"target": 80}),
+            json!({"target": 81}),
+            json!({"target": 80, "published": "8080"}),
+        ];
+        let more = vec![
+            json!({"target": 80, "mode": "ingress"}),
+            json!({"target": 82}),
+            json!({"target": 82, "protocol": "tcp", "name": "x"}),
+            json!({"target": 81, "protocol": "udp"}),
+        ];
+        append_unique(&mut items, more, Key::Port, &mut vec![]);
+        assert_eq!(
+            items,
+            vec![
+                json!({"target": 80, "mode": "ingress"}),
+                json!({"target": 81}),
+                json!({"target": 80, "published": "8080"}),
+                json!({"target": 82, "protocol": "tcp", "name": "x"}),
+                json!({"target": 81, "protocol": "udp"}),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_port_range_deduplicates_entry_by_entry() {
+        // `3000-7005` is 4,006 entries; each is looked up once (a fuzz input that took
+        // seconds when each entry was compared with all before it). Overlapping ranges
+        // keep one entry per port.
+        let mut t = json!({"services": {"a": {"ports": (3000..7006)
+            .chain(6000..8000)
+            .map(|p| json!({"target": p}))
+            .collect::<Vec<_>>()}}});
+        enforce_unicity(&mut t);
+        let ports = t["services"]["a"]["ports"].as_array().map(Vec::len);
+        assert_eq!(ports, Some(5000));
+    }
 
     #[test]
     fn rules_by_path() {

@@ -27,8 +27,9 @@ use std::collections::{HashMap, HashSet};
 pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
 /// Deepest nesting of mappings and sequences accepted (real files nest below 10).
 pub const MAX_DEPTH: usize = 128;
-/// Most nodes one document may hold after alias expansion (Coolify's largest template has
-/// a few thousand).
+/// Most nodes that alias expansion may add to one document (Coolify's templates add a few
+/// hundred). Nodes written out in the text are bounded by [`MAX_INPUT_BYTES`] instead: a
+/// project of 10,000 services holds some 200,000 nodes without a single alias.
 pub const MAX_NODES: usize = 100_000;
 
 /// A Compose merge tag on a value.
@@ -217,14 +218,15 @@ impl Builder<'_> {
         path
     }
 
-    fn count(&mut self, n: usize, mark: &Marker) -> Result<(), Error> {
+    /// Counts the nodes an alias repeats; too many is an alias bomb.
+    fn count_expanded(&mut self, n: usize, mark: &Marker) -> Result<(), Error> {
         self.nodes = self.nodes.saturating_add(n);
         if self.nodes > MAX_NODES {
             return Err(self.error_at(
                 mark,
                 &format!(
-                    "the document expands to more than {MAX_NODES} nodes (aliases that \
-                     repeat aliases, an \"alias bomb\"?)"
+                    "aliases expand to more than {MAX_NODES} nodes (aliases that repeat \
+                     aliases, an \"alias bomb\"?)"
                 ),
             ));
         }
@@ -272,7 +274,7 @@ impl Builder<'_> {
                         self.error_at(&mark, &format!("nesting deeper than {MAX_DEPTH} levels"))
                     );
                 }
-                self.count(size, &mark)?;
+                self.count_expanded(size, &mark)?;
                 let Some(node) = self.anchors.get(&id).cloned() else {
                     return Err(self.error_at(&mark, "alias to an unknown anchor"));
                 };
@@ -286,7 +288,6 @@ impl Builder<'_> {
                 self.complete(node, &mark)
             }
             Event::Scalar(text, style, anchor, tag) => {
-                self.count(1, &mark)?;
                 let tag = self.tag(tag.as_deref(), &mark)?;
                 if let Some(Frame::Map { pending: None, .. }) = self.stack.last() {
                     let key = if style == ScalarStyle::Plain
@@ -328,7 +329,6 @@ impl Builder<'_> {
                 self.complete(node, &mark)
             }
             Event::SequenceStart(_, anchor, tag) => {
-                self.count(1, &mark)?;
                 let tag = self.tag(tag.as_deref(), &mark)?;
                 self.open(
                     Frame::Seq {
@@ -340,7 +340,6 @@ impl Builder<'_> {
                 )
             }
             Event::MappingStart(_, anchor, tag) => {
-                self.count(1, &mark)?;
                 let tag = self.tag(tag.as_deref(), &mark)?;
                 self.open(
                     Frame::Map {
@@ -691,11 +690,11 @@ pub fn resolve_scalar(text: &str, style: ScalarStyle) -> Value {
 /// Integers as go-yaml v3 reads them: decimal, `0x`, `0o`, `0b`, a leading `0` for octal,
 /// `_` separators allowed.
 fn parse_int(text: &str) -> Option<Value> {
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    let plain = without_underscores(text);
     let (negative, digits) = match plain.as_bytes().first()? {
         b'-' => (true, &plain[1..]),
         b'+' => (false, &plain[1..]),
-        _ => (false, plain.as_str()),
+        _ => (false, &*plain),
     };
     if digits.is_empty() || !digits.as_bytes()[0].is_ascii_digit() {
         return None;
@@ -726,10 +725,20 @@ fn parse_int(text: &str) -> Option<Value> {
     }
 }
 
+/// The digits of a number with YAML 1.1's `_` separators left out; borrowed when there are
+/// none (nearly every scalar the resolver tries).
+fn without_underscores(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('_') {
+        text.replace('_', "").into()
+    } else {
+        text.into()
+    }
+}
+
 /// Floats of the form go-yaml accepts (`1.5`, `.5`, `1e3`, `-2.5E-3`). Infinity and NaN
 /// stay strings: JSON cannot hold them and no Compose key wants them.
 fn parse_float(text: &str) -> Option<Value> {
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    let plain = without_underscores(text);
     let body = plain.strip_prefix(['-', '+']).unwrap_or(&plain);
     let (mantissa, exponent) = match body.find(['e', 'E']) {
         Some(i) => (&body[..i], Some(&body[i + 1..])),
@@ -923,6 +932,20 @@ mod tests {
             ));
         }
         assert!(err(&bomb).contains("alias bomb"), "{}", err(&bomb));
+        // Many nodes written out are no bomb (the limit counts what aliases repeat), nor is
+        // an alias repeated as often as the limit allows.
+        let many = "x:\n".to_string() + &"  - {a: 1, b: [2, 3]}\n".repeat(MAX_NODES / 4);
+        assert!(parse(&many, "t.yaml").is_ok());
+        let repeated = format!(
+            "a: &a [1, 2, 3, 4]\nb: [{}]\n",
+            vec!["*a"; MAX_NODES / 5].join(", ")
+        );
+        assert!(parse(&repeated, "t.yaml").is_ok());
+        let one_more = format!(
+            "a: &a [1, 2, 3, 4]\nb: [{}]\n",
+            vec!["*a"; MAX_NODES / 5 + 1].join(", ")
+        );
+        assert!(err(&one_more).contains("alias bomb"), "{}", err(&one_more));
         let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
         let e = err(&deep);
         assert!(e.contains("t.yaml: line 1"), "{e}");

@@ -230,7 +230,7 @@ pub fn render(ctx: &RouteContext<'_>, options: &Options, report: &mut Report) ->
         out.push(object(ctx.name, parents, vec![serving]));
         if route.http == HttpMode::RedirectToHttps {
             out.push(object(
-                &format!("{}-redirect-to-https", ctx.name),
+                &ctx.derived("redirect-to-https"),
                 vec![parent(&options.listeners.http)],
                 vec![HttpRouteRule {
                     matches,

@@ -118,7 +118,7 @@ pub fn render(ctx: &RouteContext<'_>, options: &Options, report: &mut Report) ->
         }
         Some(vec![IngressTLS {
             hosts: Some(route.hosts.clone()),
-            secret_name: Some(format!("{}-tls", ctx.name)),
+            secret_name: Some(ctx.derived("tls")),
         }])
     } else {
         None

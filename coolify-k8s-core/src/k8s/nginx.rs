@@ -76,7 +76,7 @@ pub fn route(ctx: &RouteContext<'_>) -> NginxRoute {
         ));
     }
     if let Some(auth) = &route.basic_auth {
-        let secret = format!("{}-basic-auth", ctx.name);
+        let secret = ctx.derived("basic-auth");
         let mut users = auth.users.join("\n");
         users.push('\n');
         out.objects.push(serde_json::json!({

@@ -2,6 +2,7 @@
 //! renderers ([`super::ingress`], [`super::traefik`], [`super::gateway`]) and the dispatcher.
 
 use crate::options::{IngressController, Options, Router};
+use crate::plan::names;
 use crate::proxy::Route;
 use crate::report::{Outcome, Report};
 use serde_json::Value;
@@ -33,7 +34,7 @@ pub fn render(
 ) -> Vec<Value> {
     let mut out = Vec::new();
     for (i, route) in routes.iter().enumerate() {
-        let name = format!("{}-{i}", target.name);
+        let name = names::suffixed(target.name, &format!("-{i}"));
         let Some(port) = route.port.or(target.default_port) else {
             report.add(
                 route.source.clone(),
@@ -84,6 +85,12 @@ pub struct RouteContext<'a> {
 }
 
 impl RouteContext<'_> {
+    /// The name of an object derived from the route's (`<name>-<suffix>`), within 63
+    /// characters.
+    pub fn derived(&self, suffix: &str) -> String {
+        names::suffixed(self.name, &format!("-{suffix}"))
+    }
+
     /// Standard object metadata: name, namespace, labels, annotations.
     pub fn metadata(&self, name: &str, annotations: BTreeMap<String, String>) -> Value {
         let mut m = serde_json::json!({

@@ -157,7 +157,7 @@ pub fn middlewares(ctx: &RouteContext<'_>) -> (Vec<Value>, Vec<String>) {
     let mut objects = Vec::new();
     let mut names = Vec::new();
     let mut add = |suffix: &str, spec: MiddlewareSpec, objects: &mut Vec<Value>| {
-        let name = format!("{}-{suffix}", ctx.name);
+        let name = ctx.derived(suffix);
         objects.push(serde_json::json!({
             "apiVersion": API_VERSION,
             "kind": "Middleware",
@@ -225,7 +225,7 @@ pub fn middlewares(ctx: &RouteContext<'_>) -> (Vec<Value>, Vec<String>) {
         );
     }
     if let Some(auth) = &route.basic_auth {
-        let secret = format!("{}-basic-auth", ctx.name);
+        let secret = ctx.derived("basic-auth");
         let mut users = auth.users.join("\n");
         users.push('\n');
         objects.push(serde_json::json!({
@@ -271,7 +271,7 @@ pub fn middlewares(ctx: &RouteContext<'_>) -> (Vec<Value>, Vec<String>) {
 
 /// The redirect-to-HTTPS Middleware of a route.
 pub fn https_redirect(ctx: &RouteContext<'_>) -> (Value, String) {
-    let name = format!("{}-redirect-to-https", ctx.name);
+    let name = ctx.derived("redirect-to-https");
     let obj = serde_json::json!({
         "apiVersion": API_VERSION,
         "kind": "Middleware",
@@ -349,7 +349,7 @@ pub fn render(ctx: &RouteContext<'_>, options: &Options, _report: &mut Report) -
         ));
         match route.http {
             HttpMode::Serve => routes.push(ingress_route(
-                &format!("{}-http", ctx.name),
+                &ctx.derived("http"),
                 &options.entrypoints.http,
                 refs(&names),
                 None,
@@ -358,7 +358,7 @@ pub fn render(ctx: &RouteContext<'_>, options: &Options, _report: &mut Report) -
                 let (mw, name) = https_redirect(ctx);
                 objects.push(mw);
                 routes.push(ingress_route(
-                    &format!("{}-http", ctx.name),
+                    &ctx.derived("http"),
                     &options.entrypoints.http,
                     refs(&[name]),
                     None,

@@ -43,6 +43,10 @@ pub fn replace_docker_dns(text: &mut String, dns: &str) -> bool {
 /// (not followed by more name characters: a dot would make it another, maybe already
 /// qualified, name) by `with`. Returns whether anything changed.
 pub fn replace_host(text: &mut String, prefix: &str, name: &str, with: &str) -> bool {
+    // Most texts hold no such name: leave them without building a copy.
+    if !text.contains(name) {
+        return false;
+    }
     let from = format!("{prefix}{name}");
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();

@@ -119,6 +119,28 @@ fn shorten(s: &str, original: &str, max: usize) -> String {
     }
 }
 
+/// `base` followed by `suffix` when that fits a DNS label (63), else `base` shortened as
+/// [`dns_label`] shortens (a hash of the whole name keeps it unique) so the suffix still
+/// fits: the names of objects derived from another's (a route's `-tls` Secret, its `-http`
+/// router) stay valid when the base name is already at the limit.
+///
+/// ```
+/// use coolify_k8s_core::plan::names::suffixed;
+/// assert_eq!(suffixed("web-0", "-tls"), "web-0-tls");
+/// let long = "a".repeat(63);
+/// let name = suffixed(&long, "-redirect-to-https");
+/// assert!(name.len() <= 63 && name.ends_with("-redirect-to-https"), "{name}");
+/// assert_ne!(name, suffixed(&"a".repeat(62), "-redirect-to-https"));
+/// ```
+pub fn suffixed(base: &str, suffix: &str) -> String {
+    let whole = format!("{base}{suffix}");
+    if whole.len() <= DNS_LABEL_MAX {
+        return whole;
+    }
+    let head = shorten(base, &whole, DNS_LABEL_MAX.saturating_sub(suffix.len()));
+    format!("{head}{suffix}")
+}
+
 /// Normalize to an RFC 1035 label of at most `max` (≤ 63) characters: starts with a
 /// letter (names that do not get an `s-` prefix), ends with a letter or digit.
 pub fn dns_label(s: &str, max: usize) -> String {

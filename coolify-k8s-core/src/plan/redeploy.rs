@@ -8,9 +8,9 @@
 //!   pruned with the rest of the previous object set; an unchanged Job keeps its name and
 //!   does not run again. The apply never meets an immutable-field error.
 
-use super::model::{EnvValue, Plan, VolumeSource, Workload, WorkloadKind};
+use super::model::{EnvValue, Plan, SecretValues, VolumeSource, Workload, WorkloadKind};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The pod-template annotation holding the checksum of the pod's inputs.
 pub const CHECKSUM_ANNOTATION: &str = "coolify.io/config-checksum";
@@ -26,53 +26,121 @@ fn hex(bytes: &[u8]) -> String {
 /// resource Secret's keys in its environment and of the files in its volumes, in name
 /// order, length-prefixed so no two inputs hash alike.
 pub fn config_checksum(plan: &Plan, w: &Workload) -> String {
-    let mut secret_keys: BTreeSet<(&str, &str)> = BTreeSet::new();
-    for c in w.containers.iter().chain(&w.init_containers) {
-        for e in &c.env {
-            if let EnvValue::SecretKey { secret, key } = &e.value {
-                secret_keys.insert((secret.as_str(), key.as_str()));
+    Inputs::new(plan).checksum(w)
+}
+
+/// What the checksums read, indexed once per plan so a project of n services costs O(n):
+/// every pod reads the whole resource Secret (Coolify's `.env`, which holds a value per
+/// service) through `envFrom`, and hashing it again for each workload was quadratic.
+struct Inputs<'a> {
+    secret: Option<&'a SecretValues>,
+    /// The hasher after the resource Secret's keys, in order: the start of the checksum of
+    /// every pod that reads the whole Secret (the digest is the same as hashing them anew).
+    whole_secret: Option<Sha256>,
+    /// Positions in `plan.files` of each file set's name (plan order is hash order).
+    files: BTreeMap<&'a str, Vec<usize>>,
+    plan: &'a Plan,
+}
+
+/// Hashes one `(object, key, value)` input, each part length-prefixed.
+fn put(h: &mut Sha256, parts: [&str; 3]) {
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p.as_bytes());
+    }
+}
+
+impl<'a> Inputs<'a> {
+    fn new(plan: &'a Plan) -> Self {
+        let secret = plan.secret.as_ref();
+        let whole_secret = secret.map(|s| {
+            let mut h = Sha256::new();
+            for (key, value) in &s.data {
+                put(&mut h, [&s.name, key, value]);
+            }
+            h
+        });
+        let mut files: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, f) in plan.files.iter().enumerate() {
+            files.entry(f.name.as_str()).or_default().push(i);
+        }
+        Self {
+            secret,
+            whole_secret,
+            files,
+            plan,
+        }
+    }
+
+    fn value(&self, secret: &str, key: &str) -> &'a str {
+        self.secret
+            .filter(|s| s.name == secret)
+            .and_then(|s| s.data.get(key))
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    fn checksum(&self, w: &Workload) -> String {
+        let mut refs: BTreeSet<(&str, &str)> = BTreeSet::new();
+        let mut reads_whole_secret = false;
+        for c in w.containers.iter().chain(&w.init_containers) {
+            for e in &c.env {
+                if let EnvValue::SecretKey { secret, key } = &e.value {
+                    refs.insert((secret.as_str(), key.as_str()));
+                }
+            }
+            // `envFrom` the resource Secret (Coolify's `.env`): every key is in the environment.
+            reads_whole_secret |= self.secret.is_some_and(|s| c.env_from.contains(&s.name));
+        }
+        let mut h = self.secret_part(refs, reads_whole_secret);
+        let mut positions: Vec<usize> = w
+            .volumes
+            .iter()
+            .filter_map(|v| match &v.source {
+                VolumeSource::Files { name, .. } => self.files.get(name.as_str()),
+                _ => None,
+            })
+            .flatten()
+            .copied()
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        for f in positions.into_iter().map(|i| &self.plan.files[i]) {
+            for (key, value) in &f.data {
+                put(&mut h, [&f.name, key, value]);
             }
         }
-        // `envFrom` the resource Secret (Coolify's `.env`): every key is in the environment.
-        for s in plan.secret.iter().filter(|s| c.env_from.contains(&s.name)) {
-            for key in s.data.keys() {
-                secret_keys.insert((s.name.as_str(), key.as_str()));
-            }
-        }
+        hex(&h.finalize())
     }
-    let file_sets: BTreeSet<&str> = w
-        .volumes
-        .iter()
-        .filter_map(|v| match &v.source {
-            VolumeSource::Files { name, .. } => Some(name.as_str()),
-            _ => None,
-        })
-        .collect();
-    let mut h = Sha256::new();
-    let mut put = |parts: [&str; 3]| {
-        for p in parts {
-            h.update((p.len() as u64).to_be_bytes());
-            h.update(p.as_bytes());
+
+    /// The hasher after the Secret keys: `refs` (single keys) and, when `whole`, every key of
+    /// the resource Secret, all in `(secret, key)` order.
+    fn secret_part(&self, mut refs: BTreeSet<(&'a str, &'a str)>, whole: bool) -> Sha256 {
+        let (Some(secret), Some(start), true) = (self.secret, &self.whole_secret, whole) else {
+            return self.hash_refs(Sha256::new(), &refs);
+        };
+        // The whole Secret covers its own single keys; the pre-hashed start fits when every
+        // other key sorts after the Secret's (always so today: it is the only Secret read
+        // by key), otherwise hash the union in order.
+        refs.retain(|(s, k)| *s != secret.name || !secret.data.contains_key(*k));
+        if refs.iter().all(|(s, _)| *s > secret.name.as_str()) {
+            return self.hash_refs(start.clone(), &refs);
         }
-    };
-    for (secret, key) in &secret_keys {
-        let value = plan
-            .secret
-            .as_ref()
-            .filter(|s| s.name == *secret)
-            .and_then(|s| s.data.get(*key));
-        put([secret, key, value.map(String::as_str).unwrap_or_default()]);
+        refs.extend(
+            secret
+                .data
+                .keys()
+                .map(|k| (secret.name.as_str(), k.as_str())),
+        );
+        self.hash_refs(Sha256::new(), &refs)
     }
-    for f in plan
-        .files
-        .iter()
-        .filter(|f| file_sets.contains(f.name.as_str()))
-    {
-        for (key, value) in &f.data {
-            put([&f.name, key, value]);
+
+    fn hash_refs(&self, mut h: Sha256, refs: &BTreeSet<(&str, &str)>) -> Sha256 {
+        for (secret, key) in refs {
+            put(&mut h, [secret, key, self.value(secret, key)]);
         }
+        h
     }
-    hex(&h.finalize())
 }
 
 /// The hash a Job is named after: its pod's spec (containers, volumes, pod settings,
@@ -91,11 +159,8 @@ fn job_hash(w: &Workload, checksum: &str) -> String {
 /// Set every workload's checksum; name Jobs after their spec and inputs. Runs before the
 /// wait init containers are added (they name the Jobs).
 pub fn apply(plan: &mut Plan) {
-    let sums: Vec<String> = plan
-        .workloads
-        .iter()
-        .map(|w| config_checksum(plan, w))
-        .collect();
+    let inputs = Inputs::new(plan);
+    let sums: Vec<String> = plan.workloads.iter().map(|w| inputs.checksum(w)).collect();
     for (w, sum) in plan.workloads.iter_mut().zip(sums) {
         if w.kind == WorkloadKind::Job {
             let suffix = job_hash(w, &sum);
@@ -180,6 +245,117 @@ mod tests {
             s.data.insert("UNUSED".into(), "y".into());
         }
         assert_eq!(checksum(&base), checksum(&other));
+    }
+
+    /// The checksum's definition, written plainly (every input of every workload hashed
+    /// in `(secret, key)` order, then the file sets in plan order): the indexed
+    /// [`Inputs`] must give the same digest.
+    fn defined_checksum(plan: &Plan, w: &Workload) -> String {
+        let mut keys: BTreeSet<(&str, &str)> = BTreeSet::new();
+        for c in w.containers.iter().chain(&w.init_containers) {
+            for e in &c.env {
+                if let EnvValue::SecretKey { secret, key } = &e.value {
+                    keys.insert((secret, key));
+                }
+            }
+            for s in plan.secret.iter().filter(|s| c.env_from.contains(&s.name)) {
+                keys.extend(s.data.keys().map(|k| (s.name.as_str(), k.as_str())));
+            }
+        }
+        let mut h = Sha256::new();
+        for (secret, key) in keys {
+            let value = plan
+                .secret
+                .as_ref()
+                .filter(|s| s.name == secret)
+                .and_then(|s| s.data.get(key));
+            put(
+                &mut h,
+                [secret, key, value.map(String::as_str).unwrap_or("")],
+            );
+        }
+        let read: BTreeSet<&str> = w
+            .volumes
+            .iter()
+            .filter_map(|v| match &v.source {
+                VolumeSource::Files { name, .. } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect();
+        for f in plan.files.iter().filter(|f| read.contains(f.name.as_str())) {
+            for (key, value) in &f.data {
+                put(&mut h, [&f.name, key, value]);
+            }
+        }
+        hex(&h.finalize())
+    }
+
+    #[test]
+    fn the_indexed_checksum_is_the_defined_one() {
+        let secret_ref = |secret: &str, key: &str| EnvVar {
+            name: format!("{secret}_{key}"),
+            value: EnvValue::SecretKey {
+                secret: secret.into(),
+                key: key.into(),
+            },
+        };
+        let base = plan_with("s1", "conf", WorkloadKind::Deployment);
+        let mut cases = vec![base.clone()];
+        // envFrom the whole Secret, alone and with single keys of it, of a missing key, and
+        // of other Secrets named before and after it.
+        for extra in [
+            vec![],
+            vec![secret_ref("app-secrets", "UNUSED")],
+            vec![secret_ref("app-secrets", "MISSING")],
+            vec![secret_ref("zz-other", "K")],
+            vec![secret_ref("aa-other", "K")],
+            vec![
+                secret_ref("zz-other", "K"),
+                secret_ref("app-secrets", "MISSING"),
+            ],
+        ] {
+            let mut p = base.clone();
+            let c = &mut p.workloads[0].containers[0];
+            c.env_from.push("app-secrets".into());
+            c.env.extend(extra.clone());
+            cases.push(p.clone());
+            // The same without envFrom, and the Secret read only by an init container.
+            let mut q = p.clone();
+            q.workloads[0].containers[0].env_from.clear();
+            cases.push(q.clone());
+            let mut init = q.workloads[0].containers[0].clone();
+            init.env_from.push("app-secrets".into());
+            q.workloads[0].init_containers.push(init);
+            cases.push(q);
+        }
+        // A file set read twice, two sets of one name, one not read, and no Secret at all.
+        let mut files = base.clone();
+        files.files.push(FileSet {
+            name: "web-files".into(),
+            data: [("b.conf".to_string(), "b".to_string())].into(),
+            ..Default::default()
+        });
+        files.files.insert(
+            0,
+            FileSet {
+                name: "unread".into(),
+                data: [("x".to_string(), "x".to_string())].into(),
+                ..Default::default()
+            },
+        );
+        let twice = files.workloads[0].volumes[0].clone();
+        files.workloads[0].volumes.push(twice);
+        cases.push(files.clone());
+        files.secret = None;
+        cases.push(files);
+        let mut digests = BTreeSet::new();
+        for p in &cases {
+            let want = defined_checksum(p, &p.workloads[0]);
+            assert_eq!(checksum(p), want, "{:?}", p.workloads[0]);
+            digests.insert(want);
+        }
+        // The cases differ, so the comparison above is not between constants.
+        assert!(digests.len() > cases.len() / 2, "{digests:?}");
     }
 
     #[test]
