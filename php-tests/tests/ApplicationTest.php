@@ -82,9 +82,11 @@ final class ApplicationTest extends TestCase
         foreach ((new Kubectl(['context' => 'prod']))->apply($m)['commands'] as $line) {
             $this->assertStringNotContainsString('hunter2', $line);
         }
-        // Bookkeeping columns are reported, not silently dropped.
+        // Build and bookkeeping columns are reported, not silently dropped; `build_pack` is
+        // not among them: it chooses the image tag.
         $this->assertContains('build or bookkeeping setting: images are built before deploying to Kubernetes',
-            array_column(array_filter($m->report(), fn (array $r) => $r['path'] === 'build_pack'), 'message'));
+            array_column(array_filter($m->report(), fn (array $r) => $r['path'] === 'git_repository'), 'message'));
+        $this->assertSame([], array_filter($m->report(), fn (array $r) => $r['path'] === 'build_pack'));
     }
 
     public function testPreviewUsesPreviewVariablesAndDomains(): void

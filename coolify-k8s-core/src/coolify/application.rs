@@ -86,11 +86,13 @@ const KNOWN: &[&str] = &[
     "custom_internal_name",
     "is_consistent_container_name_enabled",
     "custom_network_aliases",
+    // They choose the image tag Coolify's build gave (`coolify/image.rs`).
+    "build_pack",
+    "dockerfile",
 ];
 
 /// Attributes that matter only for building images or for Coolify's own bookkeeping.
 const BUILD_ONLY: &[&str] = &[
-    "build_pack",
     "git_repository",
     "git_full_url",
     "git_commit_sha",
@@ -99,7 +101,6 @@ const BUILD_ONLY: &[&str] = &[
     "start_command",
     "base_directory",
     "publish_directory",
-    "dockerfile",
     "dockerfile_location",
     "dockerfile_target_build",
     "docker_compose_location",
@@ -910,7 +911,8 @@ mod tests {
             (r.hosts[0].as_str(), r.port, r.http),
             ("blog.example.com", Some(2368), HttpMode::RedirectToHttps)
         );
-        assert!(app
+        // `build_pack` chooses the image (`coolify/image.rs`): used, so not reported dropped.
+        assert!(!app
             .report
             .entries()
             .iter()
