@@ -593,7 +593,7 @@ impl<'s> Mounts<'s> {
             report.add(
                 vat.clone(),
                 Outcome::Approximated,
-                format!("Docker copies the image's {:?} into a new volume: an init container run from the service's image as root copies it once, keeping owners and modes (it needs /bin/sh and cp in the image; volume.nocopy: true skips it)", v.target),
+                format!("Docker copies the image's {:?} into a new volume: an init container run from the service's image as root copies it once, keeping owners and modes (it needs /bin/sh and cp in the image; in a Compose file, volume.nocopy: true skips it)", v.target),
             );
             self.steps.push(Step::Copy {
                 volume: volume.clone(),
