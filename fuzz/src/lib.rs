@@ -67,14 +67,17 @@ pub fn check_names(m: &Manifests) {
     for o in m.objects() {
         let (k, n) = (kind(o), name(o));
         let ok = match k {
-            "Service" | "Namespace" => names::is_rfc1035_label(n),
+            // Kubernetes: a Service name is an RFC 1035 label (starts with a letter), a
+            // Namespace name an RFC 1123 label (`9lives` is valid).
+            "Service" => names::is_rfc1035_label(n),
+            "Namespace" => names::is_dns_label(n),
             "StatefulSet" => names::is_rfc1035_label(n) && n.len() <= names::STATEFULSET_MAX,
             _ => names::is_dns_subdomain(n),
         };
         assert!(ok, "{k} name {n:?} is invalid");
         let ns = o["metadata"]["namespace"].as_str().unwrap_or("");
         assert!(
-            ns.is_empty() || names::is_rfc1035_label(ns),
+            ns.is_empty() || names::is_dns_label(ns),
             "{k} {n}: namespace {ns:?} is invalid"
         );
         let key = (k.to_string(), o["apiVersion"].to_string(), n.to_string());
