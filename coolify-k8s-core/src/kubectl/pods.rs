@@ -18,10 +18,9 @@
 //! configuration) or has terminated is `exited`; one not started yet is Docker's
 //! `created:unknown`.
 
-use super::status::records;
+use super::status::parse_records;
 use super::{namespace_flag, quote, selector_flag, Kubectl, ResourceSource};
-use crate::error::{Error, Errors};
-use crate::path::InputPath;
+use crate::error::Errors;
 use serde::Serialize;
 
 /// The pod record's JSONPath (see the module docs).
@@ -114,27 +113,12 @@ impl Kubectl {
 /// Every pod record of `output`; noise between records is skipped, a record that is not a
 /// pod record is an error naming it (`output[2]`).
 pub(super) fn parse_pods(output: &str) -> Result<Vec<PodStatus>, Errors> {
-    let mut pods = Vec::new();
-    let mut errors = Vec::new();
-    let found = records(output);
-    for (i, record) in found.iter().enumerate() {
-        match parse_pod(record) {
-            Some(p) => pods.push(p),
-            None => errors.push(Error::new(
-                InputPath::root().key("output").index(i),
-                "not a pod record (<pod;namespace;name;…> expected)",
-            )),
-        }
-    }
-    if found.is_empty() && !output.trim().is_empty() {
-        errors.push(Error::new(
-            InputPath::root().key("output"),
-            "holds no pod record (<pod;…>): not the output of the pods or status poll line",
-        ));
-    }
-    if let Some(e) = Errors::from_vec(errors) {
-        return Err(e);
-    }
+    let mut pods = parse_records(
+        output,
+        parse_pod,
+        "not a pod record (<pod;namespace;name;…> expected)",
+        "holds no pod record (<pod;…>): not the output of the pods or status poll line",
+    )?;
     pods.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok(pods)
 }

@@ -109,29 +109,12 @@ impl Kubectl {
         output: &str,
     ) -> Result<ResourceStatus, Errors> {
         let r = self.resource(resource)?;
-        let mut seen: Vec<WorkloadStatus> = Vec::new();
-        let mut errors = Vec::new();
-        let records = records(output);
-        for (i, record) in records.iter().enumerate() {
-            match parse_record(record) {
-                Some(s) => seen.push(s),
-                None => errors.push(Error::new(
-                    InputPath::root().key("output").index(i),
-                    format!(
-                        "not a status record (<Kind/name=n,…> with at most {COUNTS} counts expected)"
-                    ),
-                )),
-            }
-        }
-        if records.is_empty() && !output.trim().is_empty() {
-            errors.push(Error::new(
-                InputPath::root().key("output"),
-                "holds no status record (<Kind/name=n,…>): not the output of the status line",
-            ));
-        }
-        if let Some(e) = Errors::from_vec(errors) {
-            return Err(e);
-        }
+        let mut seen = parse_records(
+            output,
+            parse_record,
+            &format!("not a status record (<Kind/name=n,…> with at most {COUNTS} counts expected)"),
+            "holds no status record (<Kind/name=n,…>): not the output of the status line",
+        )?;
         let mut workloads = Vec::new();
         for w in &r.workloads {
             if w.excluded {
@@ -177,7 +160,7 @@ impl Kubectl {
 
 /// The texts between `<` and `>`, in order; text outside them is noise (stderr lines that
 /// Coolify's runner mixes into the output).
-pub(super) fn records(output: &str) -> Vec<&str> {
+fn records(output: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = output;
     while let Some(start) = rest.find('<') {
@@ -187,6 +170,33 @@ pub(super) fn records(output: &str) -> Vec<&str> {
         rest = &after[end + 1..];
     }
     out
+}
+
+/// Every record of `output` read by `parse`: a record it rejects is an error naming its
+/// index (`output[2]: {bad}`), and output with text but no record at all is `output: {none}`
+/// (another line's output). Shared by the status line's and the pods line's readers.
+pub(super) fn parse_records<T>(
+    output: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    bad: &str,
+    none: &str,
+) -> Result<Vec<T>, Errors> {
+    let found = records(output);
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for (i, record) in found.iter().enumerate() {
+        match parse(record) {
+            Some(item) => items.push(item),
+            None => errors.push(Error::new(InputPath::root().key("output").index(i), bad)),
+        }
+    }
+    if found.is_empty() && !output.trim().is_empty() {
+        errors.push(Error::new(InputPath::root().key("output"), none));
+    }
+    match Errors::from_vec(errors) {
+        Some(e) => Err(e),
+        None => Ok(items),
+    }
 }
 
 /// One record: `Kind/name=c0,c1,…` (counts may be fewer than [`COUNTS`]; missing and empty
