@@ -8,6 +8,13 @@
 #   scripts/fuzz.sh seed                   add the Coolify templates, kompose fixtures and
 #                                          the project's fixtures to the corpora, then cmin
 #   scripts/fuzz.sh cmin TARGET            minimize one corpus in place
+#   scripts/fuzz.sh campaign TARGET [MAX]  run TARGET until it plateaus (no new cov: or ft:
+#                                          for QUIET seconds, default 600, and for the last
+#                                          quarter of the run) or for MAX seconds (default
+#                                          3600); logs every libFuzzer line with its time to
+#                                          FUZZ_LOG and prints the report row; FUZZ_KEEP=1 as
+#                                          for run
+#   scripts/fuzz.sh report LOG             the report row of a campaign's log
 # Exits 0 with "skipped: …" when the nightly toolchain is missing. One fuzzing process, as
 # libFuzzer runs by default (`-jobs=N` would fork and log to fuzz-N.log): the machine is small
 # and shared.
@@ -100,6 +107,70 @@ cmin() {
   rm -rf "corpus/$target" && mv "$fresh" "corpus/$target"
 }
 
+# Reads a campaign log (lines `EPOCH libFuzzer-line`) and prints one row: seconds, executions,
+# cov and ft at start (INITED) -> end, the execution and second of the last change of cov or
+# ft, and whether the run plateaued: nothing new for the last QUIET seconds and the last
+# quarter of its executions.
+report() {
+  awk -v quiet="${QUIET:-600}" '
+    function num(key,   i) { for (i = 2; i <= NF; i++) if ($i == key) return $(i + 1); return "" }
+    { t = $1 }
+    NR == 1 { t0 = t }
+    /INITED/ { inited = 1; c0 = num("cov:"); f0 = num("ft:"); c = c0; f = f0; tl = t; el = substr($2, 2) + 0 }
+    inited && $2 ~ /^#[0-9]+$/ && num("cov:") != "" {
+      e = substr($2, 2) + 0
+      if (num("cov:") != c || num("ft:") != f) { c = num("cov:"); f = num("ft:"); tl = t; el = e }
+    }
+    /stat::number_of_executed_units:/ { total = $3 + 0 }
+    END {
+      if (!inited) { print "no INITED line: the run did not start"; exit 1 }
+      if (!total) total = e
+      secs = t - t0
+      plateau = (total - el >= total / 4 && t - tl >= quiet) ? "yes" : "no"
+      printf "seconds %d, executions %d, cov %s -> %s, ft %s -> %s, last new at #%d (%d s), plateau %s\n",
+        secs, total, c0, c, f0, f, el, tl - t0, plateau
+    }' "$1"
+}
+
+# Runs TARGET (one worker) until it plateaus or MAX seconds pass; every output line gets its
+# epoch second, so the log shows when the last new coverage came. libFuzzer prints its final
+# stats on SIGINT, which ends a plateaued run.
+campaign() {
+  local target="$1" max="${2:-3600}" quiet="${QUIET:-600}" scratch bin pid rc now start tl
+  local log="${FUZZ_LOG:-$FUZZ_TARGET_DIR/logs/$target-$(date -u +%Y%m%dT%H%M%S).log}"
+  cargo +nightly fuzz build --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" || exit 1
+  bin="$(find "$FUZZ_TARGET_DIR" -path "*/release/$target" -type f | head -1)"
+  scratch="$(mktemp -d)"
+  mkdir -p "$(dirname "$log")" "artifacts/$target" "corpus/$target"
+  log "campaign $target (at most $max s), log $log"
+  "$bin" "$scratch" "corpus/$target" -max_total_time="$max" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=262144 -print_final_stats=1 -artifact_prefix="artifacts/$target/" \
+    > >(while IFS= read -r l; do printf '%(%s)T %s\n' -1 "$l"; done >"$log") 2>&1 &
+  pid=$!
+  start="$(date +%s)"
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 10
+    # The second of the last change of cov or ft since INITED.
+    tl="$(awk '/INITED/{i=1} i && $2 ~ /^#[0-9]+$/ { for (k = 2; k <= NF; k++) if ($k == "cov:") { if ($(k+1) != c || $(k+3) != f) { c = $(k+1); f = $(k+3); t = $1 } } } END { print t + 0 }' "$log")"
+    now="$(date +%s)"
+    if [ "$tl" -gt 0 ] && [ $((now - tl)) -ge "$quiet" ] && [ $(((now - start) * 3)) -ge $(((tl - start) * 4)) ]; then
+      kill -INT "$pid" 2>/dev/null
+    fi
+  done
+  wait "$pid"
+  rc=$?
+  sleep 1
+  grep -E 'ERROR|panicked|SUMMARY|Test unit written' "$log" | tail -5
+  report "$log"
+  if [ "${FUZZ_KEEP:-0}" = 1 ]; then
+    "$bin" "corpus/$target" "$scratch" -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=262144 2>&1 |
+      grep -E 'MERGE-OUTER' | tail -2
+  fi
+  rm -rf "$scratch"
+  # libFuzzer exits 72 (its -interrupted_exitcode) when the plateau stopped it.
+  [ "$rc" = 0 ] || [ "$rc" = 72 ]
+}
+
 cmd="${1:-smoke}"
 need_nightly
 ensure_cargo_fuzz
@@ -117,5 +188,7 @@ case "$cmd" in
   run) run_target "${2:?target}" "${3:-300}" "${FUZZ_KEEP:-0}" ;;
   seed) seed ;;
   cmin) cmin "${2:?target}" ;;
-  *) die "unknown command '$cmd' (smoke, run, seed, cmin)" ;;
+  campaign) campaign "${2:?target}" "${3:-3600}" ;;
+  report) report "${2:?log}" ;;
+  *) die "unknown command '$cmd' (smoke, run, seed, cmin, campaign, report)" ;;
 esac

@@ -18,7 +18,7 @@
 //! configuration) or has terminated is `exited`; one not started yet is Docker's
 //! `created:unknown`.
 
-use super::status::parse_records;
+use super::status::{parse_count, parse_records};
 use super::{namespace_flag, quote, selector_flag, Kubectl, ResourceSource};
 use crate::error::Errors;
 use serde::Serialize;
@@ -150,11 +150,7 @@ fn parse_pod(record: &str) -> Option<PodStatus> {
             "false" | "" => false,
             _ => return None,
         };
-        let restarts = if restarts.is_empty() {
-            0
-        } else {
-            restarts.parse().ok()?
-        };
+        let restarts = parse_count(restarts)?;
         let probe = spec_containers
             .iter()
             .any(|(name, probe)| name == c && *probe);
@@ -324,6 +320,9 @@ mod tests {
             ]
         );
         assert!(parse_pods("NAME READY\nweb 1/1").is_err());
+        // A negative restart count (fuzz: the poll reported `restart_count` -4) is not
+        // kubectl's output.
+        assert!(parse_pods("<pod;n;a;u;s;Running;;;x/,;x/true/-4////,>").is_err());
         assert_eq!(parse_pods("").unwrap(), Vec::new());
     }
 

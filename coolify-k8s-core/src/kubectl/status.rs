@@ -213,14 +213,7 @@ fn parse_record(record: &str) -> Option<WorkloadStatus> {
         return None;
     }
     cols.resize(COUNTS + 2, "");
-    let n = |i: usize| -> Option<i64> {
-        let s = cols.get(i)?.trim();
-        if s.is_empty() {
-            Some(0)
-        } else {
-            s.parse().ok()
-        }
-    };
+    let n = |i: usize| parse_count(cols.get(i)?.trim());
     let kind = (*cols.first()?).to_string();
     let name = (*cols.get(1)?).to_string();
     let (ready, desired, state) = match kind.as_str() {
@@ -260,6 +253,20 @@ fn parse_record(record: &str) -> Option<WorkloadStatus> {
         ready,
         desired,
     })
+}
+
+/// A count kubectl prints (replicas, completions, a container's `restartCount`): Kubernetes
+/// keeps them as non-negative int32, so a sign or anything beyond is not kubectl's output
+/// (the record is then rejected, not read as a negative count); empty (a field not set yet)
+/// is 0.
+pub(super) fn parse_count(s: &str) -> Option<i64> {
+    if s.is_empty() {
+        return Some(0);
+    }
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<i32>().ok().map(i64::from)
 }
 
 fn replica_state(ready: i64, desired: i64) -> State {
@@ -364,6 +371,24 @@ mod tests {
         let s = parse("").unwrap();
         assert_eq!(s.state, State::Exited);
         assert_eq!(s.workloads.len(), 3);
+    }
+
+    #[test]
+    fn counts_are_kubernetes_non_negative_int32() {
+        assert_eq!(parse_count(""), Some(0));
+        assert_eq!(parse_count("0"), Some(0));
+        assert_eq!(parse_count("2147483647"), Some(2_147_483_647));
+        for bad in ["-4", "+4", "2147483648", "1e3", " 1", "x"] {
+            assert_eq!(parse_count(bad), None, "{bad:?}");
+        }
+        // A record with a negative count is not kubectl's: an error, not a state.
+        let e = parse("<Deployment/web=-1,-1>").unwrap_err();
+        assert!(
+            e.first()
+                .to_string()
+                .starts_with("output[0]: not a status record"),
+            "{e}"
+        );
     }
 
     #[test]
