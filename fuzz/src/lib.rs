@@ -156,14 +156,102 @@ pub fn check_yaml_is_json(m: &Manifests) {
     );
 }
 
-/// A command line is one physical line with no NUL byte (bash's own parse of every line
-/// is checked over the corpus by `tests/command_lines_bash.rs`, too slow per input here).
+/// A command line is one physical line with no NUL byte that bash reads as one command list
+/// ([`shell_syntax_error`]; bash's own `bash -n` of every line is checked over the corpus by
+/// `tests/command_lines_bash.rs`, a bash process per input being too slow here).
 pub fn check_line(line: &str) {
     assert!(
         !line.contains(['\n', '\r', '\0']),
         "a command line spans lines or holds NUL: {line:?}"
     );
     assert!(!line.is_empty(), "an empty command line");
+    if let Some(e) = shell_syntax_error(line) {
+        panic!("a command line does not parse in bash ({e}): {line:?}");
+    }
+}
+
+/// What bash would need from a next line to finish reading `line` as one command list, as
+/// far as bash's quoting rules go (the part user data reaches): a quote (`'…'`, `"…"`,
+/// `$'…'`, `` `…` ``), a `$(`, `(` or `${` left open, a `)` or `}` closing nothing, a trailing
+/// backslash or an operator that wants a next command (`|`, `&&`, `||`). `None` when the
+/// line is complete. A `#` starting a word begins a comment, as in bash.
+pub fn shell_syntax_error(line: &str) -> Option<&'static str> {
+    #[derive(PartialEq)]
+    enum Open {
+        Paren,
+        Brace,
+        Double,
+        Backtick,
+    }
+    let b = line.as_bytes();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let in_double = stack.last() == Some(&Open::Double);
+        let word_start = i == 0 || b[i - 1].is_ascii_whitespace() || b"(;&|".contains(&b[i - 1]);
+        match c {
+            b'\\' => {
+                if i + 1 >= b.len() {
+                    return Some("ends with a backslash");
+                }
+                i += 1;
+            }
+            b'\'' if !in_double => match line[i + 1..].find('\'') {
+                Some(n) => i += n + 1,
+                None => return Some("a single quote is not closed"),
+            },
+            b'"' if in_double => {
+                stack.pop();
+            }
+            b'"' => stack.push(Open::Double),
+            b'`' if stack.last() == Some(&Open::Backtick) => {
+                stack.pop();
+            }
+            b'`' => stack.push(Open::Backtick),
+            b'$' if !in_double && b.get(i + 1) == Some(&b'\'') => {
+                // ANSI-C quoting: backslash escapes, up to the next unescaped quote.
+                let mut j = i + 2;
+                loop {
+                    match b.get(j) {
+                        None => return Some("an ANSI-C quote ($'…') is not closed"),
+                        Some(b'\\') => j += 2,
+                        Some(b'\'') => break,
+                        Some(_) => j += 1,
+                    }
+                }
+                i = j;
+            }
+            b'$' if b.get(i + 1) == Some(&b'(') => {
+                stack.push(Open::Paren);
+                i += 1;
+            }
+            b'$' if b.get(i + 1) == Some(&b'{') => {
+                stack.push(Open::Brace);
+                i += 1;
+            }
+            b'(' if !in_double => stack.push(Open::Paren),
+            b')' if !in_double => {
+                if stack.pop() != Some(Open::Paren) {
+                    return Some("a ')' closes nothing");
+                }
+            }
+            b'}' if stack.last() == Some(&Open::Brace) => {
+                stack.pop();
+            }
+            b'#' if stack.is_empty() && word_start => break,
+            _ => {}
+        }
+        i += 1;
+    }
+    if !stack.is_empty() {
+        return Some("a quote, '$(', '(' or '${' is not closed");
+    }
+    let end = line.trim_end();
+    if end.ends_with('|') && !end.ends_with("\\|") || end.ends_with("&&") {
+        return Some("ends with an operator that wants a next command");
+    }
+    None
 }
 
 /// Every command builder on `m`; each line is checked with [`check_line`]. Errors are
@@ -255,4 +343,59 @@ pub fn check_translation(m: &Manifests, again: &Manifests, input: &str) {
         .map(|o| name(o).to_string())
         .unwrap_or_default();
     check_commands(&k, m, &service);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_syntax_error;
+    use std::process::Command;
+
+    /// bash's own verdict: `bash -n` reads the line as a whole script.
+    fn bash_accepts(line: &str) -> bool {
+        Command::new("bash")
+            .args(["-n", "-c", line])
+            .output()
+            .expect("bash runs")
+            .status
+            .success()
+    }
+
+    /// The lexer agrees with `bash -n` on complete and incomplete lines of the shapes the
+    /// builders write (quoted words, ANSI-C words, `bash -c` scripts, pipes, substitutions).
+    #[test]
+    fn agrees_with_bash() {
+        let complete = [
+            "kubectl get pods -n 'it'\\''s'",
+            "kubectl exec web -- sh -c $'a\\x0ab \\x27 \\\\'",
+            "bash -c 'x=$(kubectl get pods | head -1); echo \"$x\"'",
+            "echo \"a $(echo \"b)\") `id`\" ${HOME:-/} && (x) || z | w",
+            "echo a # an open ' quote in a comment",
+            "echo a\\ b",
+            "echo a#b 'c'",
+        ];
+        let incomplete = [
+            "echo 'a",
+            "echo \"a",
+            "echo $'a\\'",
+            "echo $(a",
+            "echo `a",
+            "echo a)",
+            "echo ${a",
+            "echo a |",
+            "echo a &&",
+            "echo a ||",
+            "echo 'it'\\''s",
+        ];
+        for line in complete {
+            assert!(bash_accepts(line), "bash rejects {line:?}");
+            assert_eq!(shell_syntax_error(line), None, "{line:?}");
+        }
+        for line in incomplete {
+            assert!(!bash_accepts(line), "bash accepts {line:?}");
+            assert!(shell_syntax_error(line).is_some(), "{line:?}");
+        }
+        // bash -n takes a trailing backslash at the end of a script, but Coolify joins the
+        // lines with newlines, where it would continue this line into the next one.
+        assert!(shell_syntax_error("echo a \\").is_some());
+    }
 }
