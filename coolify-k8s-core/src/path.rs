@@ -1,7 +1,10 @@
 //! Paths into the input document (`services.web.ports[1]`), carried by every error and
 //! report entry so that a Coolify user can find what to fix.
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// A path into the input: keys and sequence indexes from the document root.
 ///
@@ -13,9 +16,32 @@ use std::fmt;
 /// let l = InputPath::root().key("labels").key("traefik.enable");
 /// assert_eq!(l.to_string(), "labels[\"traefik.enable\"]");
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// A path shares its prefix with the path it was made from (a chain of parents), so
+/// [`key`](Self::key) and [`index`](Self::index) cost one small allocation however deep the
+/// path is: the loader makes one for every node it reads.
+#[derive(Clone, Default)]
 pub struct InputPath {
-    segments: Vec<Segment>,
+    last: Option<Arc<Node>>,
+}
+
+/// The last segment of a path and the path before it.
+struct Node {
+    parent: Option<Arc<Node>>,
+    segment: Segment,
+}
+
+impl Drop for Node {
+    // A long chain would otherwise be dropped by recursion, one frame a segment.
+    fn drop(&mut self) {
+        let mut next = self.parent.take();
+        while let Some(node) = next {
+            next = match Arc::try_unwrap(node) {
+                Ok(mut node) => node.parent.take(),
+                Err(_) => None,
+            };
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -32,22 +58,45 @@ impl InputPath {
 
     /// This path extended by a mapping key.
     pub fn key(&self, key: impl Into<String>) -> Self {
-        let mut p = self.clone();
-        p.segments.push(Segment::Key(key.into()));
-        p
+        self.child(Segment::Key(key.into()))
     }
 
     /// This path extended by a sequence index.
     pub fn index(&self, index: usize) -> Self {
-        let mut p = self.clone();
-        p.segments.push(Segment::Index(index));
-        p
+        self.child(Segment::Index(index))
+    }
+
+    fn child(&self, segment: Segment) -> Self {
+        Self {
+            last: Some(Arc::new(Node {
+                parent: self.last.clone(),
+                segment,
+            })),
+        }
+    }
+
+    fn from_segments(segments: impl IntoIterator<Item = Segment>) -> Self {
+        segments
+            .into_iter()
+            .fold(Self::root(), |path, segment| path.child(segment))
+    }
+
+    /// The segments from the root.
+    fn segments(&self) -> Vec<&Segment> {
+        let mut segments = Vec::new();
+        let mut node = self.last.as_deref();
+        while let Some(n) = node {
+            segments.push(&n.segment);
+            node = n.parent.as_deref();
+        }
+        segments.reverse();
+        segments
     }
 
     /// The key an environment value sits under (`KEY` of `services.web.environment.KEY`):
     /// the last segment when it is a key, else `None`.
     pub fn last_key(&self) -> Option<&str> {
-        match self.segments.last()? {
+        match &self.last.as_deref()?.segment {
             Segment::Key(k) => Some(k),
             Segment::Index(_) => None,
         }
@@ -64,15 +113,17 @@ impl InputPath {
     /// assert_eq!(p.rebase(&InputPath::parse("services.web"), &to), None);
     /// ```
     pub fn rebase(&self, from: &InputPath, to: &InputPath) -> Option<InputPath> {
-        let rest = self.segments.strip_prefix(from.segments.as_slice())?;
-        let mut segments = to.segments.clone();
-        segments.extend(rest.iter().cloned());
-        Some(Self { segments })
+        let segments = self.segments();
+        let rest = segments.strip_prefix(from.segments().as_slice())?;
+        Some(
+            rest.iter()
+                .fold(to.clone(), |path, segment| path.child((*segment).clone())),
+        )
     }
 
     /// True for the document root.
     pub fn is_root(&self) -> bool {
-        self.segments.is_empty()
+        self.last.is_none()
     }
 
     /// Parse the display form back (`services.web.ports[1]`); used by tests and callers
@@ -128,7 +179,7 @@ impl InputPath {
         if !cur.is_empty() {
             segments.push(Segment::Key(cur));
         }
-        Self { segments }
+        Self::from_segments(segments)
     }
 }
 
@@ -140,7 +191,7 @@ fn is_plain_key(k: &str) -> bool {
 
 impl fmt::Display for InputPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, seg) in self.segments.iter().enumerate() {
+        for (i, seg) in self.segments().into_iter().enumerate() {
             match seg {
                 Segment::Key(k) if is_plain_key(k) => {
                     if i > 0 {
@@ -162,6 +213,44 @@ impl fmt::Display for InputPath {
             }
         }
         Ok(())
+    }
+}
+
+impl fmt::Debug for InputPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "InputPath({:?})", self.to_string())
+    }
+}
+
+// Equality, order and hash are those of the segment lists, as when paths were vectors.
+impl PartialEq for InputPath {
+    fn eq(&self, other: &Self) -> bool {
+        let same_node = match (&self.last, &other.last) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_node || self.segments() == other.segments()
+    }
+}
+
+impl Eq for InputPath {}
+
+impl PartialOrd for InputPath {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for InputPath {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.segments().cmp(&other.segments())
+    }
+}
+
+impl Hash for InputPath {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.segments().hash(state);
     }
 }
 
@@ -192,5 +281,28 @@ mod tests {
         let p = InputPath::root().key("a\"b.c");
         assert_eq!(p.to_string(), "[\"a\\\"b.c\"]");
         assert_eq!(InputPath::parse(&p.to_string()), p);
+    }
+
+    #[test]
+    fn paths_compare_by_their_segments() {
+        let a = InputPath::root().key("services").key("web");
+        let b = InputPath::parse("services.web");
+        assert_eq!(a, b);
+        // As the derived order of the segment vectors: a key sorts before an index.
+        assert!(a < a.key("x") && a.key("x") < a.index(0) && InputPath::root() < a);
+        assert!(b.key("a") < InputPath::parse("services.x"));
+        let mut set = std::collections::HashSet::new();
+        set.insert(a.key("ports"));
+        assert!(set.contains(&b.key("ports")));
+        assert_eq!(a.last_key(), Some("web"));
+        assert_eq!(a.index(3).last_key(), None);
+    }
+
+    #[test]
+    fn a_deep_path_drops_without_deep_recursion() {
+        let deep = (0..1_000_000).fold(InputPath::root(), |p, i| p.index(i));
+        let shorter = InputPath::root().key("x");
+        drop(deep);
+        assert!(!shorter.is_root());
     }
 }

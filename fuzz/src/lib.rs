@@ -140,9 +140,11 @@ pub fn check_secrets(m: &Manifests, input: &str) {
     }
 }
 
-/// The YAML output read back equals the objects, and so does the JSON output.
+/// The YAML output read back equals the objects, and so does the JSON output; and the
+/// project's YAML writer wrote what serde-saphyr, which it replaced, writes.
 pub fn check_yaml_is_json(m: &Manifests) {
     let yaml = m.to_yaml();
+    check_yaml_is_serde_saphyr(m, &yaml);
     let back: Vec<Value> = serde_saphyr::from_str_multiple(&yaml)
         .unwrap_or_else(|e| panic!("the YAML output does not parse: {e}\n{yaml}"));
     assert!(
@@ -153,6 +155,24 @@ pub fn check_yaml_is_json(m: &Manifests) {
     assert!(
         list["items"].as_array().map(Vec::as_slice) == Some(m.objects()),
         "JSON output differs from the objects"
+    );
+}
+
+/// `yaml` (`m.to_yaml()`) is byte for byte serde-saphyr's rendering of the objects
+/// (`src/manifests/yaml.rs` writes the same bytes without serde-saphyr's cost).
+pub fn check_yaml_is_serde_saphyr(m: &Manifests, yaml: &str) {
+    let mut reference = String::new();
+    for object in m.objects() {
+        reference.push_str("---\n");
+        let doc = serde_saphyr::to_string(object).expect("a JSON tree serializes");
+        reference.push_str(doc.strip_prefix("---\n").unwrap_or(&doc));
+        if !reference.ends_with('\n') {
+            reference.push('\n');
+        }
+    }
+    assert!(
+        yaml == reference,
+        "the YAML writer differs from serde-saphyr:\n--- ours\n{yaml}\n--- serde-saphyr\n{reference}"
     );
 }
 
@@ -172,7 +192,7 @@ pub fn check_line(line: &str) {
 
 /// What bash would need from a next line to finish reading `line` as one command list, as
 /// far as bash's quoting rules go (the part user data reaches): a quote (`'…'`, `"…"`,
-/// `$'…'`, `` `…` ``), a `$(`, `(` or `${` left open, a `)` or `}` closing nothing, a trailing
+/// `$'…'`, `` `…` ``), a `$(`, `(` or `${` left open, a `)` closing nothing, a trailing
 /// backslash or an operator that wants a next command (`|`, `&&`, `||`). `None` when the
 /// line is complete. A `#` starting a word begins a comment, as in bash.
 pub fn shell_syntax_error(line: &str) -> Option<&'static str> {
