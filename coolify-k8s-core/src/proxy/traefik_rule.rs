@@ -28,7 +28,11 @@ pub struct Alternative {
 /// ```
 pub fn parse(rule: &str) -> Result<Vec<Alternative>, String> {
     let tokens = tokenize(rule)?;
-    let mut p = Parser { tokens, pos: 0 };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let alts = p.or()?;
     if p.pos != p.tokens.len() {
         return Err(format!(
@@ -112,9 +116,20 @@ fn tokenize(s: &str) -> Result<Vec<Token>, String> {
     Ok(out)
 }
 
+/// How deep `(` and `!` may nest: the parser recurses once per level, and a label value of
+/// thousands of `(` would overflow the stack (a crash of the PHP worker, not an error).
+/// Coolify's rules nest one or two levels.
+const MAX_DEPTH: usize = 32;
+
+/// How many alternatives a rule may expand to: `&&` distributes over `||`, so `(a || b) &&
+/// (c || d) && …` doubles them with every term; each becomes a route rule.
+const MAX_ALTERNATIVES: usize = 64;
+
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// Current nesting of `(` and `!`.
+    depth: usize,
 }
 
 impl Parser {
@@ -133,6 +148,7 @@ impl Parser {
         while self.peek() == Some(&Token::Or) {
             self.pos += 1;
             alts.extend(self.and()?);
+            check_alternatives(alts.len())?;
         }
         Ok(alts)
     }
@@ -142,6 +158,7 @@ impl Parser {
         while self.peek() == Some(&Token::And) {
             self.pos += 1;
             let right = self.unary()?;
+            check_alternatives(alts.len().saturating_mul(right.len()))?;
             let mut product = Vec::new();
             for l in &alts {
                 for r in &right {
@@ -154,6 +171,18 @@ impl Parser {
     }
 
     fn unary(&mut self) -> Result<Vec<Alternative>, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err(format!(
+                "`(` and `!` nest more than {MAX_DEPTH} levels deep"
+            ));
+        }
+        self.depth += 1;
+        let alts = self.unary_at_depth();
+        self.depth -= 1;
+        alts
+    }
+
+    fn unary_at_depth(&mut self) -> Result<Vec<Alternative>, String> {
         match self.next() {
             Some(Token::Not) => {
                 let start = self.pos;
@@ -221,6 +250,15 @@ impl Parser {
         }
         Ok(vec![alt])
     }
+}
+
+fn check_alternatives(n: usize) -> Result<(), String> {
+    if n > MAX_ALTERNATIVES {
+        return Err(format!(
+            "the rule expands to more than {MAX_ALTERNATIVES} host and path alternatives"
+        ));
+    }
+    Ok(())
 }
 
 fn describe(tokens: &[Token]) -> String {
@@ -310,6 +348,31 @@ mod tests {
         assert_eq!(a[0].unsupported, vec!["Method(GET)"]);
         let n = parse("Host(`a.io`) && !PathPrefix(`/admin`)").unwrap();
         assert_eq!(n[0].unsupported, vec!["!PathPrefix(`/admin`)"]);
+    }
+
+    /// Fuzz (proxy_labels): thousands of `(` overflowed the stack, which killed the process.
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for open in ["(", "!"] {
+            let deep = format!("{}Host(`a.io`)", open.repeat(100_000));
+            let e = parse(&deep).unwrap_err();
+            assert!(e.contains("nest more than 32"), "{e}");
+        }
+        let ok = format!("{}Host(`a.io`){}", "(".repeat(31), ")".repeat(31));
+        assert_eq!(parse(&ok).unwrap(), vec![alt(&["a.io"], None)]);
+    }
+
+    /// `&&` over `||` doubles the alternatives with every term: 40 terms would be 2^40.
+    #[test]
+    fn alternatives_are_bounded() {
+        let term = "(Host(`a.io`) || Host(`b.io`))";
+        let six = vec![term; 6].join(" && ");
+        assert_eq!(parse(&six).unwrap().len(), 64);
+        let forty = vec![term; 40].join(" && ");
+        let e = parse(&forty).unwrap_err();
+        assert!(e.contains("more than 64"), "{e}");
+        let many_or = vec!["Host(`a.io`)"; 65].join(" || ");
+        assert!(parse(&many_or).is_err());
     }
 
     #[test]
