@@ -366,12 +366,12 @@ mod tests {
     #[test]
     fn alternatives_are_bounded() {
         let term = "(Host(`a.io`) || Host(`b.io`))";
-        let six = vec![term; 6].join(" && ");
+        let six = [term; 6].join(" && ");
         assert_eq!(parse(&six).unwrap().len(), 64);
-        let forty = vec![term; 40].join(" && ");
+        let forty = [term; 40].join(" && ");
         let e = parse(&forty).unwrap_err();
         assert!(e.contains("more than 64"), "{e}");
-        let many_or = vec!["Host(`a.io`)"; 65].join(" || ");
+        let many_or = ["Host(`a.io`)"; 65].join(" || ");
         assert!(parse(&many_or).is_err());
     }
 
