@@ -21,6 +21,10 @@ const SIMPLE_KEY_MAX: usize = 1024;
 /// at (one indentation step past the key or dash that owns the value). `true` when it wrote
 /// a block scalar, which ends its own last line.
 pub(super) fn write_str(out: &mut String, s: &str, body: usize) -> bool {
+    if s.len() <= FOLD_WIDTH && is_plain_word(s) {
+        out.push_str(s);
+        return false;
+    }
     if s.contains('\n') {
         if is_block_content_safe(s) {
             write_literal(out, s, body);
@@ -53,7 +57,7 @@ pub(super) fn write_str(out: &mut String, s: &str, body: usize) -> bool {
 /// Writes string `s` as a mapping key. `false` (nothing written) when the key is too long for
 /// an implicit key, which serde-saphyr writes in the explicit `? key` form instead.
 pub(super) fn write_key(out: &mut String, s: &str) -> bool {
-    if is_plain_key(s) {
+    if is_plain_word(s) || is_plain_key(s) {
         if !is_simple_key(s) {
             return false;
         }
@@ -81,6 +85,19 @@ pub(super) fn write_number(out: &mut String, n: &Number) -> bool {
         return false;
     }
     true
+}
+
+/// The common case, decided cheaply: a letter, then letters, digits and `._/-`
+/// (`containerPort`, `app.kubernetes.io/name`, `IfNotPresent`), which is plain in key and
+/// value position unless it is one of YAML's words (`yes`, `Off`, `null` …). `false` means
+/// "ask the full rules", not "must be quoted".
+fn is_plain_word(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    bytes.first().is_some_and(u8::is_ascii_alphabetic)
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'))
+        && (bytes.len() > 5 || !is_ambiguous(s, false))
 }
 
 fn is_simple_key(text: &str) -> bool {
@@ -696,6 +713,29 @@ mod tests {
             assert_eq!(value(s) == s, !s.contains(": "), "{s}");
         }
         assert_eq!(value("-"), "'-'");
+    }
+
+    #[test]
+    fn the_plain_word_shortcut_agrees_with_the_full_rules() {
+        for s in [
+            "name",
+            "containerPort",
+            "app.kubernetes.io/name",
+            "a-b_c",
+            "x",
+            "y",
+            "No",
+            "OFF",
+            "nulls",
+            "Null",
+            "inf",
+            "nan1",
+            "yes",
+        ] {
+            let word = is_plain_word(s);
+            assert_eq!(word, is_plain_value(s), "{s}");
+            assert_eq!(word, is_plain_key(s), "{s}");
+        }
     }
 
     #[test]
