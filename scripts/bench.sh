@@ -15,7 +15,8 @@
 #     100 ms, linear growth: instructions per service flat).
 # P4  PHP: heap and resident memory over BENCH_CALLS calls (default 100000; goal: flat).
 # Environment: BENCH_ROUNDS (wall-time rounds, default 5), BENCH_CALLGRIND=0 skips the
-# counts, BENCH_CALLGRIND_SIZES (default 10 100 1000), BENCH_OUT (callgrind files, kept for
+# counts, BENCH_CALLGRIND_SIZES (default 10 100 1000), BENCH_ALLOCATORS (P2/P3: default
+# "mimalloc system"), BENCH_OUT (callgrind files, kept for
 # `callgrind_annotate --inclusive=yes FILE`; default target/bench).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
@@ -31,8 +32,12 @@ corpus="$SHARED/corpus/coolify-templates"
 mkdir -p "$out"
 
 apt_install valgrind php-symfony-yaml
-cargo build --release -p coolify-k8s-core --example perf >&2
-perf="$TARGET_DIR/release/examples/perf"
+cargo build --release -p coolify-k8s-core --example perf --example perf_mimalloc >&2
+# P2 and P3 run twice: with mimalloc, the allocator the CLI and the PHP extension ship
+# (P1 and P4 run through the extension, so with it), and with the C library's, which a Rust
+# caller of the library gets unless it chooses otherwise.
+read -r -a allocators <<<"${BENCH_ALLOCATORS:-mimalloc system}"
+perf_for() { if [ "$1" = mimalloc ]; then echo "$TARGET_DIR/release/examples/perf_mimalloc"; else echo "$TARGET_DIR/release/examples/perf"; fi; }
 so=""
 need_ext() { [ -n "$so" ] || so="$(bash scripts/build-php-ext.sh | tail -n 1)"; }
 
@@ -66,40 +71,47 @@ p1() {
 
 p2() {
   echo "== P2: in-process translation vs serde-saphyr parse + emit of the same files (goal <= 2x)"
-  local t f
-  t=$("$perf" translate "$corpus" "$rounds")
-  f=$("$perf" floor "$corpus" "$rounds")
-  printf '   wall per pass over %s templates: translate %s ms, floor %s ms, ratio %s\n' \
-    "$(field files "$t")" "$(field per_round_ms "$t")" "$(field per_round_ms "$f")" \
-    "$(ratio "$(field per_round_ms "$t")" "$(field per_round_ms "$f")")"
-  printf '   CPU per pass: translate %s ms, floor %s ms, ratio %s\n' \
-    "$(field per_round_cpu_ms "$t")" "$(field per_round_cpu_ms "$f")" \
-    "$(ratio "$(field per_round_cpu_ms "$t")" "$(field per_round_cpu_ms "$f")")"
-  printf '   output bytes per pass: translate %s, floor %s\n' "$(($(field bytes "$t") / rounds))" "$(($(field bytes "$f") / rounds))"
-  [ "$callgrind" = 1 ] || return 0
-  local ti fi oi
-  ti=$(instructions p2-translate "$perf" translate "$corpus" 1)
-  fi=$(instructions p2-floor "$perf" floor "$corpus" 1)
-  printf '   instructions per pass: translate %d, floor %d, ratio %s\n' "$ti" "$fi" "$(ratio "$ti" "$fi")"
-  # The translation writes 4-5x the bytes it reads: the same parse, then serde-saphyr emitting
-  # the translated objects, is the floor for output of that size (less the setup pass that
-  # translates them once: floor-out with 0 rounds).
-  oi=$(($(instructions p2-floor-out "$perf" floor-out "$corpus" 1) - $(instructions p2-floor-out-setup "$perf" floor-out "$corpus" 0)))
-  printf '   instructions per pass against the floor for output of the same size (parse + emit of the translated objects): floor %d, ratio %s\n' "$oi" "$(ratio "$ti" "$oi")"
+  local alloc perf t f ti fi oi
+  for alloc in "${allocators[@]}"; do
+    perf=$(perf_for "$alloc")
+    echo "   -- allocator: $alloc"
+    t=$("$perf" translate "$corpus" "$rounds")
+    f=$("$perf" floor "$corpus" "$rounds")
+    printf '   wall per pass over %s templates: translate %s ms, floor %s ms, ratio %s\n' \
+      "$(field files "$t")" "$(field per_round_ms "$t")" "$(field per_round_ms "$f")" \
+      "$(ratio "$(field per_round_ms "$t")" "$(field per_round_ms "$f")")"
+    printf '   CPU per pass: translate %s ms, floor %s ms, ratio %s\n' \
+      "$(field per_round_cpu_ms "$t")" "$(field per_round_cpu_ms "$f")" \
+      "$(ratio "$(field per_round_cpu_ms "$t")" "$(field per_round_cpu_ms "$f")")"
+    printf '   output bytes per pass: translate %s, floor %s\n' "$(($(field bytes "$t") / rounds))" "$(($(field bytes "$f") / rounds))"
+    [ "$callgrind" = 1 ] || continue
+    ti=$(instructions "p2-translate-$alloc" "$perf" translate "$corpus" 1)
+    fi=$(instructions "p2-floor-$alloc" "$perf" floor "$corpus" 1)
+    printf '   instructions per pass: translate %d, floor %d, ratio %s\n' "$ti" "$fi" "$(ratio "$ti" "$fi")"
+    # The translation writes 4-5x the bytes it reads: the same parse, then serde-saphyr
+    # emitting the translated objects, is the floor for output of that size (less the setup
+    # pass that translates them once: floor-out with 0 rounds).
+    oi=$(($(instructions "p2-floor-out-$alloc" "$perf" floor-out "$corpus" 1) - $(instructions "p2-floor-out-setup-$alloc" "$perf" floor-out "$corpus" 0)))
+    printf '   instructions per pass against the floor for output of the same size (parse + serde-saphyr emit of the translated objects): floor %d, ratio %s\n' "$oi" "$(ratio "$ti" "$oi")"
+  done
 }
 
 p3() {
   echo "== P3: generated projects (goal: 1,000 services < 100 ms; instructions per service flat)"
-  local n r line i
-  for n in ${BENCH_SIZES:-10 100 1000 10000}; do
-    r=$((n >= 10000 ? 1 : n >= 1000 ? rounds : rounds * 10))
-    line=$("$perf" generated "$n" "$r")
-    printf '   %6d services: %9s ms wall, %7s ms CPU a translation (%d rounds), %s bytes of YAML\n' "$n" "$(field per_round_ms "$line")" "$(field per_round_cpu_ms "$line")" "$r" "$(($(field bytes "$line") / r))"
-  done
-  [ "$callgrind" = 1 ] || return 0
-  for n in ${BENCH_CALLGRIND_SIZES:-10 100 1000}; do
-    i=$(instructions "p3-$n" "$perf" generated "$n" 1)
-    printf '   %6d services: %d instructions, %d per service\n' "$n" "$i" $((i / n))
+  local alloc perf n r line i
+  for alloc in "${allocators[@]}"; do
+    perf=$(perf_for "$alloc")
+    echo "   -- allocator: $alloc"
+    for n in ${BENCH_SIZES:-10 100 1000 10000}; do
+      r=$((n >= 10000 ? 1 : n >= 1000 ? rounds : rounds * 10))
+      line=$("$perf" generated "$n" "$r")
+      printf '   %6d services: %9s ms wall, %7s ms CPU a translation (%d rounds), %s bytes of YAML\n' "$n" "$(field per_round_ms "$line")" "$(field per_round_cpu_ms "$line")" "$r" "$(($(field bytes "$line") / r))"
+    done
+    [ "$callgrind" = 1 ] || continue
+    for n in ${BENCH_CALLGRIND_SIZES:-10 100 1000}; do
+      i=$(instructions "p3-$n-$alloc" "$perf" generated "$n" 1)
+      printf '   %6d services: %d instructions, %d per service\n' "$n" "$i" $((i / n))
+    done
   done
 }
 

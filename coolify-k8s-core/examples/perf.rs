@@ -10,6 +10,9 @@
 //! perf generated N ROUNDS     a generated project of N services, translated (P3)
 //! perf generate N             print that project (for the PHP side and for reading)
 //! ```
+//! This binary uses the C library's allocator, as a Rust caller of the library gets by
+//! default; `perf_mimalloc` is the same workloads with the allocator the CLI and the PHP
+//! extension ship.
 //! Each prints one line: `<mode> files=<n> rounds=<r> bytes=<b> total_ms=<t>
 //! per_round_ms=<t/r> per_round_cpu_ms=<c/r>`.
 
@@ -23,7 +26,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| args.get(i).map(String::as_str);
     let number = |i: usize, default: usize| arg(i).and_then(|s| s.parse().ok()).unwrap_or(default);

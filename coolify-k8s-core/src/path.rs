@@ -29,6 +29,8 @@ pub struct InputPath {
 struct Node {
     parent: Option<Arc<Node>>,
     segment: Segment,
+    /// Segments from the root, this one included.
+    depth: usize,
 }
 
 impl Drop for Node {
@@ -71,8 +73,13 @@ impl InputPath {
             last: Some(Arc::new(Node {
                 parent: self.last.clone(),
                 segment,
+                depth: self.depth() + 1,
             })),
         }
+    }
+
+    fn depth(&self) -> usize {
+        self.last.as_ref().map_or(0, |n| n.depth)
     }
 
     fn from_segments(segments: impl IntoIterator<Item = Segment>) -> Self {
@@ -225,12 +232,7 @@ impl fmt::Debug for InputPath {
 // Equality, order and hash are those of the segment lists, as when paths were vectors.
 impl PartialEq for InputPath {
     fn eq(&self, other: &Self) -> bool {
-        let same_node = match (&self.last, &other.last) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        };
-        same_node || self.segments() == other.segments()
+        self.depth() == other.depth() && self.cmp(other) == Ordering::Equal
     }
 }
 
@@ -243,14 +245,50 @@ impl PartialOrd for InputPath {
 }
 
 impl Ord for InputPath {
+    /// The order of the segment lists from the root, found walking up both chains (no
+    /// allocation: the report sorts its entries by path). The topmost differing pair of
+    /// segments decides; else the shorter path, a prefix of the other, comes first.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.segments().cmp(&other.segments())
+        let (mut a, mut b) = (self.last.as_deref(), other.last.as_deref());
+        let by_length = self.depth().cmp(&other.depth());
+        // Align the deeper chain with the shorter one.
+        while let (Some(n), true) = (a, self.depth() > other.depth()) {
+            if n.depth == other.depth() {
+                break;
+            }
+            a = n.parent.as_deref();
+        }
+        while let (Some(n), true) = (b, other.depth() > self.depth()) {
+            if n.depth == self.depth() {
+                break;
+            }
+            b = n.parent.as_deref();
+        }
+        let mut topmost = Ordering::Equal;
+        while let (Some(x), Some(y)) = (a, b) {
+            if std::ptr::eq(x, y) {
+                break;
+            }
+            match x.segment.cmp(&y.segment) {
+                Ordering::Equal => {}
+                differ => topmost = differ,
+            }
+            a = x.parent.as_deref();
+            b = y.parent.as_deref();
+        }
+        topmost.then(by_length)
     }
 }
 
 impl Hash for InputPath {
+    // Leaf to root: equal paths hash alike, which is all `Hash` needs.
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.segments().hash(state);
+        state.write_usize(self.depth());
+        let mut node = self.last.as_deref();
+        while let Some(n) = node {
+            n.segment.hash(state);
+            node = n.parent.as_deref();
+        }
     }
 }
 
@@ -296,6 +334,43 @@ mod tests {
         assert!(set.contains(&b.key("ports")));
         assert_eq!(a.last_key(), Some("web"));
         assert_eq!(a.index(3).last_key(), None);
+    }
+
+    #[test]
+    fn the_order_is_that_of_the_segment_lists() {
+        let paths: Vec<InputPath> = [
+            "",
+            "a",
+            "a.b",
+            "a.b[0]",
+            "a.b[1]",
+            "a.c",
+            "a[0]",
+            "b",
+            "a.b.c.d",
+            "services.web.ports[1]",
+            "services.web.ports[10]",
+            "services.web",
+            "services.db.ports[1]",
+            "x[\"a.b\"]",
+        ]
+        .iter()
+        .map(|s| InputPath::parse(s))
+        .collect();
+        for a in &paths {
+            for b in &paths {
+                assert_eq!(a.cmp(b), a.segments().cmp(&b.segments()), "{a} vs {b}");
+                // Shared prefixes (one chain) and separately built equal ones alike.
+                let a2 = InputPath::parse(&a.to_string());
+                assert_eq!(a2.cmp(b), a.cmp(b), "{a} vs {b}");
+                let (ak, bk) = (a.key("k"), b.key("k"));
+                assert_eq!(
+                    ak.cmp(&bk),
+                    ak.segments().cmp(&bk.segments()),
+                    "{a}.k vs {b}.k"
+                );
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,11 @@ mod cli;
 
 use clap::Parser;
 
+// A translation is many small allocations; mimalloc's are cheaper than the C library's
+// (workspace Cargo.toml, README "Performance").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = cli::Cli::parse();
     let code = cli.run();

@@ -14,6 +14,13 @@ mod translator;
 
 use ext_php_rs::prelude::*;
 
+// The extension's own (Rust) allocations: a translation is many small objects, and
+// mimalloc's are cheaper than the C library's, musl's in Coolify's Alpine image above all
+// (workspace Cargo.toml, README "Performance"). PHP's values stay with PHP's allocator:
+// ext-php-rs copies strings and arrays into them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The extension's version, for `phpversion('coolify_k8s')` checks.
 #[php_function]
 #[php(name = "coolify_k8s_version")]

@@ -395,10 +395,11 @@ fn braced_references(text: &str) -> Vec<(&str, &str, &str)> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i + 1 < bytes.len() {
-        if bytes[i] != b'$' {
-            i += 1;
-            continue;
+    // `find` skips to the next `$` a word at a time (memchr); most text holds none.
+    while let Some(at) = text[i..].find('$') {
+        i += at;
+        if i + 1 >= bytes.len() {
+            break;
         }
         if bytes[i + 1] == b'$' {
             i += 2;

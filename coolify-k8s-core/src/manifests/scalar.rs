@@ -21,6 +21,10 @@ const SIMPLE_KEY_MAX: usize = 1024;
 /// at (one indentation step past the key or dash that owns the value). `true` when it wrote
 /// a block scalar, which ends its own last line.
 pub(super) fn write_str(out: &mut String, s: &str, body: usize) -> bool {
+    if s.len() <= FOLD_WIDTH && is_plain_word(s) {
+        out.push_str(s);
+        return false;
+    }
     if s.contains('\n') {
         if is_block_content_safe(s) {
             write_literal(out, s, body);
@@ -53,7 +57,7 @@ pub(super) fn write_str(out: &mut String, s: &str, body: usize) -> bool {
 /// Writes string `s` as a mapping key. `false` (nothing written) when the key is too long for
 /// an implicit key, which serde-saphyr writes in the explicit `? key` form instead.
 pub(super) fn write_key(out: &mut String, s: &str) -> bool {
-    if is_plain_key(s) {
+    if is_plain_word(s) || is_plain_key(s) {
         if !is_simple_key(s) {
             return false;
         }
@@ -81,6 +85,19 @@ pub(super) fn write_number(out: &mut String, n: &Number) -> bool {
         return false;
     }
     true
+}
+
+/// The common case, decided cheaply: a letter, then letters, digits and `._/-`
+/// (`containerPort`, `app.kubernetes.io/name`, `IfNotPresent`), which is plain in key and
+/// value position unless it is one of YAML's words (`yes`, `Off`, `null` …). `false` means
+/// "ask the full rules", not "must be quoted".
+fn is_plain_word(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    bytes.first().is_some_and(u8::is_ascii_alphabetic)
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'))
+        && (bytes.len() > 5 || !is_ambiguous(s, false))
 }
 
 fn is_simple_key(text: &str) -> bool {
@@ -320,30 +337,74 @@ const BYTE_CLASS: [u8; 128] = {
 /// needs an escape (nor, in a key, `,[]{}:`), no comment (`#` after whitespace).
 fn plain_body(s: &str, key: bool) -> bool {
     if !s.is_ascii() {
-        let extra: &[u8] = if key { b":,[]{}" } else { b"" };
-        return !s.contains(": ")
-            && !s.trim().ends_with(':')
-            && !has_escape_or(s, extra)
-            && !has_comment_start(s);
+        return plain_body_by_chars(s, key);
     }
-    // ASCII (nearly every manifest string): one pass. Edge whitespace was refused before,
-    // and every ASCII whitespace but the space is a control character, refused here, so
-    // `trim` and "after whitespace" reduce to the last byte and the space.
+    // ASCII (nearly every manifest string): one pass, eight bytes at a time where none of
+    // them matters. Edge whitespace was refused before, and every ASCII whitespace but the
+    // space is a control character, refused here, so `trim` and "after whitespace" reduce
+    // to the last byte and the space.
     let bytes = s.as_bytes();
     let mut prev = 0u8;
-    for &b in bytes {
-        match BYTE_CLASS[usize::from(b)] {
-            PLAIN => {}
-            REFUSED => return false,
-            KEY_REFUSED if key => return false,
-            COLON if key => return false,
-            SPACE if prev == b':' => return false,
-            HASH if prev == b' ' => return false,
-            _ => {}
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // A space matters only after `:`, so a word that follows one is read byte by byte.
+        if prev != b':' && !word_matters(u64::from_le_bytes(word), key) {
+            prev = chunk[7];
+            continue;
+        }
+        for &b in chunk {
+            if !plain_byte(b, prev, key) {
+                return false;
+            }
+            prev = b;
+        }
+    }
+    for &b in words.remainder() {
+        if !plain_byte(b, prev, key) {
+            return false;
         }
         prev = b;
     }
     bytes.last() != Some(&b':')
+}
+
+/// [`plain_body`] as serde-saphyr states it, a character at a time (for text that is not
+/// ASCII, and the tests' reference for the fast pass).
+fn plain_body_by_chars(s: &str, key: bool) -> bool {
+    let extra: &[u8] = if key { b":,[]{}" } else { b"" };
+    !s.contains(": ")
+        && !s.trim().ends_with(':')
+        && !has_escape_or(s, extra)
+        && !has_comment_start(s)
+}
+
+/// Whether ASCII byte `b`, after `prev`, can stand in a plain scalar.
+fn plain_byte(b: u8, prev: u8, key: bool) -> bool {
+    match BYTE_CLASS[usize::from(b & 0x7F)] {
+        PLAIN => true,
+        REFUSED => false,
+        KEY_REFUSED | COLON => !key,
+        SPACE => prev != b':',
+        HASH => prev != b' ',
+        _ => true,
+    }
+}
+
+/// Whether eight ASCII bytes hold one that [`plain_byte`] must look at: a control
+/// character, `:` or `#` (and, in a key, `,[]{}`). Bit tricks from "Bit Twiddling Hacks":
+/// a byte below N sets its high bit in `(w - N·ONES) & !w & HIGHS` (exact for ASCII).
+fn word_matters(w: u64, key: bool) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGHS != 0;
+    let has = |b: u8| below(w ^ (ONES * u64::from(b)), 1);
+    below(w, 0x20)
+        || has(0x7F)
+        || has(b':')
+        || has(b'#')
+        || (key && (has(b',') || has(b'[') || has(b']') || has(b'{') || has(b'}')))
 }
 
 /// The checks plain keys and values share: no type a YAML 1.1 reader would resolve, no
@@ -401,7 +462,12 @@ fn has_comment_start(s: &str) -> bool {
 fn is_ambiguous(s: &str, yaml_12: bool) -> bool {
     // A string that starts with a letter can only be one of the words below (numbers,
     // timestamps and the other spellings start with a digit, sign, dot, `~`, `<` or `=`).
-    if s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+    let bytes = s.as_bytes();
+    if bytes.first().is_some_and(u8::is_ascii_alphabetic) {
+        // The longest word is five letters; only a boolean may trail whitespace.
+        if bytes.len() > 5 && !matches!(bytes[bytes.len() - 1], b' ' | b'\t' | b'\r' | b'\n') {
+            return false;
+        }
         let word = |w: &str| s.eq_ignore_ascii_case(w);
         return (s.len() <= 5
             && (word("null") || word("true") || word("false") || word("nan") || word("inf")))
@@ -422,10 +488,14 @@ fn is_ambiguous(s: &str, yaml_12: bool) -> bool {
 
 fn is_yaml11_bool(s: &str) -> bool {
     let t = s.trim_matches([' ', '\t', '\r', '\n']);
-    t.len() <= 5
-        && ["true", "yes", "y", "on", "false", "no", "n", "off"]
-            .iter()
-            .any(|b| t.eq_ignore_ascii_case(b))
+    match t.len() {
+        1 => t.eq_ignore_ascii_case("y") || t.eq_ignore_ascii_case("n"),
+        2 => t.eq_ignore_ascii_case("no") || t.eq_ignore_ascii_case("on"),
+        3 => t.eq_ignore_ascii_case("yes") || t.eq_ignore_ascii_case("off"),
+        4 => t.eq_ignore_ascii_case("true"),
+        5 => t.eq_ignore_ascii_case("false"),
+        _ => false,
+    }
 }
 
 /// Numeric syntax (YAML 1.1 or 1.2), checked without constructing the number.
@@ -646,6 +716,29 @@ mod tests {
     }
 
     #[test]
+    fn the_plain_word_shortcut_agrees_with_the_full_rules() {
+        for s in [
+            "name",
+            "containerPort",
+            "app.kubernetes.io/name",
+            "a-b_c",
+            "x",
+            "y",
+            "No",
+            "OFF",
+            "nulls",
+            "Null",
+            "inf",
+            "nan1",
+            "yes",
+        ] {
+            let word = is_plain_word(s);
+            assert_eq!(word, is_plain_value(s), "{s}");
+            assert_eq!(word, is_plain_key(s), "{s}");
+        }
+    }
+
+    #[test]
     fn keys_are_held_to_flow_rules() {
         let key = |s: &str| {
             let mut out = String::new();
@@ -659,6 +752,35 @@ mod tests {
             &mut String::new(),
             &"k".repeat(SIMPLE_KEY_MAX + 1)
         ));
+    }
+
+    #[test]
+    fn the_word_at_a_time_pass_agrees_with_the_character_rules() {
+        // Every special byte at every offset of a 17-byte string, after every other one, so
+        // each lands on both sides of the 8-byte word boundaries.
+        let special = [b':', b' ', b'#', b',', b'[', b'}', b'\t', 0x1F, 0x7F, b'a'];
+        let mut checked = 0;
+        for i in 0..17 {
+            for &a in &special {
+                for &b in &special {
+                    let mut text = vec![b'x'; 17];
+                    text[i] = a;
+                    if i + 1 < text.len() {
+                        text[i + 1] = b;
+                    }
+                    let text = String::from_utf8(text).unwrap();
+                    for key in [false, true] {
+                        assert_eq!(
+                            plain_body(&text, key),
+                            plain_body_by_chars(&text, key),
+                            "{text:?} key={key}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 17 * 10 * 10 * 2);
     }
 
     #[test]
