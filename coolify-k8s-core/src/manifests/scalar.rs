@@ -269,14 +269,9 @@ fn needs_escape(ch: char) -> bool {
         )
 }
 
-/// Whether `s` holds a character that needs an escape or one of `extra`. ASCII text (nearly
-/// every manifest string) is checked a byte at a time.
+/// Whether `s` holds a character that needs an escape or one of `extra`, a character at a
+/// time (ASCII text takes [`plain_body`]'s word-at-a-time pass instead).
 fn has_escape_or(s: &str, extra: &[u8]) -> bool {
-    if s.is_ascii() {
-        return s
-            .bytes()
-            .any(|b| b < 0x20 || b == 0x7F || extra.contains(&b));
-    }
     s.chars()
         .any(|c| needs_escape(c) || (c.is_ascii() && extra.contains(&(c as u8))))
 }
