@@ -6,10 +6,11 @@
 //!
 //! The `env_file` key itself stays in the tree, for the model's record.
 
+use super::context::Context;
 use super::dotenv;
 use super::interpolate::variable;
-use super::load::{Context, LoadOptions};
 use super::magic::deferred::MARK;
+use super::options::LoadOptions;
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
 use indexmap::IndexMap;

@@ -7,8 +7,10 @@
 //! Relative paths in a service inherited from another file (bind mounts, `build.context`,
 //! `env_file`) are kept as written there, not rebased.
 
-use super::load::{prepare, Context, LoadOptions};
+use super::context::Context;
+use super::file::prepare;
 use super::merge::{merge_service, Directives};
+use super::options::LoadOptions;
 use super::yaml;
 use crate::error::{Error, Errors};
 use crate::path::InputPath;

@@ -9,10 +9,12 @@
 //! [string], project_directory: string}`. `project_directory` is accepted and reported: the
 //! caller's resolver decides where relative paths point.
 
+use super::context::Context;
 use super::dotenv;
+use super::file::{in_file, load_file};
 use super::interpolate::variable;
-use super::load::{load_file, Context, LoadOptions};
 use super::merge;
+use super::options::LoadOptions;
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
 use serde_json::{Map, Value};
@@ -58,7 +60,7 @@ pub(crate) fn apply(
             }
             ctx.chain.push(canonical.clone());
             let docs = load_file(ctx, &canonical, &text, &entry_options)
-                .map_err(|e| super::load::in_file(e, &canonical));
+                .map_err(|e| in_file(e, &canonical));
             ctx.chain.pop();
             for (t, directives) in docs? {
                 match included.as_mut() {

@@ -17,8 +17,8 @@
 //! itself; Docker Compose never sees it, so it is not interpolated: the `${…}` in such
 //! bodies belong to the program that reads the file (nginx, envsubst, Vector, …).
 
-use super::load::{lookup, LoadOptions};
 use super::magic::{deferred, MagicVariable};
+use super::options::{lookup, LoadOptions};
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
 use crate::report::Report;

@@ -1,117 +1,19 @@
 //! The loader's entry point: files in, [`Project`] out.
 //!
-//! (Contract shared by every stage; the stages themselves live in their own files.)
+//! (What the stages share is in [`options`](super::options) and in `context`; the per-file
+//! stages are driven from `file`; each stage lives in its own file.)
 
+use super::context::Context;
+use super::file::{in_file, load_file};
 use super::magic::deferred::MARK;
-use super::merge::{self, Directives};
+use super::merge;
+use super::options::{LoadOptions, Resolver, SourceFile};
 use super::project::Project;
-use super::{env_file, extends, include, interpolate, normalize, profiles, yaml};
+use super::{interpolate, normalize, profiles};
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
 use crate::report::Report;
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, BTreeSet};
-
-/// Reads the files a Compose file refers to (`include`, `extends.file`, `env_file`,
-/// `configs.*.file`, `secrets.*.file`). The library never touches the disk itself: the
-/// CLI resolves relative to the including file, the PHP extension refuses.
-pub trait Resolver {
-    /// The body of `path`, as named by the file `from` (the path of the including file,
-    /// or `None` for the first file). Returns the canonical name of the file (used to
-    /// detect cycles and to resolve paths in it) and its text.
-    fn read(&self, from: Option<&str>, path: &str) -> Result<(String, String), String>;
-}
-
-/// A resolver that refuses every file (for callers that pass a single document).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoFiles;
-
-impl Resolver for NoFiles {
-    fn read(&self, _from: Option<&str>, path: &str) -> Result<(String, String), String> {
-        Err(format!(
-            "cannot read {path:?}: this caller does not allow file references"
-        ))
-    }
-}
-
-/// A resolver over files held in memory (tests; callers that have every file at hand).
-/// A relative path is joined to the including file's folder and `.` / `..` are resolved,
-/// so names are canonical for cycle detection.
-///
-/// ```
-/// use coolify_k8s_core::compose::{MemoryFiles, Resolver};
-/// let files = MemoryFiles::new([("app/base.yaml", "services: {}")]);
-/// assert_eq!(files.read(Some("app/compose.yaml"), "./base.yaml").unwrap().0, "app/base.yaml");
-/// assert!(files.read(Some("app/compose.yaml"), "../x.yaml").is_err());
-/// ```
-#[derive(Debug, Clone, Default)]
-pub struct MemoryFiles(pub BTreeMap<String, String>);
-
-impl MemoryFiles {
-    /// Files by name.
-    pub fn new<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        Self(
-            files
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
-    }
-}
-
-impl Resolver for MemoryFiles {
-    fn read(&self, from: Option<&str>, path: &str) -> Result<(String, String), String> {
-        let joined = match (from.and_then(|f| f.rsplit_once('/')), path.starts_with('/')) {
-            (Some((dir, _)), false) => format!("{dir}/{path}"),
-            _ => path.to_string(),
-        };
-        let mut parts: Vec<&str> = Vec::new();
-        for part in joined.split('/') {
-            match part {
-                "" | "." => {}
-                ".." => {
-                    parts.pop();
-                }
-                p => parts.push(p),
-            }
-        }
-        let name = format!(
-            "{}{}",
-            if joined.starts_with('/') { "/" } else { "" },
-            parts.join("/")
-        );
-        match self.0.get(&name) {
-            Some(text) => Ok((name, text.clone())),
-            None => Err(format!("cannot read {path:?}: no such file")),
-        }
-    }
-}
-
-/// One input file: its name (for messages and relative paths) and its text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceFile {
-    /// The file's name as the caller knows it.
-    pub name: String,
-    /// The YAML text.
-    pub text: String,
-}
-
-/// What the caller passes besides the files.
-#[derive(Debug, Clone, Default)]
-pub struct LoadOptions {
-    /// Values for `${VAR}` (the caller's `.env`, `--env`, Coolify's stored variables).
-    /// The library never reads the process environment.
-    pub variables: BTreeMap<String, String>,
-    /// Variables whose values are secret: they are deferred like magic secrets
-    /// (see [`crate::compose::magic`]) and end up only in `Secret` objects.
-    pub secret_variables: BTreeSet<String>,
-    /// Active profiles (services with no `profiles` are always active).
-    pub profiles: Vec<String>,
-    /// Defer every caller variable (not the template's defaults) in the values workloads
-    /// run with (`environment`, `command`, `entrypoint`, `healthcheck`), as the translator
-    /// does: Coolify stores every variable encrypted. Off for `config`-like views.
-    pub defer_stored: bool,
-}
 
 /// A loaded project and what the loader has to say about it.
 #[derive(Debug, Clone)]
@@ -124,10 +26,10 @@ pub struct Loaded {
 
 /// Load one or more Compose files (later files merge over earlier ones).
 ///
-/// Each file goes through the stages in order: [`yaml`] (parse, merge keys,
+/// Each file goes through the stages in order: [`yaml`](super::yaml) (parse, merge keys,
 /// limits), `!reset` removal, [`interpolate`], the canonical long form
-/// (`normalize::canonicalize`), [`include`](mod@include), [`extends`] and
-/// service `env_file`s ([`env_file`]); then the files are
+/// (`normalize::canonicalize`), [`include`](mod@super::include), [`extends`](super::extends) and
+/// service `env_file`s ([`env_file`](super::env_file)); then the files are
 /// [`merge`]d, [`profiles`] filter the services, and
 /// `normalize::project` builds the typed model.
 pub fn load(
@@ -275,129 +177,10 @@ pub fn load_tree(
     Ok((tree, ctx.report))
 }
 
-/// State shared by the stages while one load runs.
-pub(crate) struct Context<'a> {
-    /// The caller's file access.
-    pub resolver: &'a dyn Resolver,
-    /// Warnings so far.
-    pub report: Report,
-    /// Files being loaded, outermost first (to detect `include` cycles).
-    pub chain: Vec<String>,
-    /// The caller's variables (not the template's shared defaults): deferred in the
-    /// values workloads run with (see [`interpolate::interpolate_deferring`]).
-    pub stored: std::collections::BTreeSet<String>,
-}
-
-/// One file: its documents, each through every per-file stage, with the merge directives
-/// that apply when it merges over earlier files.
-pub(crate) fn load_file(
-    ctx: &mut Context<'_>,
-    name: &str,
-    text: &str,
-    options: &LoadOptions,
-) -> Result<Vec<(Value, Directives)>, Errors> {
-    let mut out = Vec::new();
-    let docs = yaml::parse(text, name)?;
-    if docs.is_empty() {
-        return Err(Error::new(
-            InputPath::root(),
-            format!("{name}: the file is empty; a Compose file is a mapping of top-level keys"),
-        )
-        .into());
-    }
-    for doc in docs {
-        let (mut tree, directives) = prepare(ctx, name, doc, options)?;
-        include::apply(ctx, name, &mut tree, options)?;
-        extends::apply(ctx, name, &mut tree, &directives, options)?;
-        env_file::apply(ctx, name, &mut tree, options)?;
-        out.push((tree, directives));
-    }
-    Ok(out)
-}
-
-/// The first per-file stages: shape check, `!reset` removal, `version`, interpolation and
-/// the canonical form. `extends` reads other files through this too.
-pub(crate) fn prepare(
-    ctx: &mut Context<'_>,
-    name: &str,
-    doc: yaml::Document,
-    options: &LoadOptions,
-) -> Result<(Value, Directives), Errors> {
-    let mut tree = doc.root;
-    let Value::Object(map) = &mut tree else {
-        let what = if tree.is_null() {
-            "empty"
-        } else {
-            "not a mapping"
-        };
-        return Err(Error::new(
-            InputPath::root(),
-            format!("{name}: the file is {what}; a Compose file is a mapping of top-level keys"),
-        )
-        .into());
-    };
-    if map.shift_remove("version").is_some() {
-        ctx.report.warn(
-            InputPath::root().key("version"),
-            "`version` is obsolete and ignored",
-        );
-    }
-    let directives = Directives(doc.tags);
-    directives.strip_resets(&mut tree);
-    interpolate::interpolate_deferring(&mut tree, options, &ctx.stored, &mut ctx.report)?;
-    normalize::canonicalize(&mut tree, options)?;
-    Ok((tree, directives))
-}
-
-/// Errors from a file other than the first: say which file.
-pub(crate) fn in_file(errors: Errors, file: &str) -> Errors {
-    let list: Vec<Error> = errors
-        .into_iter()
-        .map(|e| {
-            if e.message.contains(file) {
-                e
-            } else {
-                Error::new(e.path, format!("{} (in {file})", e.message))
-            }
-        })
-        .collect();
-    match Errors::from_vec(list) {
-        Some(e) => e,
-        None => Error::new(InputPath::root(), format!("{file}: cannot be loaded")).into(),
-    }
-}
-
-/// The value a variable has for interpolation: a deferred reference for Coolify's magic
-/// variables and for caller-marked secrets that are set (their values are resolved after
-/// loading, see [`crate::compose::magic`]), the caller's value for other set variables,
-/// and `None` for unset ones.
-///
-/// ```
-/// use coolify_k8s_core::compose::{load::lookup, magic::deferred, LoadOptions};
-/// let mut o = LoadOptions::default();
-/// o.variables.insert("TZ".into(), "UTC".into());
-/// o.variables.insert("API_KEY".into(), "s3cr3t".into());
-/// o.secret_variables.insert("API_KEY".into());
-/// assert_eq!(lookup("TZ", &o).as_deref(), Some("UTC"));
-/// assert_eq!(lookup("API_KEY", &o), Some(deferred::reference("API_KEY")));
-/// assert_eq!(lookup("SERVICE_PASSWORD_DB", &o), Some(deferred::reference("SERVICE_PASSWORD_DB")));
-/// assert_eq!(lookup("UNSET", &o), None);
-/// ```
-pub fn lookup(name: &str, options: &LoadOptions) -> Option<String> {
-    if super::magic::MagicVariable::parse(name).is_some() {
-        return Some(super::magic::deferred::reference(name));
-    }
-    let value = options.variables.get(name)?;
-    if options.secret_variables.contains(name) {
-        Some(super::magic::deferred::reference(name))
-    } else {
-        Some(value.clone())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compose::{MemoryFiles, NoFiles};
 
     fn source(text: &str) -> Vec<SourceFile> {
         vec![SourceFile {

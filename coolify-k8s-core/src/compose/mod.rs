@@ -12,10 +12,12 @@
 //!
 //! The model itself: [`Project`], [`Service`] and the types beside them.
 
+pub(crate) mod context;
 pub mod deploy;
 pub mod dotenv;
 pub mod env_file;
 pub mod extends;
+pub(crate) mod file;
 pub mod healthcheck;
 pub mod include;
 pub mod interpolate;
@@ -23,6 +25,7 @@ pub mod load;
 pub mod magic;
 pub mod merge;
 pub mod normalize;
+pub mod options;
 pub mod port;
 pub mod profiles;
 pub mod project;
@@ -33,8 +36,9 @@ pub mod yaml;
 
 pub use deploy::{Deploy, ResourceSpec, Resources, RestartPolicy};
 pub use healthcheck::{Healthcheck, HealthcheckTest};
-pub use load::{load, load_tree, LoadOptions, Loaded, MemoryFiles, NoFiles, Resolver, SourceFile};
+pub use load::{load, load_tree, Loaded};
 pub use magic::{MagicKind, MagicVariable, ServiceUrl, ServiceUrlKind};
+pub use options::{LoadOptions, MemoryFiles, NoFiles, Resolver, SourceFile};
 pub use port::{ExposedPort, Port, Protocol};
 pub use project::{ConfigDef, Network, Project, SecretDef, Volume};
 pub use service::{

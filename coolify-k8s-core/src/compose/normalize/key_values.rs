@@ -3,8 +3,8 @@
 //! string values, in declared order.
 
 use super::value::{self, Diagnostics};
-use crate::compose::load::{lookup, LoadOptions};
 use crate::compose::magic::{MagicKind, MagicVariable};
+use crate::compose::options::{lookup, LoadOptions};
 use crate::path::InputPath;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};

@@ -9,7 +9,7 @@
 //!   port (ranges expanded); `expose` one string per port; service `volumes` are long
 //!   mappings (Coolify's `isDirectory` spelled `is_directory`); `environment` a mapping
 //!   whose variables named without a value hold the caller's value
-//!   ([`lookup`](crate::compose::load::lookup)) or null; `labels`, `annotations`,
+//!   ([`lookup`](crate::compose::options::lookup)) or null; `labels`, `annotations`,
 //!   `sysctls`, `deploy.labels`, `build.labels` mappings of strings; `extra_hosts` a
 //!   mapping of host to addresses; `depends_on` a mapping with `condition`, `required`
 //!   and `restart`; `env_file` a list of `{path, required}`; `label_file`, `dns`,
@@ -51,7 +51,7 @@ mod ulimits;
 mod value;
 mod volumes;
 
-use crate::compose::load::LoadOptions;
+use crate::compose::options::LoadOptions;
 use crate::compose::project::{Project, Volume};
 use crate::compose::volume::MountType;
 use crate::error::{Error, Errors};

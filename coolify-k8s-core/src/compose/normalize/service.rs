@@ -4,7 +4,7 @@
 use super::value::{self, Diagnostics};
 use super::{build, command, depends_on, deploy, files, healthcheck, key_values};
 use super::{networks, ports, shape, ulimits, volumes};
-use crate::compose::load::LoadOptions;
+use crate::compose::options::LoadOptions;
 use crate::compose::service::{PullPolicy, Restart, Service};
 use crate::path::InputPath;
 use serde_json::{json, Value};
