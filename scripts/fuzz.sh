@@ -8,9 +8,10 @@
 #   scripts/fuzz.sh seed                   add the Coolify templates, kompose fixtures and
 #                                          the project's fixtures to the corpora, then cmin
 #   scripts/fuzz.sh cmin TARGET            minimize one corpus in place
-#   scripts/fuzz.sh campaign TARGET [MAX]  run TARGET until it plateaus (no new cov: or ft:
-#                                          for QUIET seconds, default 600, and for the last
-#                                          quarter of the run) or for MAX seconds (default
+#   scripts/fuzz.sh campaign TARGET [MAX]  run TARGET until it plateaus (no new cov: for
+#                                          QUIET seconds, default 600, and for the last
+#                                          quarter of the run; PLATEAU=ft also waits for
+#                                          ft:) or for MAX seconds (default
 #                                          3600); logs every libFuzzer line with its time to
 #                                          FUZZ_LOG and prints the report row; FUZZ_KEEP=1 as
 #                                          for run
@@ -107,19 +108,32 @@ cmin() {
   rm -rf "corpus/$target" && mv "$fresh" "corpus/$target"
 }
 
+# What a plateau waits for. `cov` counts the edges (code) reached; `ft` also counts how often
+# each edge ran, in power-of-two buckets, so a parser's ft keeps rising for hours while no new
+# code is reached (session 4: every target's ft still rose after 10+ minutes without new cov).
+# The plateau is therefore that of cov, the coverage; PLATEAU=ft waits for ft too.
+plateau_keys() {
+  case "${PLATEAU:-cov}" in
+    cov) echo 0 ;;
+    ft) echo 1 ;;
+    *) die "PLATEAU must be cov or ft, not '${PLATEAU}'" ;;
+  esac
+}
+
 # Reads a campaign log (lines `EPOCH libFuzzer-line`) and prints one row: seconds, executions,
-# cov and ft at start (INITED) -> end, the execution and second of the last change of cov or
-# ft, and whether the run plateaued: nothing new for the last QUIET seconds and the last
-# quarter of its executions.
+# cov and ft at start (INITED) -> end, the execution and second of the last change of cov (and
+# of ft with PLATEAU=ft), and whether the run plateaued: nothing new for the last QUIET seconds
+# and the last quarter of its executions.
 report() {
-  awk -v quiet="${QUIET:-600}" '
+  awk -v quiet="${QUIET:-600}" -v withft="$(plateau_keys)" '
     function num(key,   i) { for (i = 2; i <= NF; i++) if ($i == key) return $(i + 1); return "" }
     { t = $1 }
     NR == 1 { t0 = t }
     /INITED/ { inited = 1; c0 = num("cov:"); f0 = num("ft:"); c = c0; f = f0; tl = t; el = substr($2, 2) + 0 }
     inited && $2 ~ /^#[0-9]+$/ && num("cov:") != "" {
       e = substr($2, 2) + 0
-      if (num("cov:") != c || num("ft:") != f) { c = num("cov:"); f = num("ft:"); tl = t; el = e }
+      if (num("cov:") != c || (withft && num("ft:") != f)) { tl = t; el = e }
+      c = num("cov:"); f = num("ft:")
     }
     /stat::number_of_executed_units:/ { total = $3 + 0 }
     END {
@@ -136,7 +150,8 @@ report() {
 # epoch second, so the log shows when the last new coverage came. libFuzzer prints its final
 # stats on SIGINT, which ends a plateaued run.
 campaign() {
-  local target="$1" max="${2:-3600}" quiet="${QUIET:-600}" scratch bin pid rc now start tl
+  local target="$1" max="${2:-3600}" quiet="${QUIET:-600}" scratch bin pid rc now start tl withft
+  withft="$(plateau_keys)" || exit 1
   local log="${FUZZ_LOG:-$FUZZ_TARGET_DIR/logs/$target-$(date -u +%Y%m%dT%H%M%S).log}"
   cargo +nightly fuzz build --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" || exit 1
   bin="$(find "$FUZZ_TARGET_DIR" -path "*/release/$target" -type f | head -1)"
@@ -150,10 +165,23 @@ campaign() {
   start="$(date +%s)"
   while kill -0 "$pid" 2>/dev/null; do
     sleep 10
-    # The second of the last change of cov or ft since INITED.
-    tl="$(awk '/INITED/{i=1} i && $2 ~ /^#[0-9]+$/ { for (k = 2; k <= NF; k++) if ($k == "cov:") { if ($(k+1) != c || $(k+3) != f) { c = $(k+1); f = $(k+3); t = $1 } } } END { print t + 0 }' "$log")"
+    # The second and execution of the last change of cov (and ft, with PLATEAU=ft) since
+    # INITED, and the executions so far (libFuzzer prints a count only at new coverage and at
+    # powers of two, so the count since its last line comes from its exec/s). A plateau needs
+    # QUIET quiet seconds and a quiet last quarter of the executions, so a run starved of CPU
+    # (nice 19 beside a build) cannot plateau by the clock alone.
     now="$(date +%s)"
-    if [ "$tl" -gt 0 ] && [ $((now - tl)) -ge "$quiet" ] && [ $(((now - start) * 3)) -ge $(((tl - start) * 4)) ]; then
+    read -r tl el en < <(awk -v now="$now" -v withft="$withft" '
+      function num(key,   k) { for (k = 2; k <= NF; k++) if ($k == key) return $(k + 1); return "" }
+      /INITED/ { i = 1 }
+      i && $2 ~ /^#[0-9]+$/ && num("cov:") != "" {
+        n = substr($2, 2) + 0; tn = $1; r = num("exec/s:") + 0
+        if (num("cov:") != c || (withft && num("ft:") != f)) { t = $1; e = n }
+        c = num("cov:"); f = num("ft:")
+      }
+      END { print t + 0, e + 0, int(n + r * (now - tn)) }' "$log")
+    if [ "$tl" -gt 0 ] && [ $((now - tl)) -ge "$quiet" ] && [ $(((now - start) * 3)) -ge $(((tl - start) * 4)) ] &&
+      [ $((en * 3)) -ge $((el * 4)) ]; then
       kill -INT "$pid" 2>/dev/null
     fi
   done
