@@ -6,23 +6,23 @@
 //! The result goes through the same plan as a Compose file, so an Application deploys with
 //! the behaviour it has on Docker. See the README section "Applications" for the JSON shape.
 
+mod environment;
+mod health;
+mod routes;
+
 use super::attributes::{
-    apply_limits, apply_storages, checked_env, health_check_timings, identity_labels,
-    is_coolify_variable, list_items, one_service_project, port_mappings, rebase_volumes,
-    stored_variables, Attrs, StoredVariable,
+    apply_limits, apply_storages, identity_labels, list_items, one_service_project, port_mappings,
+    rebase_volumes, Attrs,
 };
 use super::identity::Identity;
-use crate::compose::{
-    magic::deferred, ExposedPort, HealthcheckTest, Project, Protocol, Restart, Service,
-};
+use crate::compose::{ExposedPort, Port, Project, Protocol, Restart, Service};
 use crate::error::{Error, Errors};
+use crate::k8s::autoscaling::Autoscale;
 use crate::path::InputPath;
 use crate::plan::ProbeAction;
-use crate::proxy::fqdn::{self, FqdnSettings, RedirectDirection};
-use crate::proxy::{labels as proxy_labels, BasicAuth, Route};
+use crate::proxy::{labels as proxy_labels, Route};
 use crate::report::{Outcome, Report};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Coolify's default preview URL template.
@@ -157,7 +157,7 @@ pub struct ApplicationInput {
     /// The HTTP health check, which replaces the probes' command.
     pub http_probe: Option<ProbeAction>,
     /// Autoscaling settings (`autoscale` attribute).
-    pub autoscale: Option<crate::k8s::autoscaling::Autoscale>,
+    pub autoscale: Option<Autoscale>,
     /// Names other resources of the destination reach it by (its container name and
     /// `custom_network_aliases`): never suffixed in a shared namespace.
     pub global_names: BTreeSet<String>,
@@ -166,26 +166,6 @@ pub struct ApplicationInput {
     /// The storage each of the service's volumes comes from, by index, so report lines
     /// name the attribute rather than the Compose service made from it.
     pub volume_origins: Vec<InputPath>,
-}
-
-/// The parser version Coolify stamps on new applications (`Application::$parserVersion`).
-const COMPOSE_PARSING_VERSION: u32 = 5;
-
-/// A preview's runtime variables: its own, then production's for the keys it lacks, and
-/// none of production's when it has none of its own (`generate_runtime_environment_variables`
-/// in `app/Jobs/ApplicationDeploymentJob.php`: "Fall back to production env vars for keys
-/// not overridden by preview vars, but only when preview vars are configured").
-fn preview_fallback(
-    own: Vec<(String, String)>,
-    production: Vec<(String, String)>,
-) -> Vec<(String, String)> {
-    if own.is_empty() {
-        return own;
-    }
-    let keys: BTreeSet<String> = own.iter().map(|(k, _)| k.clone()).collect();
-    let mut out = own;
-    out.extend(production.into_iter().filter(|(k, _)| !keys.contains(k)));
-    out
 }
 
 /// `custom_network_aliases` (a comma list, or JSON list text, as the model's accessors give
@@ -239,43 +219,6 @@ fn network_aliases(
     names
 }
 
-/// What `generate_coolify_env_variables` (`app/Jobs/ApplicationDeploymentJob.php`) injects
-/// at runtime: `COOLIFY_URL` and `COOLIFY_FQDN` (swapped before parser version 3, as Coolify
-/// still does for old applications), `COOLIFY_BRANCH`, `SOURCE_COMMIT` (`unknown` without
-/// a commit), `COOLIFY_RESOURCE_UUID`, `COOLIFY_CONTAINER_NAME`.
-fn coolify_variables(
-    fqdn: Option<&str>,
-    parsing_version: u32,
-    branch: Option<String>,
-    commit: Option<String>,
-    uuid: Option<&str>,
-    container_name: String,
-) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    out.push((
-        "SOURCE_COMMIT".to_string(),
-        commit.unwrap_or_else(|| "unknown".to_string()),
-    ));
-    if let Some(f) = fqdn {
-        let bare = f.replace("http://", "").replace("https://", "");
-        let (url, host) = if parsing_version >= 3 {
-            (f.to_string(), bare)
-        } else {
-            (bare, f.to_string())
-        };
-        out.push(("COOLIFY_URL".to_string(), url));
-        out.push(("COOLIFY_FQDN".to_string(), host));
-    }
-    if let Some(b) = branch {
-        out.push(("COOLIFY_BRANCH".to_string(), b));
-    }
-    if let Some(u) = uuid {
-        out.push(("COOLIFY_RESOURCE_UUID".to_string(), u.to_string()));
-    }
-    out.push(("COOLIFY_CONTAINER_NAME".to_string(), container_name));
-    out
-}
-
 /// Read an Application's attributes. `seed` salts the bcrypt hash of the basic-auth password
 /// (derived from the application's uuid when `None`), so output is deterministic.
 pub fn from_attributes(attrs: &Value, seed: Option<&str>) -> Result<ApplicationInput, Errors> {
@@ -293,22 +236,9 @@ pub fn from_attributes_env(
 ) -> Result<ApplicationInput, Errors> {
     let mut a = Attrs::root(attrs, "an Application")?;
     a.settings = a.obj.get("settings").and_then(Value::as_object);
-    let obj = a.obj;
-    let at = |k: &str| InputPath::root().key(k);
     let mut errors = Vec::new();
     let mut report = Report::default();
-
-    for key in obj.keys() {
-        if KNOWN.contains(&key.as_str()) {
-            continue;
-        }
-        let why = if BUILD_ONLY.contains(&key.as_str()) {
-            "build or bookkeeping setting: images are built before deploying to Kubernetes"
-        } else {
-            "not used by the Kubernetes translation"
-        };
-        report.add(at(key), Outcome::Dropped, why);
-    }
+    report_unused(&a, &mut report);
 
     let uuid = a.text("uuid");
     let app_name = a
@@ -319,10 +249,112 @@ pub fn from_attributes_env(
     let identity = Identity::of(&a, uuid.as_deref(), &app_name, pr, &mut report);
     let service = identity.service.clone();
 
-    // Image.
     let image = super::image::image(&a, pr, &mut errors);
+    let expose = exposed_ports(&a, &mut errors);
+    let first_port = expose.first().map(|p| p.target);
+    let ports = published_ports(&a, pr, &mut errors, &mut report);
+    let fqdns = fqdn_list(&a, pr);
+    let runtime = environment::runtime(
+        &a,
+        env,
+        &environment::Generated {
+            pr,
+            fqdns: fqdns.as_deref(),
+            uuid: uuid.as_deref(),
+            container: &identity.container,
+            first_port,
+        },
+        &mut errors,
+        &mut report,
+    );
 
-    // Ports.
+    let mut svc = Service {
+        image,
+        restart: Some(Restart::UnlessStopped),
+        expose,
+        ports,
+        environment: runtime.environment,
+        ..Service::default()
+    };
+    apply_limits(&a, &mut svc, &mut errors, &mut report);
+    let suffix = if pr > 0 {
+        format!("-pr-{pr}")
+    } else {
+        String::new()
+    };
+    let volume_origins = apply_storages(&a, &mut svc, &mut errors, &suffix);
+    let (healthcheck, http_probe) = health::check(&a, first_port, &mut errors, &mut report);
+    svc.healthcheck = healthcheck;
+
+    let custom = custom_labels(&a, &mut svc);
+    // The basic-auth hash's salt: the caller's seed, else the application's identity.
+    let auth_seed = seed
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("coolify-k8s:{}", uuid.as_deref().unwrap_or(&app_name)));
+    let routes = routes::routes(
+        &a,
+        &routes::Sources {
+            service: &service,
+            custom: &custom,
+            fqdns: fqdns.as_deref(),
+            pr,
+            auth_seed: &auth_seed,
+            first_port,
+        },
+        &mut errors,
+        &mut report,
+    )?;
+    let global_names = network_aliases(&a, &service, pr, &mut svc, &mut report);
+    identity_labels(
+        &a,
+        &mut svc,
+        "application",
+        "coolify.applicationId",
+        Some(&app_name),
+    );
+    svc.labels.insert(
+        "coolify.name".into(),
+        crate::plan::names::dns_label(&app_name, 63),
+    );
+    svc.labels
+        .insert("coolify.pullRequestId".into(), pr.to_string());
+    let autoscale = autoscale(&a, &mut errors);
+
+    let project = one_service_project(identity.instance.clone(), &service, svc, errors)?;
+    Ok(ApplicationInput {
+        project,
+        service,
+        instance: identity.instance,
+        resource: identity.namespace,
+        variables: runtime.variables,
+        secret_variables: runtime.secret_variables,
+        routes,
+        http_probe,
+        autoscale,
+        global_names,
+        report,
+        volume_origins,
+    })
+}
+
+/// Attributes the translation does not read are reported, build settings with their reason.
+fn report_unused(a: &Attrs<'_>, report: &mut Report) {
+    for key in a.obj.keys() {
+        if KNOWN.contains(&key.as_str()) {
+            continue;
+        }
+        let why = if BUILD_ONLY.contains(&key.as_str()) {
+            "build or bookkeeping setting: images are built before deploying to Kubernetes"
+        } else {
+            "not used by the Kubernetes translation"
+        };
+        report.add(at(key), Outcome::Dropped, why);
+    }
+}
+
+/// `ports_exposes`: the comma list of the container's ports (the first is the default for
+/// routes, `PORT` and the HTTP health check).
+fn exposed_ports(a: &Attrs<'_>, errors: &mut Vec<Error>) -> Vec<ExposedPort> {
     let mut expose = Vec::new();
     if let Some(list) = a.text("ports_exposes") {
         for (i, p) in list_items(&list).enumerate() {
@@ -338,363 +370,72 @@ pub fn from_attributes_env(
             }
         }
     }
-    let first_port = expose.first().map(|p| p.target);
-    let ports = if pr > 0 {
-        if a.text("ports_mappings").is_some() {
-            report.add(
-                at("ports_mappings"),
-                Outcome::Dropped,
-                "preview deployments publish no host ports (as on Docker)",
-            );
-        }
-        Vec::new()
-    } else {
-        port_mappings(&a, &mut errors)
-    };
+    expose
+}
 
-    // Environment: runtime variables only; a preview's own, with production's as Coolify
-    // falls back to them ([`preview_fallback`]).
-    let mut environment = indexmap::IndexMap::new();
-    let mut variables = BTreeMap::new();
-    let mut secret_variables = BTreeSet::new();
-    let (mut own, mut production) = (Vec::new(), Vec::new());
-    // `$application->toArray()` holds the preview variables in their own relation.
-    for list_key in ["environment_variables", "environment_variables_preview"] {
-        for StoredVariable {
-            path: p,
-            key,
-            attrs: va,
-        } in stored_variables(&a, list_key, &mut errors)
-        {
-            let is_preview = va.flag("is_preview", list_key == "environment_variables_preview");
-            if is_preview && pr == 0 {
-                continue;
-            }
-            let runtime = va.flag("is_runtime", true);
-            if !runtime {
-                if va.flag("is_buildtime", true) {
-                    report.add(
-                        p,
-                        Outcome::Mapped,
-                        format!("{key} is a build-time variable: not given to the pod"),
-                    );
-                }
-                continue;
-            }
-            let value = va.string("value").unwrap_or_default();
-            if is_preview {
-                own.push((key, value));
-            } else {
-                production.push((key, value));
-            }
-        }
+/// `ports_mappings`: host ports, which a preview does not publish.
+fn published_ports(
+    a: &Attrs<'_>,
+    pr: u64,
+    errors: &mut Vec<Error>,
+    report: &mut Report,
+) -> Vec<Port> {
+    if pr == 0 {
+        return port_mappings(a, errors);
     }
-    let runtime = if pr > 0 {
-        preview_fallback(own, production)
-    } else {
-        production
-    };
-    for (key, value) in runtime {
-        environment.insert(key.clone(), Some(deferred::reference(&key)));
-        variables.insert(key.clone(), value);
-        secret_variables.insert(key);
+    if a.text("ports_mappings").is_some() {
+        report.add(
+            at("ports_mappings"),
+            Outcome::Dropped,
+            "preview deployments publish no host ports (as on Docker)",
+        );
     }
+    Vec::new()
+}
 
-    // What Coolify's .env always holds.
-    let fqdn_list = if pr > 0 {
-        a.text("preview_fqdn").or_else(|| {
-            let template = a
-                .text("preview_url_template")
-                .unwrap_or_else(|| DEFAULT_PREVIEW_URL_TEMPLATE.into());
-            a.text("fqdn").map(|f| preview_fqdns(&f, &template, pr))
-        })
-    } else {
-        a.text("fqdn")
-    };
-    // Variables the caller gives (`$env`: Coolify's generated ones, or overrides) win over
-    // the stored list and over the defaults below, as a stored `COOLIFY_*` key does in
-    // `generate_coolify_env_variables`.
-    for (key, value) in checked_env(env, &mut errors) {
-        if is_coolify_variable(key) {
-            // Generated values, not secrets: plain env entries.
-            variables.remove(key);
-            secret_variables.remove(key);
-            environment.insert(key.clone(), Some(value.clone()));
-        } else {
-            environment.insert(key.clone(), Some(deferred::reference(key)));
-            variables.insert(key.clone(), value.clone());
-            secret_variables.insert(key.clone());
-        }
+/// The domains the application answers to: `fqdn`, or for a preview its `preview_fqdn`,
+/// else production's domains through the preview URL template.
+fn fqdn_list(a: &Attrs<'_>, pr: u64) -> Option<String> {
+    if pr == 0 {
+        return a.text("fqdn");
     }
-    let container_name = identity.container.clone();
-    let parsing_version = a
-        .text("compose_parsing_version")
-        .and_then(|v| v.parse::<u32>().ok())
-        .unwrap_or(COMPOSE_PARSING_VERSION);
-    for (k, v) in coolify_variables(
-        fqdn_list.as_deref(),
-        parsing_version,
-        a.text("git_branch"),
-        // `HEAD` (the column's default) is what the job resolves to a commit before building.
-        a.text("git_commit_sha").filter(|c| c != "HEAD"),
-        uuid.as_deref(),
-        container_name,
-    ) {
-        environment.entry(k).or_insert(Some(v));
-    }
-    if let Some(p) = first_port {
-        environment
-            .entry("PORT".to_string())
-            .or_insert(Some(p.to_string()));
-    }
-    environment
-        .entry("HOST".to_string())
-        .or_insert(Some("0.0.0.0".to_string()));
+    a.text("preview_fqdn").or_else(|| {
+        let template = a
+            .text("preview_url_template")
+            .unwrap_or_else(|| DEFAULT_PREVIEW_URL_TEMPLATE.into());
+        a.text("fqdn").map(|f| preview_fqdns(&f, &template, pr))
+    })
+}
 
-    // Resources ("0" = none).
-    let mut svc = Service {
-        image,
-        restart: Some(Restart::UnlessStopped),
-        expose,
-        ports,
-        environment,
-        ..Service::default()
-    };
-    apply_limits(&a, &mut svc, &mut errors, &mut report);
-
-    // Storage.
-    let suffix = if pr > 0 {
-        format!("-pr-{pr}")
-    } else {
-        String::new()
-    };
-    let volume_origins = apply_storages(&a, &mut svc, &mut errors, &suffix);
-
-    // Health check.
-    let mut http_probe = None;
-    if a.flag("health_check_enabled", false) {
-        let mut hc = health_check_timings(&a, &mut errors);
-        let kind = a
-            .text("health_check_type")
-            .unwrap_or_else(|| "http".into())
-            .to_ascii_lowercase();
-        if kind == "cmd" {
-            match a.text("health_check_command") {
-                Some(c) => hc.test = Some(HealthcheckTest::Shell(c)),
-                None => errors.push(Error::new(
-                    at("health_check_command"),
-                    "a command health check needs a command",
-                )),
-            }
-        } else {
-            let port = match a.number("health_check_port", &mut errors) {
-                Some(p) => u16::try_from(p).ok().filter(|p| *p > 0),
-                None => first_port,
-            };
-            let path = a.text("health_check_path").unwrap_or_else(|| "/".into());
-            let scheme = a
-                .text("health_check_scheme")
-                .unwrap_or_else(|| "http".into())
-                .to_ascii_lowercase();
-            let host = a
-                .text("health_check_host")
-                .unwrap_or_else(|| "localhost".into());
-            match port {
-                None => errors.push(Error::new(
-                    at("health_check_port"),
-                    "an HTTP health check needs a port (health_check_port or ports_exposes)",
-                )),
-                Some(port) => {
-                    // Coolify's Docker check, kept as the Compose test (the plan's probes
-                    // replace it with an httpGet).
-                    let url = format!("{scheme}://{host}:{port}{path}");
-                    hc.test = Some(HealthcheckTest::Shell(format!(
-                        "curl -s -X GET -f {url} > /dev/null || wget -q -O- {url} > /dev/null || exit 1"
-                    )));
-                    let local =
-                        matches!(host.as_str(), "localhost" | "127.0.0.1" | "0.0.0.0" | "::1");
-                    http_probe = Some(ProbeAction::HttpGet {
-                        path: if path.starts_with('/') {
-                            path
-                        } else {
-                            format!("/{path}")
-                        },
-                        port,
-                        scheme: if scheme == "https" {
-                            "HTTPS".into()
-                        } else {
-                            "HTTP".into()
-                        },
-                        host: if local { None } else { Some(host) },
-                    });
-                    if a.text("health_check_method")
-                        .is_some_and(|m| !m.eq_ignore_ascii_case("GET"))
-                    {
-                        report.add(
-                            at("health_check_method"),
-                            Outcome::Approximated,
-                            "Kubernetes HTTP probes use GET",
-                        );
-                    }
-                    if a.text("health_check_response_text").is_some() {
-                        report.add(
-                            at("health_check_response_text"),
-                            Outcome::Dropped,
-                            "Kubernetes HTTP probes check the status, not the body",
-                        );
-                    }
-                    if a.text("health_check_return_code")
-                        .is_some_and(|c| c != "200")
-                    {
-                        report.add(
-                            at("health_check_return_code"),
-                            Outcome::Approximated,
-                            "Kubernetes HTTP probes accept any status from 200 to 399",
-                        );
-                    }
-                }
-            }
-        }
-        svc.healthcheck = Some(hc);
-    }
-
-    // Labels and routes.
-    let readonly = a.flag("is_container_label_readonly_enabled", true);
+/// `custom_labels`, decoded; those that are neither proxy labels nor Coolify's own become the
+/// service's labels (the proxy labels are read by [`routes`]).
+fn custom_labels(a: &Attrs<'_>, svc: &mut Service) -> BTreeMap<String, String> {
     let custom = a
         .text("custom_labels")
         .map(|c| decode_labels(&c))
         .unwrap_or_default();
-    let labels_path = at("custom_labels");
-    let mut routes = Vec::new();
     for (k, v) in &custom {
-        if proxy_labels::is_proxy_label(k) {
-            continue;
+        if !proxy_labels::is_proxy_label(k) && !k.starts_with("coolify.") {
+            svc.labels.insert(k.clone(), v.clone());
         }
-        if k.starts_with("coolify.") {
-            continue;
-        }
-        svc.labels.insert(k.clone(), v.clone());
     }
-    if readonly || pr > 0 {
-        if custom.keys().any(|k| proxy_labels::is_proxy_label(k)) {
-            report.add(
-                labels_path.clone(),
-                Outcome::Mapped,
-                "proxy labels are Coolify's generated ones (read-only labels): routes come from the FQDNs",
-            );
+    custom
+}
+
+/// The `autoscale` attribute (this project's own, see the README).
+fn autoscale(a: &Attrs<'_>, errors: &mut Vec<Error>) -> Option<Autoscale> {
+    match Autoscale::from_value(a.get("autoscale")?, &at("autoscale")) {
+        Ok(x) => Some(x),
+        Err(e) => {
+            errors.push(e);
+            None
         }
-        if let Some(list) = &fqdn_list {
-            let basic_auth = if a.flag("is_http_basic_auth_enabled", false) {
-                match (
-                    a.text("http_basic_auth_username"),
-                    a.string("http_basic_auth_password"),
-                ) {
-                    (Some(u), Some(pw)) if !pw.is_empty() => {
-                        let salt_seed = seed.map(str::to_string).unwrap_or_else(|| {
-                            format!("coolify-k8s:{}", uuid.as_deref().unwrap_or(&app_name))
-                        });
-                        Some(BasicAuth {
-                            users: vec![format!("{u}:{}", bcrypt_hash(&pw, &salt_seed)?)],
-                            realm: None,
-                        })
-                    }
-                    _ => {
-                        errors.push(Error::new(
-                            at("http_basic_auth_username"),
-                            "basic auth needs a username and a password",
-                        ));
-                        None
-                    }
-                }
-            } else {
-                None
-            };
-            let redirect = match a.text("redirect") {
-                Some(r) => RedirectDirection::parse(&r).unwrap_or_else(|| {
-                    errors.push(Error::new(
-                        at("redirect"),
-                        format!("{r:?} is not both, www or non-www"),
-                    ));
-                    RedirectDirection::Both
-                }),
-                None => RedirectDirection::Both,
-            };
-            let settings = FqdnSettings {
-                force_https: a.flag("is_force_https_enabled", true),
-                gzip: a.flag("is_gzip_enabled", true),
-                strip_prefix: a.flag("is_stripprefix_enabled", true),
-                // Coolify applies the www redirect to production domains only.
-                redirect: if pr > 0 {
-                    RedirectDirection::Both
-                } else {
-                    redirect
-                },
-                basic_auth,
-                default_port: first_port,
-            };
-            let path = if pr > 0 && a.text("preview_fqdn").is_none() {
-                at("fqdn")
-            } else if pr > 0 {
-                at("preview_fqdn")
-            } else {
-                at("fqdn")
-            };
-            match fqdn::routes(&service, list, &settings, &path) {
-                Ok(r) => routes = r,
-                Err(e) => errors.extend(e),
-            }
-        }
-    } else {
-        let unescaped: BTreeMap<String, String> = custom
-            .iter()
-            .map(|(k, v)| (k.clone(), v.replace("$$", "$")))
-            .collect();
-        routes = proxy_labels::routes(&service, &unescaped, &labels_path, &mut report);
     }
+}
 
-    let global_names = network_aliases(&a, &service, pr, &mut svc, &mut report);
-
-    // Identity.
-    identity_labels(
-        &a,
-        &mut svc,
-        "application",
-        "coolify.applicationId",
-        Some(&app_name),
-    );
-    svc.labels.insert(
-        "coolify.name".into(),
-        crate::plan::names::dns_label(&app_name, 63),
-    );
-    svc.labels
-        .insert("coolify.pullRequestId".into(), pr.to_string());
-
-    let autoscale = match a.get("autoscale") {
-        Some(v) => match crate::k8s::autoscaling::Autoscale::from_value(v, &at("autoscale")) {
-            Ok(x) => Some(x),
-            Err(e) => {
-                errors.push(e);
-                None
-            }
-        },
-        None => None,
-    };
-
-    let project = one_service_project(identity.instance.clone(), &service, svc, errors)?;
-    Ok(ApplicationInput {
-        project,
-        service,
-        instance: identity.instance,
-        resource: identity.namespace,
-        variables,
-        secret_variables,
-        routes,
-        http_probe,
-        autoscale,
-        global_names,
-        report,
-        volume_origins,
-    })
+/// The path of a top-level attribute.
+fn at(key: &str) -> InputPath {
+    InputPath::root().key(key)
 }
 
 /// Coolify stores `custom_labels` base64-encoded; plain text is accepted too. One
@@ -738,30 +479,6 @@ pub fn preview_fqdns(fqdns: &str, template: &str, pr: u64) -> String {
         })
         .collect::<Vec<_>>()
         .join(",")
-}
-
-/// A bcrypt hash (`$2y$`, cost 10, like PHP's `password_hash`) with a salt derived from
-/// `seed`, so the same inputs give the same output. A value that already is a bcrypt hash is
-/// kept.
-fn bcrypt_hash(password: &str, seed: &str) -> Result<String, Errors> {
-    if password.starts_with("$2") && password.len() == 60 {
-        return Ok(password.to_string());
-    }
-    let digest = Sha256::digest(format!("{seed}\0basic-auth").as_bytes());
-    let mut salt = [0u8; 16];
-    salt.copy_from_slice(digest.get(..16).unwrap_or(&[0u8; 16]));
-    bcrypt::hash_with_salt(password, 10, salt)
-        .map(|h| h.format_for_version(bcrypt::Version::TwoY))
-        .map_err(|e| {
-            Error::new(
-                InputPath::root().key("http_basic_auth_password"),
-                format!(
-                    "cannot hash the password: {}",
-                    e.to_string().replace(password, "…")
-                ),
-            )
-            .into()
-        })
 }
 
 impl crate::Translator {
@@ -855,7 +572,7 @@ impl crate::Translator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compose::{ByteSize, Duration};
+    use crate::compose::{magic::deferred, ByteSize, Duration};
     use crate::proxy::HttpMode;
     use serde_json::json;
 
