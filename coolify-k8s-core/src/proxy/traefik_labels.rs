@@ -68,23 +68,71 @@ pub fn routes(
     labels_path: &InputPath,
     report: &mut Report,
 ) -> Vec<Route> {
-    let mut routers: BTreeMap<String, (InputPath, Router)> = BTreeMap::new();
-    let mut services: BTreeMap<String, Option<u16>> = BTreeMap::new();
-    let mut middlewares: BTreeMap<String, Middleware> = BTreeMap::new();
-    let mut enabled = true;
-
-    for (key, value) in labels {
-        if !is_traefik_label(key) {
-            continue;
+    let declared = Declared::read(labels, labels_path, report);
+    if !declared.enabled {
+        if !declared.routers.is_empty() {
+            report.add(
+                labels_path.key("traefik.enable"),
+                Outcome::Mapped,
+                "traefik.enable=false: the service's routers are not exposed",
+            );
         }
-        let path = labels_path.key(key.clone());
+        return Vec::new();
+    }
+    let mut groups = Groups::default();
+    for (name, (first_path, router)) in &declared.routers {
+        let at = RouterPaths {
+            labels: labels_path,
+            name,
+            first: first_path,
+        };
+        declared.router_parts(service, router, &at, &mut groups, report);
+    }
+    groups.merge()
+}
+
+/// What a service's Traefik labels declare: routers (with the path of their first label),
+/// load-balancer ports and middlewares, by name.
+#[derive(Debug)]
+struct Declared {
+    routers: BTreeMap<String, (InputPath, Router)>,
+    services: BTreeMap<String, Option<u16>>,
+    middlewares: BTreeMap<String, Middleware>,
+    /// `traefik.enable` (true unless `false`).
+    enabled: bool,
+}
+
+impl Declared {
+    /// Reads every `traefik.*` label; what routing does not use is reported.
+    fn read(
+        labels: &BTreeMap<String, String>,
+        labels_path: &InputPath,
+        report: &mut Report,
+    ) -> Self {
+        let mut d = Declared {
+            routers: BTreeMap::new(),
+            services: BTreeMap::new(),
+            middlewares: BTreeMap::new(),
+            enabled: true,
+        };
+        for (key, value) in labels {
+            if is_traefik_label(key) {
+                d.read_label(key, value, labels_path.key(key.clone()), report);
+            }
+        }
+        d
+    }
+
+    fn read_label(&mut self, key: &str, value: &str, path: InputPath, report: &mut Report) {
         let rest = key.get(8..).unwrap_or_default();
         let parts: Vec<&str> = rest.split('.').collect();
         let lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
         let l: Vec<&str> = lower.iter().map(String::as_str).collect();
+        // The name segment as written (names are case-sensitive).
+        let name = parts.get(2).copied().unwrap_or_default().to_string();
         match l.as_slice() {
             ["enable"] => {
-                enabled = !value.trim().eq_ignore_ascii_case("false");
+                self.enabled = !value.trim().eq_ignore_ascii_case("false");
             }
             ["docker", ..] => report.add(
                 path,
@@ -92,44 +140,16 @@ pub fn routes(
                 "Traefik's Docker provider settings have no meaning on Kubernetes",
             ),
             ["http", "routers", _, prop @ ..] if !prop.is_empty() => {
-                let name = parts.get(2).copied().unwrap_or_default().to_string();
-                let entry = routers
+                let entry = self
+                    .routers
                     .entry(name)
                     .or_insert_with(|| (path.clone(), Router::default()));
-                let r = &mut entry.1;
-                match prop {
-                    ["rule"] => r.rule = Some(value.clone()),
-                    ["entrypoints"] => r.entry_points = split_list(value),
-                    ["service"] => r.service = Some(strip_provider(value).to_string()),
-                    ["middlewares"] => r.middlewares = split_list(value),
-                    ["tls"] => r.tls = value.trim().eq_ignore_ascii_case("true"),
-                    ["tls", "certresolver"] => {
-                        r.tls = true;
-                        r.cert_resolver = Some(value.clone());
-                    }
-                    ["tls", ..] => {
-                        r.tls = true;
-                        report.add(
-                            path,
-                            Outcome::Dropped,
-                            "TLS options and domains are decided by the cluster's certificate \
-                             setup (cert-manager), not by router labels",
-                        );
-                    }
-                    ["priority"] | ["rulesyntax"] | ["observability", ..] => report.add(
-                        path,
-                        Outcome::Dropped,
-                        "router priority, rule syntax and observability settings are not carried \
-                         over; Kubernetes routers order rules by path length",
-                    ),
-                    _ => report.add(path, Outcome::Dropped, "unknown Traefik router option"),
-                }
+                entry.1.read_option(prop, value, path, report);
             }
             ["http", "services", _, "loadbalancer", "server", "port"] => {
-                let name = parts.get(2).copied().unwrap_or_default().to_string();
                 match value.trim().parse::<u16>() {
                     Ok(p) if p > 0 => {
-                        services.insert(name, Some(p));
+                        self.services.insert(name, Some(p));
                     }
                     _ => {
                         report.add(
@@ -137,13 +157,12 @@ pub fn routes(
                             Outcome::Dropped,
                             format!("invalid port {value:?}: the route uses the first port"),
                         );
-                        services.entry(name).or_insert(None);
+                        self.services.entry(name).or_insert(None);
                     }
                 }
             }
             ["http", "services", _, ..] => {
-                let name = parts.get(2).copied().unwrap_or_default().to_string();
-                services.entry(name).or_insert(None);
+                self.services.entry(name).or_insert(None);
                 report.add(
                     path,
                     Outcome::Dropped,
@@ -152,12 +171,12 @@ pub fn routes(
                 );
             }
             ["http", "middlewares", _, kind, opt @ ..] => {
-                let name = parts.get(2).copied().unwrap_or_default().to_string();
-                let m = middlewares.entry(name).or_default();
+                let m = self.middlewares.entry(name).or_default();
                 m.kind = kind.to_string();
                 // Header names keep their case (`customrequestheaders.X-Foo`).
                 let opt_orig = parts.get(4..).map(|p| p.join(".")).unwrap_or_default();
-                m.options.insert(opt.join("."), (opt_orig, value.clone()));
+                m.options
+                    .insert(opt.join("."), (opt_orig, value.to_string()));
             }
             ["tcp", ..] | ["udp", ..] => report.add(
                 path,
@@ -169,75 +188,103 @@ pub fn routes(
         }
     }
 
-    if !enabled {
-        if !routers.is_empty() {
-            report.add(
-                labels_path.key("traefik.enable"),
-                Outcome::Mapped,
-                "traefik.enable=false: the service's routers are not exposed",
-            );
+    /// The port a router's traffic goes to: its service's load-balancer port, the only
+    /// declared service's without one, else none (the route takes the first port).
+    fn router_port(
+        &self,
+        router: &Router,
+        at: &RouterPaths<'_>,
+        report: &mut Report,
+    ) -> Option<u16> {
+        let Some(s) = &router.service else {
+            return if self.services.len() == 1 {
+                self.services.values().next().copied().flatten()
+            } else {
+                None
+            };
+        };
+        if let Some(p) = self.services.get(s) {
+            return *p;
         }
-        return Vec::new();
-    }
-
-    let only_service_port = if services.len() == 1 {
-        services.values().next().copied().flatten()
-    } else {
+        report.add(
+            at.option("service"),
+            Outcome::Approximated,
+            format!(
+                "service {s:?} is not defined by this service's labels: the route goes to this \
+                 service's first port"
+            ),
+        );
         None
-    };
-
-    // Middleware paths for the report.
-    let mw_path =
-        |name: &str, kind: &str| labels_path.key(format!("traefik.http.middlewares.{name}.{kind}"));
-
-    // One partial route per router alternative, grouped by what it serves.
-    #[derive(Debug)]
-    struct Part {
-        route: Route,
-        tls: bool,
-        redirects_to_https: bool,
     }
-    /// What a router serves: hosts, path, path match, port.
-    type Target = (Vec<String>, String, PathMatch, Option<u16>);
-    let mut groups: Vec<(Target, Vec<Part>)> = Vec::new();
 
-    for (name, (first_path, router)) in &routers {
-        let router_path = labels_path.key(format!("traefik.http.routers.{name}.rule"));
+    /// The router's route before its rule says where: port, source and middlewares; and
+    /// whether it redirects to HTTPS.
+    fn base_route(
+        &self,
+        service: &str,
+        router: &Router,
+        at: &RouterPaths<'_>,
+        report: &mut Report,
+    ) -> (Route, bool) {
+        let mut base = Route::new(service, Vec::new());
+        base.source = at.option("rule");
+        base.port = self.router_port(router, at, report);
+        let mut redirects_to_https = false;
+        for m in &router.middlewares {
+            let local = strip_provider(m);
+            if local != m.as_str() && !m.ends_with("@docker") {
+                report.add(
+                    at.option("middlewares"),
+                    Outcome::Dropped,
+                    format!("middleware {m:?} comes from another Traefik provider"),
+                );
+                continue;
+            }
+            let Some(def) = self.middlewares.get(local) else {
+                report.add(
+                    at.option("middlewares"),
+                    Outcome::Dropped,
+                    format!("middleware {local:?} is not defined by this service's labels"),
+                );
+                continue;
+            };
+            let p = at
+                .labels
+                .key(format!("traefik.http.middlewares.{local}.{}", def.kind));
+            apply_middleware(&mut base, &mut redirects_to_https, def, &p, report);
+        }
+        (base, redirects_to_https)
+    }
+
+    /// One part per alternative of the router's rule, into the group of what it serves.
+    fn router_parts(
+        &self,
+        service: &str,
+        router: &Router,
+        at: &RouterPaths<'_>,
+        groups: &mut Groups,
+        report: &mut Report,
+    ) {
+        let name = at.name;
         let Some(rule) = &router.rule else {
             report.add(
-                first_path.clone(),
+                at.first.clone(),
                 Outcome::Dropped,
                 format!("router {name:?} has no rule: Traefik's default rule is not translated"),
             );
-            continue;
+            return;
         };
+        let rule_path = at.option("rule");
         let alternatives = match traefik_rule::parse(rule) {
             Ok(a) => a,
             Err(e) => {
                 report.add(
-                    router_path,
+                    rule_path,
                     Outcome::Dropped,
                     format!("cannot read the rule: {e}"),
                 );
-                continue;
+                return;
             }
-        };
-        let port = match &router.service {
-            Some(s) => match services.get(s) {
-                Some(p) => *p,
-                None => {
-                    report.add(
-                        labels_path.key(format!("traefik.http.routers.{name}.service")),
-                        Outcome::Approximated,
-                        format!(
-                            "service {s:?} is not defined by this service's labels: the route \
-                             goes to this service's first port"
-                        ),
-                    );
-                    None
-                }
-            },
-            None => only_service_port,
         };
         for ep in &router.entry_points {
             if !matches!(
@@ -245,43 +292,17 @@ pub fn routes(
                 "http" | "https" | "web" | "websecure"
             ) {
                 report.add(
-                    labels_path.key(format!("traefik.http.routers.{name}.entrypoints")),
+                    at.option("entrypoints"),
                     Outcome::Approximated,
                     format!("entry point {ep:?} is served on the router's HTTP or HTTPS listener"),
                 );
             }
         }
-
-        let mut base = Route::new(service, Vec::new());
-        base.source = router_path.clone();
-        base.port = port;
-        let mut redirects_to_https = false;
-        for m in &router.middlewares {
-            let local = strip_provider(m);
-            if local != m.as_str() && !m.ends_with("@docker") {
-                report.add(
-                    labels_path.key(format!("traefik.http.routers.{name}.middlewares")),
-                    Outcome::Dropped,
-                    format!("middleware {m:?} comes from another Traefik provider"),
-                );
-                continue;
-            }
-            let Some(def) = middlewares.get(local) else {
-                report.add(
-                    labels_path.key(format!("traefik.http.routers.{name}.middlewares")),
-                    Outcome::Dropped,
-                    format!("middleware {local:?} is not defined by this service's labels"),
-                );
-                continue;
-            };
-            let p = mw_path(local, &def.kind);
-            apply_middleware(&mut base, &mut redirects_to_https, def, &p, report);
-        }
-
+        let (base, redirects_to_https) = self.base_route(service, router, at, report);
         for alt in alternatives {
             if !alt.unsupported.is_empty() {
                 report.add(
-                    router_path.clone(),
+                    rule_path.clone(),
                     Outcome::Approximated,
                     format!(
                         "rule conditions {} are not expressible on Kubernetes routes; the route \
@@ -292,7 +313,7 @@ pub fn routes(
             }
             if alt.hosts.is_empty() {
                 report.add(
-                    router_path.clone(),
+                    rule_path.clone(),
                     Outcome::Dropped,
                     "a rule without Host(…) matches every host; routes need a host name",
                 );
@@ -307,58 +328,122 @@ pub fn routes(
             if route.strip_prefix && route.path == "/" {
                 route.strip_prefix = false;
             }
-            let key = (
-                route.hosts.clone(),
-                route.path.clone(),
-                route.path_match,
-                route.port,
-            );
-            let part = Part {
-                route: Route {
-                    tls: if router.tls {
-                        Some(Tls {
-                            cert_resolver: router.cert_resolver.clone(),
-                        })
-                    } else {
-                        None
-                    },
-                    ..route
-                },
+            route.tls = router.tls.then(|| Tls {
+                cert_resolver: router.cert_resolver.clone(),
+            });
+            groups.add(Part {
+                route,
                 tls: router.tls,
                 redirects_to_https,
-            };
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, parts)) => parts.push(part),
-                None => groups.push((key, vec![part])),
-            }
+            });
+        }
+    }
+}
+
+/// Where one router's labels are, for the report.
+struct RouterPaths<'a> {
+    /// The service's `labels`.
+    labels: &'a InputPath,
+    /// The router's name.
+    name: &'a str,
+    /// The router's first label.
+    first: &'a InputPath,
+}
+
+impl RouterPaths<'_> {
+    /// `traefik.http.routers.<name>.<option>`.
+    fn option(&self, option: &str) -> InputPath {
+        self.labels
+            .key(format!("traefik.http.routers.{}.{option}", self.name))
+    }
+}
+
+/// One router alternative's route.
+#[derive(Debug)]
+struct Part {
+    route: Route,
+    tls: bool,
+    redirects_to_https: bool,
+}
+
+/// What a router serves: hosts, path, path match, port.
+type Target = (Vec<String>, String, PathMatch, Option<u16>);
+
+/// Parts grouped by what they serve, in the order first seen.
+#[derive(Debug, Default)]
+struct Groups(Vec<(Target, Vec<Part>)>);
+
+impl Groups {
+    fn add(&mut self, part: Part) {
+        let r = &part.route;
+        let key = (r.hosts.clone(), r.path.clone(), r.path_match, r.port);
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, parts)) => parts.push(part),
+            None => self.0.push((key, vec![part])),
         }
     }
 
-    // Merge each group's routers: TLS router for the features, HTTP router for plain HTTP.
-    let mut out = Vec::new();
-    for (_, parts) in groups {
-        let tls_part = parts.iter().find(|p| p.tls);
-        let http_part = parts.iter().find(|p| !p.tls);
-        let mut route = match (tls_part, http_part) {
-            (Some(t), _) => t.route.clone(),
-            (None, Some(h)) => h.route.clone(),
-            (None, None) => continue,
-        };
-        route.http = match (tls_part, http_part) {
-            (Some(_), Some(h)) if h.redirects_to_https => HttpMode::RedirectToHttps,
-            (Some(_), Some(_)) => HttpMode::Serve,
-            (Some(_), None) => HttpMode::None,
-            (None, Some(h)) if h.redirects_to_https => {
-                // An HTTP-only router that redirects to HTTPS, with no HTTPS router here:
-                // the HTTPS side is served by another router; keep the redirect.
-                route.tls = Some(Tls::default());
-                HttpMode::RedirectToHttps
-            }
-            _ => HttpMode::Serve,
-        };
-        out.push(route);
+    /// One route per group, as Coolify's router pair means it: the TLS router gives the
+    /// features, the HTTP router says whether plain HTTP is served or redirected.
+    fn merge(self) -> Vec<Route> {
+        let mut out = Vec::new();
+        for (_, parts) in self.0 {
+            let tls_part = parts.iter().find(|p| p.tls);
+            let http_part = parts.iter().find(|p| !p.tls);
+            let mut route = match (tls_part, http_part) {
+                (Some(t), _) => t.route.clone(),
+                (None, Some(h)) => h.route.clone(),
+                (None, None) => continue,
+            };
+            route.http = match (tls_part, http_part) {
+                (Some(_), Some(h)) if h.redirects_to_https => HttpMode::RedirectToHttps,
+                (Some(_), Some(_)) => HttpMode::Serve,
+                (Some(_), None) => HttpMode::None,
+                (None, Some(h)) if h.redirects_to_https => {
+                    // An HTTP-only router that redirects to HTTPS, with no HTTPS router
+                    // here: the HTTPS side is served by another router; keep the redirect.
+                    route.tls = Some(Tls::default());
+                    HttpMode::RedirectToHttps
+                }
+                _ => HttpMode::Serve,
+            };
+            out.push(route);
+        }
+        out
     }
-    out
+}
+
+impl Router {
+    /// One `traefik.http.routers.<name>.<prop>` label.
+    fn read_option(&mut self, prop: &[&str], value: &str, path: InputPath, report: &mut Report) {
+        match prop {
+            ["rule"] => self.rule = Some(value.to_string()),
+            ["entrypoints"] => self.entry_points = split_list(value),
+            ["service"] => self.service = Some(strip_provider(value).to_string()),
+            ["middlewares"] => self.middlewares = split_list(value),
+            ["tls"] => self.tls = value.trim().eq_ignore_ascii_case("true"),
+            ["tls", "certresolver"] => {
+                self.tls = true;
+                self.cert_resolver = Some(value.to_string());
+            }
+            ["tls", ..] => {
+                self.tls = true;
+                report.add(
+                    path,
+                    Outcome::Dropped,
+                    "TLS options and domains are decided by the cluster's certificate \
+                     setup (cert-manager), not by router labels",
+                );
+            }
+            ["priority"] | ["rulesyntax"] | ["observability", ..] => report.add(
+                path,
+                Outcome::Dropped,
+                "router priority, rule syntax and observability settings are not carried \
+                 over; Kubernetes routers order rules by path length",
+            ),
+            _ => report.add(path, Outcome::Dropped, "unknown Traefik router option"),
+        }
+    }
 }
 
 fn apply_middleware(
