@@ -110,6 +110,7 @@ pub fn routes(
     out
 }
 
+/// The route of one site: its addresses, then each directive.
 fn site_route(
     service: &str,
     site: &Site,
@@ -118,14 +119,51 @@ fn site_route(
     report: &mut Report,
 ) -> Option<Route> {
     let site_path = labels_path.key(site.key.clone());
-    let mut hosts: Vec<String> = Vec::new();
-    let mut https = false;
-    let mut http = false;
-    let mut path: Option<String> = None;
-    for addr in addresses
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|a| !a.is_empty())
-    {
+    let mut route = SiteAddresses::parse(addresses, &site_path, report)?.route(service);
+    route.source = site_path;
+    let mut basic_auth: Vec<String> = Vec::new();
+    for (dpath, value, key) in &site.directives {
+        apply_directive(
+            &mut route,
+            dpath,
+            value,
+            labels_path.key(key.clone()),
+            &mut basic_auth,
+            report,
+        );
+    }
+    if !basic_auth.is_empty() {
+        route.basic_auth = Some(BasicAuth {
+            users: basic_auth,
+            realm: None,
+        });
+    }
+    Some(route)
+}
+
+/// What a site's addresses say: its hosts, the schemes served and a path.
+#[derive(Debug, Default)]
+struct SiteAddresses {
+    hosts: Vec<String>,
+    https: bool,
+    http: bool,
+    path: Option<String>,
+}
+
+impl SiteAddresses {
+    /// Reads `a.example.com, http://b.example.com/api*`; none when no address has a host.
+    fn parse(addresses: &str, site_path: &InputPath, report: &mut Report) -> Option<Self> {
+        let mut out = SiteAddresses::default();
+        for addr in addresses
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|a| !a.is_empty())
+        {
+            out.add(addr, site_path, report);
+        }
+        (!out.hosts.is_empty()).then_some(out)
+    }
+
+    fn add(&mut self, addr: &str, site_path: &InputPath, report: &mut Report) {
         let (scheme, rest) = match addr.split_once("://") {
             Some((s, r)) => (Some(s.to_ascii_lowercase()), r),
             None => (None, addr),
@@ -146,15 +184,15 @@ fn site_route(
             );
         }
         match scheme.as_deref() {
-            Some("http") => http = true,
-            Some("https") | None => https = true,
+            Some("http") => self.http = true,
+            Some("https") | None => self.https = true,
             Some(other) => {
                 report.add(
                     site_path.clone(),
                     Outcome::Dropped,
                     format!("address scheme {other:?} is not served"),
                 );
-                continue;
+                return;
             }
         }
         if host.is_empty() {
@@ -163,160 +201,164 @@ fn site_route(
                 Outcome::Dropped,
                 format!("address {addr:?} has no host name; routes need one"),
             );
-            continue;
+            return;
         }
         if let Some(p) = p {
-            path = Some(p.trim_end_matches('*').to_string());
+            self.path = Some(p.trim_end_matches('*').to_string());
         }
         let host = host.to_ascii_lowercase();
-        if !hosts.contains(&host) {
-            hosts.push(host);
+        if !self.hosts.contains(&host) {
+            self.hosts.push(host);
         }
     }
-    if hosts.is_empty() {
-        return None;
-    }
 
-    let mut route = Route::new(service, hosts);
-    route.source = site_path.clone();
-    if https {
-        route.tls = Some(Tls::default());
-        // Caddy's automatic HTTPS redirects HTTP unless an http:// address is also given.
-        route.http = if http {
-            HttpMode::Serve
-        } else {
-            HttpMode::RedirectToHttps
-        };
+    /// The route before directives: hosts, TLS and HTTP as Caddy's automatic HTTPS serves
+    /// them, the path.
+    fn route(self, service: &str) -> Route {
+        let mut route = Route::new(service, self.hosts);
+        if self.https {
+            route.tls = Some(Tls::default());
+            // Caddy's automatic HTTPS redirects HTTP unless an http:// address is also given.
+            route.http = if self.http {
+                HttpMode::Serve
+            } else {
+                HttpMode::RedirectToHttps
+            };
+        }
+        if let Some(p) = self.path {
+            route.path = if p.is_empty() { "/".into() } else { p };
+        }
+        route
     }
-    if let Some(p) = path {
-        route.path = if p.is_empty() { "/".into() } else { p };
-    }
+}
 
-    let mut basic_auth: Vec<String> = Vec::new();
-    for (dpath, value, key) in &site.directives {
-        let label_path = labels_path.key(key.clone());
-        let names: Vec<&str> = dpath.iter().map(|s| directive(s)).collect();
-        match names.as_slice() {
-            ["reverse_proxy"] | ["handle" | "handle_path" | "route", "reverse_proxy"] => {
-                match upstream_port(value) {
-                    Ok(port) => route.port = port,
-                    Err(msg) => report.add(label_path, Outcome::Dropped, msg),
-                }
+/// One directive label of a site (`dpath` its segments after the site, `value` its value);
+/// basic-auth users are collected into `basic_auth`.
+fn apply_directive(
+    route: &mut Route,
+    dpath: &[String],
+    value: &str,
+    label_path: InputPath,
+    basic_auth: &mut Vec<String>,
+    report: &mut Report,
+) {
+    let names: Vec<&str> = dpath.iter().map(|s| directive(s)).collect();
+    match names.as_slice() {
+        ["reverse_proxy"] | ["handle" | "handle_path" | "route", "reverse_proxy"] => {
+            match upstream_port(value) {
+                Ok(port) => route.port = port,
+                Err(msg) => report.add(label_path, Outcome::Dropped, msg),
             }
-            [h @ ("handle" | "handle_path")] => {
-                let v = value.trim();
-                let (p, m) = match v.strip_suffix('*') {
-                    Some(p) => (p, PathMatch::Prefix),
-                    None => (v, PathMatch::Exact),
-                };
-                let p = p.trim_end_matches('/');
-                route.path = if p.is_empty() {
-                    "/".into()
-                } else {
-                    p.to_string()
-                };
-                route.path_match = if route.path == "/" {
-                    PathMatch::Prefix
-                } else {
-                    m
-                };
-                route.strip_prefix = *h == "handle_path" && route.path != "/";
+        }
+        [h @ ("handle" | "handle_path")] => handle_path(route, value, *h == "handle_path"),
+        ["encode", ..] => {
+            route.compress = true;
+            if !value.split_whitespace().any(|e| e == "gzip") {
+                report.add(
+                    label_path,
+                    Outcome::Approximated,
+                    "compression is gzip on Kubernetes routers",
+                );
             }
-            ["encode", ..] => {
-                route.compress = true;
-                if !value.split_whitespace().any(|e| e == "gzip") {
-                    report.add(
-                        label_path,
-                        Outcome::Approximated,
-                        "compression is gzip on Kubernetes routers",
-                    );
-                }
-            }
-            ["header"] => {
-                let v = value.trim();
-                if let Some(name) = v.strip_prefix('-') {
-                    route.headers.response_remove.push(name.trim().to_string());
-                } else if let Some((name, val)) = v.split_once(char::is_whitespace) {
-                    route
-                        .headers
-                        .response
-                        .insert(name.to_string(), val.trim().trim_matches('"').to_string());
-                } else {
-                    report.add(
-                        label_path,
-                        Outcome::Dropped,
-                        "header directive not understood",
-                    );
-                }
-            }
-            // The block form Coolify writes for noindex domains
-            // (`caddy_0.header.0_-Server=`, `caddy_0.header.1_X-Robots-Tag="noindex, nofollow"`,
-            // `fqdnLabelsForCaddy` in `bootstrap/helpers/docker.php`): the ordering prefix
-            // `N_` then `-Name` (remove) or `Name` with the value.
-            ["header", item] => {
-                let name = item.split_once('_').map_or(*item, |(n, rest)| {
-                    if n.bytes().all(|b| b.is_ascii_digit()) {
-                        rest
-                    } else {
-                        item
-                    }
-                });
-                if let Some(removed) = name.strip_prefix('-') {
-                    route.headers.response_remove.push(removed.to_string());
-                } else if !name.is_empty() {
-                    route
-                        .headers
-                        .response
-                        .insert(name.to_string(), value.trim().trim_matches('"').to_string());
-                }
-            }
-            ["try_files"] => report.add(
-                label_path,
-                Outcome::Dropped,
-                "try_files checks Caddy's own file system, which holds none of the \
-                 application's files: it has no effect behind a reverse proxy",
-            ),
-            ["redir"] => match www_redirect(value, &route.hosts) {
-                Some(w) => route.www_redirect = Some(w),
-                None => report.add(
+        }
+        ["header"] => {
+            let v = value.trim();
+            if let Some(name) = v.strip_prefix('-') {
+                route.headers.response_remove.push(name.trim().to_string());
+            } else if let Some((name, val)) = v.split_once(char::is_whitespace) {
+                route
+                    .headers
+                    .response
+                    .insert(name.to_string(), val.trim().trim_matches('"').to_string());
+            } else {
+                report.add(
                     label_path,
                     Outcome::Dropped,
-                    "only Coolify's www / non-www redirects are translated from Caddy's redir",
-                ),
-            },
-            ["basicauth" | "basic_auth"] => {
-                if !value.trim().is_empty() {
-                    report.add(
-                        label_path,
-                        Outcome::Approximated,
-                        "basic auth protects the whole route, not only the matched paths",
-                    );
+                    "header directive not understood",
+                );
+            }
+        }
+        // The block form Coolify writes for noindex domains
+        // (`caddy_0.header.0_-Server=`, `caddy_0.header.1_X-Robots-Tag="noindex, nofollow"`,
+        // `fqdnLabelsForCaddy` in `bootstrap/helpers/docker.php`): the ordering prefix
+        // `N_` then `-Name` (remove) or `Name` with the value.
+        ["header", item] => {
+            let name = item.split_once('_').map_or(*item, |(n, rest)| {
+                if n.bytes().all(|b| b.is_ascii_digit()) {
+                    rest
+                } else {
+                    item
                 }
+            });
+            if let Some(removed) = name.strip_prefix('-') {
+                route.headers.response_remove.push(removed.to_string());
+            } else if !name.is_empty() {
+                route
+                    .headers
+                    .response
+                    .insert(name.to_string(), value.trim().trim_matches('"').to_string());
             }
-            ["basicauth" | "basic_auth", user] => {
-                // caddy-docker-proxy writes the user as the label's last segment.
-                let user = dpath.last().map(String::as_str).unwrap_or(user);
-                basic_auth.push(format!("{user}:{}", value.trim().trim_matches('"')));
-            }
-            ["tls", ..] => report.add(
-                label_path,
-                Outcome::Approximated,
-                "certificates are issued by the cluster's setup (cert-manager), not Caddy",
-            ),
-            _ => report.add(
+        }
+        ["try_files"] => report.add(
+            label_path,
+            Outcome::Dropped,
+            "try_files checks Caddy's own file system, which holds none of the \
+             application's files: it has no effect behind a reverse proxy",
+        ),
+        ["redir"] => match www_redirect(value, &route.hosts) {
+            Some(w) => route.www_redirect = Some(w),
+            None => report.add(
                 label_path,
                 Outcome::Dropped,
-                "Caddy directive not translated to a Kubernetes route",
+                "only Coolify's www / non-www redirects are translated from Caddy's redir",
             ),
+        },
+        ["basicauth" | "basic_auth"] => {
+            if !value.trim().is_empty() {
+                report.add(
+                    label_path,
+                    Outcome::Approximated,
+                    "basic auth protects the whole route, not only the matched paths",
+                );
+            }
         }
+        ["basicauth" | "basic_auth", user] => {
+            // caddy-docker-proxy writes the user as the label's last segment.
+            let user = dpath.last().map(String::as_str).unwrap_or(user);
+            basic_auth.push(format!("{user}:{}", value.trim().trim_matches('"')));
+        }
+        ["tls", ..] => report.add(
+            label_path,
+            Outcome::Approximated,
+            "certificates are issued by the cluster's setup (cert-manager), not Caddy",
+        ),
+        _ => report.add(
+            label_path,
+            Outcome::Dropped,
+            "Caddy directive not translated to a Kubernetes route",
+        ),
     }
-    if !basic_auth.is_empty() {
-        route.basic_auth = Some(BasicAuth {
-            users: basic_auth,
-            realm: None,
-        });
-    }
-    Some(route)
+}
+
+/// `handle /api/*` or `handle_path /api/*` (which also strips the prefix): the route's path.
+fn handle_path(route: &mut Route, value: &str, strip: bool) {
+    let v = value.trim();
+    let (p, m) = match v.strip_suffix('*') {
+        Some(p) => (p, PathMatch::Prefix),
+        None => (v, PathMatch::Exact),
+    };
+    let p = p.trim_end_matches('/');
+    route.path = if p.is_empty() {
+        "/".into()
+    } else {
+        p.to_string()
+    };
+    route.path_match = if route.path == "/" {
+        PathMatch::Prefix
+    } else {
+        m
+    };
+    route.strip_prefix = strip && route.path != "/";
 }
 
 /// `{{upstreams}}` → the first port; `{{upstreams 3000}}` / `{{upstreams http 3000}}` → 3000.
