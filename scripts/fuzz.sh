@@ -123,22 +123,26 @@ plateau_keys() {
 # Reads a campaign log (lines `EPOCH libFuzzer-line`) and prints one row: seconds, executions,
 # cov and ft at start (INITED) -> end, the execution and second of the last change of cov (and
 # of ft with PLATEAU=ft), and whether the run plateaued: nothing new for the last QUIET seconds
-# and the last quarter of its executions.
+# and the last quarter of its executions (so a run starved of CPU, nice 19 beside a build,
+# cannot plateau by the clock alone). With NOW (epoch seconds) it reads a running campaign:
+# libFuzzer prints a count only at new coverage and at powers of two, so the executions since
+# its last line come from its exec/s.
 report() {
-  awk -v quiet="${QUIET:-600}" -v withft="$(plateau_keys)" '
+  awk -v quiet="${QUIET:-600}" -v withft="$(plateau_keys)" -v now="${2:-0}" '
     function num(key,   i) { for (i = 2; i <= NF; i++) if ($i == key) return $(i + 1); return "" }
     { t = $1 }
     NR == 1 { t0 = t }
     /INITED/ { inited = 1; c0 = num("cov:"); f0 = num("ft:"); c = c0; f = f0; tl = t; el = substr($2, 2) + 0 }
     inited && $2 ~ /^#[0-9]+$/ && num("cov:") != "" {
-      e = substr($2, 2) + 0
+      e = substr($2, 2) + 0; te = t; rate = num("exec/s:") + 0
       if (num("cov:") != c || (withft && num("ft:") != f)) { tl = t; el = e }
       c = num("cov:"); f = num("ft:")
     }
     /stat::number_of_executed_units:/ { total = $3 + 0 }
     END {
       if (!inited) { print "no INITED line: the run did not start"; exit 1 }
-      if (!total) total = e
+      if (now) t = now
+      if (!total) total = int(e + rate * (t - te))
       secs = t - t0
       plateau = (total - el >= total / 4 && t - tl >= quiet) ? "yes" : "no"
       printf "seconds %d, executions %d, cov %s -> %s, ft %s -> %s, last new at #%d (%d s), plateau %s\n",
@@ -150,8 +154,8 @@ report() {
 # epoch second, so the log shows when the last new coverage came. libFuzzer prints its final
 # stats on SIGINT, which ends a plateaued run.
 campaign() {
-  local target="$1" max="${2:-3600}" quiet="${QUIET:-600}" scratch bin pid rc now start tl withft
-  withft="$(plateau_keys)" || exit 1
+  local target="$1" max="${2:-3600}" scratch bin pid rc
+  plateau_keys >/dev/null || exit 1
   local log="${FUZZ_LOG:-$FUZZ_TARGET_DIR/logs/$target-$(date -u +%Y%m%dT%H%M%S).log}"
   cargo +nightly fuzz build --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" || exit 1
   bin="$(find "$FUZZ_TARGET_DIR" -path "*/release/$target" -type f | head -1)"
@@ -162,26 +166,9 @@ campaign() {
     -max_len=262144 -print_final_stats=1 -artifact_prefix="artifacts/$target/" \
     > >(while IFS= read -r l; do printf '%(%s)T %s\n' -1 "$l"; done >"$log") 2>&1 &
   pid=$!
-  start="$(date +%s)"
   while kill -0 "$pid" 2>/dev/null; do
     sleep 10
-    # The second and execution of the last change of cov (and ft, with PLATEAU=ft) since
-    # INITED, and the executions so far (libFuzzer prints a count only at new coverage and at
-    # powers of two, so the count since its last line comes from its exec/s). A plateau needs
-    # QUIET quiet seconds and a quiet last quarter of the executions, so a run starved of CPU
-    # (nice 19 beside a build) cannot plateau by the clock alone.
-    now="$(date +%s)"
-    read -r tl el en < <(awk -v now="$now" -v withft="$withft" '
-      function num(key,   k) { for (k = 2; k <= NF; k++) if ($k == key) return $(k + 1); return "" }
-      /INITED/ { i = 1 }
-      i && $2 ~ /^#[0-9]+$/ && num("cov:") != "" {
-        n = substr($2, 2) + 0; tn = $1; r = num("exec/s:") + 0
-        if (num("cov:") != c || (withft && num("ft:") != f)) { t = $1; e = n }
-        c = num("cov:"); f = num("ft:")
-      }
-      END { print t + 0, e + 0, int(n + r * (now - tn)) }' "$log")
-    if [ "$tl" -gt 0 ] && [ $((now - tl)) -ge "$quiet" ] && [ $(((now - start) * 3)) -ge $(((tl - start) * 4)) ] &&
-      [ $((en * 3)) -ge $((el * 4)) ]; then
+    if report "$log" "$(date +%s)" 2>/dev/null | grep -q 'plateau yes$'; then
       kill -INT "$pid" 2>/dev/null
     fi
   done
