@@ -15,7 +15,8 @@
 #                                          3600); logs every libFuzzer line with its time to
 #                                          FUZZ_LOG and prints the report row; FUZZ_KEEP=1 as
 #                                          for run
-#   scripts/fuzz.sh report LOG             the report row of a campaign's log
+#   scripts/fuzz.sh report LOG [NOW]       the report row of a campaign's log (NOW: epoch
+#                                          seconds, for a campaign still running)
 # Exits 0 with "skipped: …" when the nightly toolchain is missing. One fuzzing process, as
 # libFuzzer runs by default (`-jobs=N` would fork and log to fuzz-N.log): the machine is small
 # and shared.
@@ -191,8 +192,11 @@ campaign() {
 }
 
 cmd="${1:-smoke}"
-need_nightly
-ensure_cargo_fuzz
+# Reading a log needs neither the toolchain nor cargo-fuzz.
+if [ "$cmd" != report ]; then
+  need_nightly
+  ensure_cargo_fuzz
+fi
 case "$cmd" in
   smoke)
     seconds="${2:-5}"
@@ -209,6 +213,6 @@ case "$cmd" in
   seed) seed ;;
   cmin) cmin "${2:?target}" ;;
   campaign) campaign "${2:?target}" "${3:-3600}" ;;
-  report) report "${2:?log}" ;;
+  report) report "${2:?log}" "${3:-}" ;;
   *) die "unknown command '$cmd' (smoke, run, seed, cmin, campaign, report)" ;;
 esac
