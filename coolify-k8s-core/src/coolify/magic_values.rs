@@ -110,18 +110,31 @@ pub fn resolve_with(
     let empty = BTreeMap::new();
     let supplied = options.supplied.unwrap_or(&empty);
     let mut out = MagicValues::default();
-    let derived_seed;
-    let seed = match options.seed {
-        Some(s) => s,
-        None => {
-            derived_seed = format!("coolify-k8s:{}", options.resource);
-            &derived_seed
-        }
-    };
+    let derived_seed = format!("coolify-k8s:{}", options.resource);
     let (scheme, domain) = base_domain(options.base_domain.unwrap_or(DEFAULT_BASE_DOMAIN))
         .map_err(|m| Error::new(InputPath::root().key("base_domain"), m))?;
+    resolve_urls(variables, options, supplied, (&scheme, &domain), &mut out);
+    let mut secrets = Secrets {
+        supplied,
+        seed: options.seed.unwrap_or(&derived_seed),
+        jwt_issued_at: options.jwt_issued_at.unwrap_or(DEFAULT_JWT_ISSUED_AT),
+        generated: 0,
+    };
+    secrets.resolve(variables, &mut out);
+    report_generated_secrets(secrets.generated, options.seed.is_some(), &mut out.report);
+    out.generated.sort();
+    Ok(out)
+}
 
-    // URL ids first: every URL/FQDN variable of one id shares one domain.
+/// URL ids first: every URL/FQDN variable of one id shares one domain, the stored one or one
+/// generated under the base domain (`<id>-<resource>.<domain>`, reported).
+fn resolve_urls(
+    variables: &BTreeMap<String, MagicVariable>,
+    options: &ResolveOptions<'_>,
+    supplied: &BTreeMap<String, String>,
+    (scheme, domain): (&str, &str),
+    out: &mut MagicValues,
+) {
     let mut by_id: BTreeMap<&str, Vec<&MagicVariable>> = BTreeMap::new();
     for v in variables.values() {
         if matches!(v.kind, MagicKind::Url | MagicKind::Fqdn) {
@@ -131,7 +144,7 @@ pub fn resolve_with(
     let mut generated_urls = false;
     for (id, vars) in &by_id {
         let path = options.url_paths.get(*id).map(String::as_str).unwrap_or("");
-        let list = match stored_domains(id, vars, supplied, &scheme) {
+        let list = match stored_domains(id, vars, supplied, scheme) {
             Some(l) => l,
             None => {
                 generated_urls = true;
@@ -173,100 +186,123 @@ pub fn resolve_with(
             ),
         );
     }
+}
 
-    // Secrets. The Supabase keys need the JWT secret, so it is resolved first.
-    let jwt_secret_name = "SERVICE_PASSWORD_JWT";
-    let needs_jwt = variables
-        .values()
-        .any(|v| matches!(v.kind, MagicKind::SupabaseAnon | MagicKind::SupabaseService));
-    let mut generated_secrets = 0usize;
-    let mut secret_value = |name: &str, kind: MagicKind, out: &mut MagicValues| -> Option<String> {
-        if let Some(s) = supplied.get(name) {
+/// The Supabase JWT secret, which the Supabase keys are signed with.
+const JWT_SECRET: &str = "SERVICE_PASSWORD_JWT";
+
+/// Secret kinds: stored values, else values generated from the seed.
+struct Secrets<'a> {
+    supplied: &'a BTreeMap<String, String>,
+    seed: &'a str,
+    jwt_issued_at: i64,
+    /// How many values were generated.
+    generated: usize,
+}
+
+impl Secrets<'_> {
+    /// Every secret variable not resolved yet. The Supabase keys need the JWT secret, so it
+    /// is resolved first and they last.
+    fn resolve(&mut self, variables: &BTreeMap<String, MagicVariable>, out: &mut MagicValues) {
+        let is_jwt =
+            |k: MagicKind| matches!(k, MagicKind::SupabaseAnon | MagicKind::SupabaseService);
+        if variables.values().any(|v| is_jwt(v.kind)) && !out.values.contains_key(JWT_SECRET) {
+            if let Some(v) = self.value(JWT_SECRET, MagicKind::Password, out) {
+                out.values.insert(JWT_SECRET.to_string(), v);
+            }
+        }
+        let mut pending_jwt = Vec::new();
+        for v in variables.values() {
+            if out.values.contains_key(&v.name)
+                || matches!(v.kind, MagicKind::Url | MagicKind::Fqdn)
+            {
+                continue;
+            }
+            if is_jwt(v.kind) {
+                pending_jwt.push(v);
+                continue;
+            }
+            if let Some(value) = self.value(&v.name, v.kind, out) {
+                out.values.insert(v.name.clone(), value);
+            }
+        }
+        for v in pending_jwt {
+            if let Some(value) = self.value(&v.name, v.kind, out) {
+                out.values.insert(v.name.clone(), value);
+            }
+        }
+    }
+
+    /// The stored value, else a generated one (recorded in `out.generated`); none for URL
+    /// kinds, and for a Supabase key without a JWT secret.
+    fn value(&mut self, name: &str, kind: MagicKind, out: &mut MagicValues) -> Option<String> {
+        if let Some(s) = self.supplied.get(name) {
             return Some(s.clone());
         }
-        let mut rng = rng_for(seed, name);
+        let mut rng = rng_for(self.seed, name);
         let v = match kind {
-            MagicKind::Password => password(&mut rng, 32, false),
-            MagicKind::Password64 => password(&mut rng, 64, false),
-            MagicKind::PasswordWithSymbols => password(&mut rng, 32, true),
-            MagicKind::PasswordWithSymbols64 => password(&mut rng, 64, true),
-            MagicKind::User => random_alnum(&mut rng, 16),
-            MagicKind::LowercaseUser => random_alnum(&mut rng, 16).to_ascii_lowercase(),
-            MagicKind::Base64 | MagicKind::Base64_32 => random_alnum(&mut rng, 32),
-            MagicKind::Base64_64 => random_alnum(&mut rng, 64),
-            MagicKind::Base64_128 => random_alnum(&mut rng, 128),
-            // `base64_encode(random_bytes(n))` and `bin2hex(random_bytes(n / 2))`: the
-            // number in a HEX kind is the length of the value, not of the bytes.
-            MagicKind::RealBase64 | MagicKind::RealBase64_32 => b64(&random_bytes(&mut rng, 32)),
-            MagicKind::RealBase64_64 => b64(&random_bytes(&mut rng, 64)),
-            MagicKind::RealBase64_128 => b64(&random_bytes(&mut rng, 128)),
-            MagicKind::Hex32 => hex(&random_bytes(&mut rng, 16)),
-            MagicKind::Hex64 => hex(&random_bytes(&mut rng, 32)),
-            MagicKind::Hex128 => hex(&random_bytes(&mut rng, 64)),
             MagicKind::SupabaseAnon | MagicKind::SupabaseService => {
-                let key = out.values.get(jwt_secret_name)?.clone();
+                let key = out.values.get(JWT_SECRET)?.clone();
                 let role = if kind == MagicKind::SupabaseAnon {
                     "anon"
                 } else {
                     "service_role"
                 };
-                supabase_jwt(
-                    &key,
-                    role,
-                    options.jwt_issued_at.unwrap_or(DEFAULT_JWT_ISSUED_AT),
-                )?
+                supabase_jwt(&key, role, self.jwt_issued_at)?
             }
-            MagicKind::Url | MagicKind::Fqdn => return None,
+            _ => random_value(kind, &mut rng)?,
         };
         out.generated.push(name.to_string());
-        generated_secrets += 1;
+        self.generated += 1;
         Some(v)
+    }
+}
+
+/// A random value of a secret kind, as Coolify generates it; none for the kinds that are not
+/// random (URLs, Supabase keys).
+fn random_value(kind: MagicKind, rng: &mut ChaCha20Rng) -> Option<String> {
+    Some(match kind {
+        MagicKind::Password => password(rng, 32, false),
+        MagicKind::Password64 => password(rng, 64, false),
+        MagicKind::PasswordWithSymbols => password(rng, 32, true),
+        MagicKind::PasswordWithSymbols64 => password(rng, 64, true),
+        MagicKind::User => random_alnum(rng, 16),
+        MagicKind::LowercaseUser => random_alnum(rng, 16).to_ascii_lowercase(),
+        MagicKind::Base64 | MagicKind::Base64_32 => random_alnum(rng, 32),
+        MagicKind::Base64_64 => random_alnum(rng, 64),
+        MagicKind::Base64_128 => random_alnum(rng, 128),
+        // `base64_encode(random_bytes(n))` and `bin2hex(random_bytes(n / 2))`: the number in
+        // a HEX kind is the length of the value, not of the bytes.
+        MagicKind::RealBase64 | MagicKind::RealBase64_32 => b64(&random_bytes(rng, 32)),
+        MagicKind::RealBase64_64 => b64(&random_bytes(rng, 64)),
+        MagicKind::RealBase64_128 => b64(&random_bytes(rng, 128)),
+        MagicKind::Hex32 => hex(&random_bytes(rng, 16)),
+        MagicKind::Hex64 => hex(&random_bytes(rng, 32)),
+        MagicKind::Hex128 => hex(&random_bytes(rng, 64)),
+        MagicKind::SupabaseAnon | MagicKind::SupabaseService | MagicKind::Url | MagicKind::Fqdn => {
+            return None
+        }
+    })
+}
+
+/// Generated secrets are reported: predictable without the caller's seed, to be stored with it.
+fn report_generated_secrets(count: usize, seeded: bool, report: &mut Report) {
+    if count == 0 {
+        return;
+    }
+    let message = if seeded {
+        format!(
+            "{count} secret value(s) were generated from the seed; store them (see the \
+             generated list)"
+        )
+    } else {
+        format!(
+            "{count} secret value(s) were generated from a seed derived from the resource \
+             name: they are PREDICTABLE. For production, supply the stored values or a secret \
+             seed"
+        )
     };
-    if needs_jwt && !out.values.contains_key(jwt_secret_name) {
-        if let Some(v) = secret_value(jwt_secret_name, MagicKind::Password, &mut out) {
-            out.values.insert(jwt_secret_name.to_string(), v);
-        }
-    }
-    let mut pending_jwt = Vec::new();
-    for v in variables.values() {
-        if out.values.contains_key(&v.name) || matches!(v.kind, MagicKind::Url | MagicKind::Fqdn) {
-            continue;
-        }
-        if matches!(v.kind, MagicKind::SupabaseAnon | MagicKind::SupabaseService) {
-            pending_jwt.push(v);
-            continue;
-        }
-        if let Some(value) = secret_value(&v.name, v.kind, &mut out) {
-            out.values.insert(v.name.clone(), value);
-        }
-    }
-    for v in pending_jwt {
-        if let Some(value) = secret_value(&v.name, v.kind, &mut out) {
-            out.values.insert(v.name.clone(), value);
-        }
-    }
-    if generated_secrets > 0 {
-        if options.seed.is_none() {
-            out.report.warn(
-                InputPath::root(),
-                format!(
-                    "{generated_secrets} secret value(s) were generated from a seed derived from \
-                     the resource name: they are PREDICTABLE. For production, supply the stored \
-                     values or a secret seed"
-                ),
-            );
-        } else {
-            out.report.warn(
-                InputPath::root(),
-                format!(
-                    "{generated_secrets} secret value(s) were generated from the seed; store them \
-                     (see the generated list)"
-                ),
-            );
-        }
-    }
-    out.generated.sort();
-    Ok(out)
+    report.warn(InputPath::root(), message);
 }
 
 /// `https://example.com` → (`https`, `example.com`); a bare domain means `http`.
