@@ -143,175 +143,14 @@ pub struct Resource {
 impl Resource {
     /// Read `manifests` for `namespace` (the target's, if it names one).
     pub fn read(manifests: &Manifests, namespace: Option<&str>) -> Result<Self, Errors> {
-        let mut errors = Vec::new();
-        let mut instance: Option<String> = None;
-        let mut object_namespace: Option<(String, InputPath)> = None;
-        let mut namespaces = Vec::new();
-        let mut objects = Vec::new();
-        let mut workloads = Vec::new();
-        let mut kinds = Vec::new();
-        let mut claims = Vec::new();
-        let mut incomplete = None;
+        let mut reader = Reader {
+            target: namespace,
+            ..Reader::default()
+        };
         for (i, object) in manifests.objects().iter().enumerate() {
-            let path = InputPath::root().key("objects").index(i);
-            let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
-            let api_version = object
-                .get("apiVersion")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            let name = object
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            if kind.is_empty() || api_version.is_empty() || name.is_empty() {
-                errors.push(Error::new(
-                    path,
-                    "not a Kubernetes object: apiVersion, kind and metadata.name are required",
-                ));
-                continue;
-            }
-            if name.contains('\0') {
-                errors.push(Error::new(
-                    path.key("metadata").key("name"),
-                    "contains a NUL character",
-                ));
-                continue;
-            }
-            if !is_kind(kind) || !is_api_version(api_version) {
-                // They become kubectl resource words, joined by commas in one argument.
-                errors.push(Error::new(
-                    path,
-                    "not a Kubernetes object: kind must be letters and digits, apiVersion \
-                     `[group/]version` in lowercase letters, digits, `.` and `-`",
-                ));
-                continue;
-            }
-            if kind == "Namespace" {
-                namespaces.push(object.clone());
-                continue;
-            }
-            if let Some(v) =
-                object.pointer(&format!("/metadata/labels/{}", pointer_key(INSTANCE_LABEL)))
-            {
-                let label_path = path.key("metadata").key("labels").key(INSTANCE_LABEL);
-                match v.as_str() {
-                    Some(s) if !is_label_value(s) || s.is_empty() => errors.push(Error::new(
-                        label_path,
-                        "is not a valid label value (letters, digits, '-', '_', '.', at most 63)",
-                    )),
-                    Some(s) => match &instance {
-                        None => instance = Some(s.to_string()),
-                        Some(first) if first != s => errors.push(Error::new(
-                            label_path,
-                            format!(
-                                "objects of two resources in one set (\"{first}\" and \"{s}\")"
-                            ),
-                        )),
-                        Some(_) => {}
-                    },
-                    None => errors.push(Error::new(label_path, "must be a string")),
-                }
-            }
-            if !CLUSTER_SCOPED.contains(&kind) {
-                if let Some(ns) = object
-                    .pointer("/metadata/namespace")
-                    .and_then(Value::as_str)
-                {
-                    let ns_path = path.key("metadata").key("namespace");
-                    let clash = match (namespace, &object_namespace) {
-                        (Some(t), _) if t != ns => {
-                            Some(format!("is \"{ns}\", the target namespace is \"{t}\""))
-                        }
-                        (None, Some((first, _))) if first != ns => {
-                            Some(format!("is \"{ns}\", other objects are in \"{first}\""))
-                        }
-                        _ => None,
-                    };
-                    match clash {
-                        Some(msg) => errors.push(Error::new(ns_path, msg)),
-                        None => {
-                            if object_namespace.is_none() {
-                                object_namespace = Some((ns.to_string(), ns_path));
-                            }
-                        }
-                    }
-                }
-            }
-            let resource = resource_word(kind, api_version);
-            if !CLUSTER_SCOPED.contains(&kind) && !kinds.contains(&resource) {
-                kinds.push(resource);
-            }
-            if let Some(wk) = WorkloadKind::from_kind(kind) {
-                match workload(wk, name, object, &path) {
-                    Ok(w) => workloads.push(w),
-                    Err(e) => errors.push(e),
-                }
-            }
-            if kind == "PersistentVolumeClaim" {
-                claims.push(name.to_string());
-            }
-            if incomplete.is_none() && secret_data_omitted(object) {
-                incomplete = Some(format!(
-                    "{path}: Secret \"{name}\" was stored without its data (toJson without \
-                     secrets); apply needs the manifests of the translation"
-                ));
-            }
-            objects.push(object.clone());
+            reader.object(object, InputPath::root().key("objects").index(i));
         }
-        let namespace = namespace
-            .map(str::to_string)
-            .or(object_namespace.map(|(ns, _)| ns))
-            .or_else(|| {
-                namespaces
-                    .first()
-                    .and_then(|n| n.pointer("/metadata/name"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            });
-        let Some(namespace) = namespace else {
-            errors.push(Error::new(
-                InputPath::root(),
-                "no namespace: the objects name none; set the kubectl option `namespace`",
-            ));
-            return Err(Errors::from_vec(errors).unwrap_or_else(unreachable_errors));
-        };
-        if namespace.contains('\0') {
-            errors.push(Error::new(
-                InputPath::root().key("namespace"),
-                "contains a NUL character",
-            ));
-        }
-        let instance = match instance {
-            Some(i) => i,
-            None => {
-                errors.push(Error::new(
-                    InputPath::root(),
-                    format!(
-                        "no object carries the label {INSTANCE_LABEL}: the commands select, prune \
-                         and delete by it"
-                    ),
-                ));
-                String::new()
-            }
-        };
-        if let Some(e) = Errors::from_vec(errors) {
-            return Err(e);
-        }
-        for object in &mut objects {
-            set_label(object, INSTANCE_LABEL, &instance);
-            set_label(object, MANAGED_BY_LABEL, MANAGED_BY);
-        }
-        kinds.sort();
-        Ok(Self {
-            namespace,
-            instance,
-            namespaces,
-            objects,
-            workloads,
-            kinds,
-            claims,
-            incomplete,
-        })
+        reader.finish()
     }
 
     /// `instance=<x>,managed-by=coolify`: every object of the resource.
@@ -343,6 +182,206 @@ impl Resource {
                     ),
                 )
             })
+    }
+}
+
+/// What [`Resource::read`] has gathered so far: the objects sorted by role, and every error
+/// (all are reported, not only the first).
+#[derive(Debug, Default)]
+struct Reader<'a> {
+    /// The target's namespace, if it names one.
+    target: Option<&'a str>,
+    errors: Vec<Error>,
+    instance: Option<String>,
+    /// The namespace the first namespaced object names.
+    object_namespace: Option<String>,
+    namespaces: Vec<Value>,
+    objects: Vec<Value>,
+    workloads: Vec<Workload>,
+    kinds: Vec<String>,
+    claims: Vec<String>,
+    incomplete: Option<String>,
+}
+
+impl Reader<'_> {
+    fn object(&mut self, object: &Value, path: InputPath) {
+        let Some((kind, api_version, name)) = self.identity(object, &path) else {
+            return;
+        };
+        if kind == "Namespace" {
+            self.namespaces.push(object.clone());
+            return;
+        }
+        self.instance_label(object, &path);
+        if !CLUSTER_SCOPED.contains(&kind) {
+            self.namespace_of(object, &path);
+            let resource = resource_word(kind, api_version);
+            if !self.kinds.contains(&resource) {
+                self.kinds.push(resource);
+            }
+        }
+        if let Some(wk) = WorkloadKind::from_kind(kind) {
+            match workload(wk, name, object, &path) {
+                Ok(w) => self.workloads.push(w),
+                Err(e) => self.errors.push(e),
+            }
+        }
+        if kind == "PersistentVolumeClaim" {
+            self.claims.push(name.to_string());
+        }
+        if self.incomplete.is_none() && secret_data_omitted(object) {
+            self.incomplete = Some(format!(
+                "{path}: Secret \"{name}\" was stored without its data (toJson without \
+                 secrets); apply needs the manifests of the translation"
+            ));
+        }
+        self.objects.push(object.clone());
+    }
+
+    /// Kind, apiVersion and name, each safe to become a kubectl word; none (an error) when
+    /// one is missing or malformed.
+    fn identity<'v>(
+        &mut self,
+        object: &'v Value,
+        path: &InputPath,
+    ) -> Option<(&'v str, &'v str, &'v str)> {
+        let text = |p: &str| object.pointer(p).and_then(Value::as_str).unwrap_or("");
+        let (kind, api_version, name) =
+            (text("/kind"), text("/apiVersion"), text("/metadata/name"));
+        if kind.is_empty() || api_version.is_empty() || name.is_empty() {
+            self.errors.push(Error::new(
+                path.clone(),
+                "not a Kubernetes object: apiVersion, kind and metadata.name are required",
+            ));
+            return None;
+        }
+        if name.contains('\0') {
+            self.errors.push(Error::new(
+                path.key("metadata").key("name"),
+                "contains a NUL character",
+            ));
+            return None;
+        }
+        if !is_kind(kind) || !is_api_version(api_version) {
+            // They become kubectl resource words, joined by commas in one argument.
+            self.errors.push(Error::new(
+                path.clone(),
+                "not a Kubernetes object: kind must be letters and digits, apiVersion \
+                 `[group/]version` in lowercase letters, digits, `.` and `-`",
+            ));
+            return None;
+        }
+        Some((kind, api_version, name))
+    }
+
+    /// The instance label: a valid label value, the same on every object that has it.
+    fn instance_label(&mut self, object: &Value, path: &InputPath) {
+        let Some(v) = object.pointer(&format!("/metadata/labels/{}", pointer_key(INSTANCE_LABEL)))
+        else {
+            return;
+        };
+        let label_path = path.key("metadata").key("labels").key(INSTANCE_LABEL);
+        match v.as_str() {
+            Some(s) if !is_label_value(s) || s.is_empty() => self.errors.push(Error::new(
+                label_path,
+                "is not a valid label value (letters, digits, '-', '_', '.', at most 63)",
+            )),
+            Some(s) => match &self.instance {
+                None => self.instance = Some(s.to_string()),
+                Some(first) if first != s => self.errors.push(Error::new(
+                    label_path,
+                    format!("objects of two resources in one set (\"{first}\" and \"{s}\")"),
+                )),
+                Some(_) => {}
+            },
+            None => self.errors.push(Error::new(label_path, "must be a string")),
+        }
+    }
+
+    /// A namespaced object's namespace: the target's, or the one the first object names.
+    fn namespace_of(&mut self, object: &Value, path: &InputPath) {
+        let Some(ns) = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+        else {
+            return;
+        };
+        let clash = match (self.target, &self.object_namespace) {
+            (Some(t), _) if t != ns => {
+                Some(format!("is \"{ns}\", the target namespace is \"{t}\""))
+            }
+            (None, Some(first)) if first != ns => {
+                Some(format!("is \"{ns}\", other objects are in \"{first}\""))
+            }
+            _ => None,
+        };
+        match clash {
+            Some(msg) => self
+                .errors
+                .push(Error::new(path.key("metadata").key("namespace"), msg)),
+            None => {
+                if self.object_namespace.is_none() {
+                    self.object_namespace = Some(ns.to_string());
+                }
+            }
+        }
+    }
+
+    /// The resource: its namespace (the target's, the objects', else the Namespace object's)
+    /// and instance, every object labelled with them; or every error found.
+    fn finish(mut self) -> Result<Resource, Errors> {
+        let namespace = self
+            .target
+            .map(str::to_string)
+            .or(self.object_namespace.take())
+            .or_else(|| {
+                self.namespaces
+                    .first()
+                    .and_then(|n| n.pointer("/metadata/name"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            });
+        let Some(namespace) = namespace else {
+            self.errors.push(Error::new(
+                InputPath::root(),
+                "no namespace: the objects name none; set the kubectl option `namespace`",
+            ));
+            return Err(Errors::from_vec(self.errors).unwrap_or_else(unreachable_errors));
+        };
+        if namespace.contains('\0') {
+            self.errors.push(Error::new(
+                InputPath::root().key("namespace"),
+                "contains a NUL character",
+            ));
+        }
+        let instance = self.instance.take().unwrap_or_else(|| {
+            self.errors.push(Error::new(
+                InputPath::root(),
+                format!(
+                    "no object carries the label {INSTANCE_LABEL}: the commands select, prune \
+                     and delete by it"
+                ),
+            ));
+            String::new()
+        });
+        if let Some(e) = Errors::from_vec(self.errors) {
+            return Err(e);
+        }
+        for object in &mut self.objects {
+            set_label(object, INSTANCE_LABEL, &instance);
+            set_label(object, MANAGED_BY_LABEL, MANAGED_BY);
+        }
+        self.kinds.sort();
+        Ok(Resource {
+            namespace,
+            instance,
+            namespaces: self.namespaces,
+            objects: self.objects,
+            workloads: self.workloads,
+            kinds: self.kinds,
+            claims: self.claims,
+            incomplete: self.incomplete,
+        })
     }
 }
 
