@@ -127,7 +127,7 @@ plateau_keys() {
 
 # Reads a campaign log (lines `EPOCH libFuzzer-line`) and prints one row: seconds, executions,
 # cov and ft at start (INITED) -> end, the execution and second of the last change of cov (and
-# of ft with PLATEAU=ft), and whether the run plateaued: nothing new for the last QUIET seconds
+# of ft with PLATEAU=ft), the edges found in the second half of the run's seconds, and whether the run plateaued: nothing new for the last QUIET seconds
 # and the last quarter of its executions (so a run starved of CPU, nice 19 beside a build,
 # cannot plateau by the clock alone). With NOW (epoch seconds) it reads a running campaign:
 # libFuzzer prints a count only at new coverage and at powers of two, so the executions since
@@ -141,17 +141,19 @@ report() {
     inited && $2 ~ /^#[0-9]+$/ && num("cov:") != "" {
       e = substr($2, 2) + 0; te = t; rate = num("exec/s:") + 0
       if (num("cov:") != c || (withft && num("ft:") != f)) { tl = t; el = e }
-      c = num("cov:"); f = num("ft:")
+      c = num("cov:"); f = num("ft:"); n++; T[n] = t; C[n] = c
     }
     /stat::number_of_executed_units:/ { total = $3 + 0 }
     END {
       if (!inited) { print "no INITED line: the run did not start"; exit 1 }
-      if (now) t = now
+      if (now && !total) t = now
       if (!total) total = int(e + rate * (t - te))
       secs = t - t0
       plateau = (total - el >= total / 4 && t - tl >= quiet) ? "yes" : "no"
-      printf "seconds %d, executions %d, cov %s -> %s, ft %s -> %s, last new at #%d (%d s), plateau %s\n",
-        secs, total, c0, c, f0, f, el, tl - t0, plateau
+      # Edges found in the second half of the run: how flat the curve is when not yet flat.
+      half = c0; for (k = 1; k <= n && T[k] <= t0 + secs / 2; k++) half = C[k]
+      printf "seconds %d, executions %d, cov %s -> %s, ft %s -> %s, last new at #%d (%d s), second half +%d cov, plateau %s\n",
+        secs, total, c0, c, f0, f, el, tl - t0, c - half, plateau
     }' "$1"
 }
 

@@ -23,22 +23,26 @@ check() {
 
 # Edges last changed at 1010 s (#5,000): 690 quiet seconds and 257,144 of 262,144 executions.
 check 600 cov quiet-edges.log "" \
-  "seconds 700, executions 262144, cov 100 -> 105, ft 200 -> 260, last new at #5000 (10 s), plateau yes"
+  "seconds 700, executions 262144, cov 100 -> 105, ft 200 -> 260, last new at #5000 (10 s), second half +0 cov, plateau yes"
 # ft changed until 1300 s: 400 quiet seconds are too few when ft counts.
 check 600 ft quiet-edges.log "" \
-  "seconds 700, executions 262144, cov 100 -> 105, ft 200 -> 260, last new at #100000 (300 s), plateau no"
+  "seconds 700, executions 262144, cov 100 -> 105, ft 200 -> 260, last new at #100000 (300 s), second half +0 cov, plateau no"
 check 300 ft quiet-edges.log "" \
-  "seconds 700, executions 262144, cov 100 -> 105, ft 200 -> 260, last new at #100000 (300 s), plateau yes"
+  "seconds 700, executions 262144, cov 100 -> 105, ft 200 -> 260, last new at #100000 (300 s), second half +0 cov, plateau yes"
 # 690 quiet seconds but only 1,000 of 6,000 executions: a run starved of CPU.
 check 600 cov starved.log "" \
-  "seconds 700, executions 6000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), plateau no"
+  "seconds 700, executions 6000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), second half +0 cov, plateau no"
 # A running campaign: 500 exec/s since its last line at 1010 s.
 check 600 cov running.log 1700 \
-  "seconds 700, executions 350000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), plateau yes"
+  "seconds 700, executions 350000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), second half +0 cov, plateau yes"
 check 600 cov running.log 1200 \
-  "seconds 200, executions 100000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), plateau no"
+  "seconds 200, executions 100000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), second half +0 cov, plateau no"
+# Read without NOW, it ends at its last line: the 5 edges of 1010 s are in the second half.
 check 600 cov running.log "" \
-  "seconds 10, executions 5000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), plateau no"
+  "seconds 10, executions 5000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), second half +5 cov, plateau no"
+# A finished run ignores NOW.
+check 600 cov starved.log 5000 \
+  "seconds 700, executions 6000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), second half +0 cov, plateau no"
 check 600 cov not-started.log "" "no INITED line: the run did not start"
 
 if [ "$failed" -gt 0 ]; then
