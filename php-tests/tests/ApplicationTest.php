@@ -108,6 +108,25 @@ final class ApplicationTest extends TestCase
         $this->assertArrayHasKey('ports_mappings', array_column($this->reportOf($app), null, 'path'));
     }
 
+    public function testEveryDeploymentStartsNewPodsAsCoolifysJobDoes(): void
+    {
+        // Coolify starts a new container on every deployment: its id on the pod template
+        // makes an apply of an otherwise unchanged application roll the pods.
+        $app = self::model();
+        $pods = fn (array $a) => self::objects((new Translator())->application($a))['StatefulSet/vgsco4o']['spec']['template'];
+        $app['deployment_uuid'] = 'qc8g0w4ckoc0wgo8';
+        $first = $pods($app);
+        $this->assertSame('qc8g0w4ckoc0wgo8', $first['metadata']['annotations']['coolify.io/deploymentId']);
+        $app['deployment_uuid'] = 'zk0o4w8ssg4c8k0c';
+        $this->assertNotSame($first, $pods($app));
+        $this->assertArrayNotHasKey('deployment_uuid', array_column($this->reportOf($app), null, 'path'));
+        // A preview whose commit is still HEAD is tagged with the deployment, as previewImageTag() does.
+        $app['pull_request_id'] = 7;
+        $app['git_commit_sha'] = 'HEAD';
+        $o = self::objects((new Translator())->application($app));
+        $this->assertSame('ghcr.io/acme/shop-api:pr-7-zk0o4w8ssg4c8k0c', $o['StatefulSet/vgsco4o-pr-7']['spec']['template']['spec']['containers'][0]['image']);
+    }
+
     public function testOldParserVersionSwapsUrlAndFqdn(): void
     {
         $app = self::model();

@@ -7,23 +7,56 @@
 //! set) or one the caller names (`image`) can run; anything else is an error that says so.
 
 use super::attributes::Attrs;
+use crate::compose::PullPolicy;
 use crate::error::Error;
 use crate::path::InputPath;
+
+/// The image reference and how the node pulls it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Image {
+    /// The reference the pod runs.
+    pub reference: String,
+    /// `Always` where the tag is reused from one deployment to the next while Coolify runs
+    /// what it just pulled or built under it: the `dockerimage` build pack (the job runs
+    /// `docker compose pull` before every start), `latest` for an inline Dockerfile, and
+    /// the tags an unresolved commit falls back to. A node would otherwise keep starting
+    /// the copy it pulled first. `None` (Kubernetes' default) for a commit, a digest or a
+    /// caller's `image`.
+    pub pull_policy: Option<PullPolicy>,
+}
+
+impl Image {
+    fn fixed(reference: String) -> Self {
+        Self {
+            reference,
+            pull_policy: None,
+        }
+    }
+
+    fn reused(reference: String) -> Self {
+        Self {
+            reference,
+            pull_policy: Some(PullPolicy::Always),
+        }
+    }
+}
 
 /// Build packs that build an image (every one but `dockerimage`).
 fn builds(build_pack: Option<&str>) -> bool {
     build_pack != Some("dockerimage")
 }
 
-/// The image reference: `image` as given; else, for the `dockerimage` build pack,
+/// The image: `image` as given; else, for the `dockerimage` build pack,
 /// `docker_registry_image_name:docker_registry_image_tag` (`latest` by default, a
 /// `sha256-…` tag as a digest); else the image Coolify built and pushed under
 /// `docker_registry_image_name`: tagged `latest` for an inline Dockerfile, `pr-N-<commit>`
-/// for a preview, `<commit>` (`git_commit_sha`) otherwise, or, when the commit is not
-/// resolved (`HEAD`), the `docker_registry_image_tag` Coolify also pushes.
-pub(super) fn image(a: &Attrs<'_>, pr: u64, errors: &mut Vec<Error>) -> Option<String> {
+/// for a preview (`pr-N-<deployment_uuid>` while the commit is `HEAD`, as
+/// `previewImageTag()` does), `<commit>` (`git_commit_sha`) otherwise, or, when the commit
+/// is not resolved (`HEAD`), the `docker_registry_image_tag` Coolify also pushes, else
+/// `HEAD` itself, the tag the job then builds and pushes.
+pub(super) fn image(a: &Attrs<'_>, pr: u64, errors: &mut Vec<Error>) -> Option<Image> {
     if let Some(i) = a.text("image") {
-        return Some(i);
+        return Some(Image::fixed(i));
     }
     let at = |k: &str| InputPath::root().key(k);
     let build_pack = a.text("build_pack");
@@ -41,31 +74,35 @@ pub(super) fn image(a: &Attrs<'_>, pr: u64, errors: &mut Vec<Error>) -> Option<S
         return None;
     };
     let tag = a.text("docker_registry_image_tag");
-    let commit = a.text("git_commit_sha").filter(|c| c != "HEAD");
+    let commit = a.text("git_commit_sha");
+    let unresolved = commit.as_deref() == Some("HEAD");
+    let commit = commit.filter(|_| !unresolved);
     if !builds(build_pack.as_deref()) {
         let tag = tag.unwrap_or_else(|| "latest".to_string());
         return Some(match tag.strip_prefix("sha256-") {
-            Some(hash) => format!("{name}@sha256:{hash}"),
-            None => format!("{name}:{tag}"),
+            Some(hash) => Image::fixed(format!("{name}@sha256:{hash}")),
+            None => Image::reused(format!("{name}:{tag}")),
         });
     }
     if a.text("dockerfile").is_some() {
-        return Some(format!("{name}:latest"));
+        return Some(Image::reused(format!("{name}:latest")));
     }
     if pr > 0 {
-        let Some(commit) = commit else {
+        let Some(source) = commit.or_else(|| a.text("deployment_uuid")) else {
             errors.push(Error::new(
                 at("git_commit_sha"),
-                "a preview's image is tagged pr-N-<commit> (pr-N-<deployment uuid> for HEAD): \
-                 pass the deployment's commit as `git_commit_sha`, or the pushed reference as `image`",
+                "a preview's image is tagged pr-N-<commit>, or pr-N-<deployment uuid> while \
+                 the commit is HEAD: pass the deployment's commit as `git_commit_sha` or its \
+                 `deployment_uuid`, or the pushed reference as `image`",
             ));
             return None;
         };
-        return Some(format!("{name}:{}", preview_tag(pr, &commit)));
+        return Some(Image::fixed(format!("{name}:{}", preview_tag(pr, &source))));
     }
     match (commit, tag) {
-        (Some(c), _) => Some(format!("{name}:{}", truncate(&c, 128))),
-        (None, Some(t)) => Some(format!("{name}:{t}")),
+        (Some(c), _) => Some(Image::fixed(format!("{name}:{}", truncate(&c, 128)))),
+        (None, Some(t)) => Some(Image::reused(format!("{name}:{t}"))),
+        (None, None) if unresolved => Some(Image::reused(format!("{name}:HEAD"))),
         (None, None) => {
             errors.push(Error::new(
                 at("git_commit_sha"),
@@ -110,7 +147,14 @@ mod tests {
     fn image_of(v: Value, pr: u64) -> Result<String, Vec<String>> {
         let mut errors = Vec::new();
         let a = Attrs::root(&v, "x").unwrap();
-        image(&a, pr, &mut errors).ok_or_else(|| errors.iter().map(|e| e.to_string()).collect())
+        image(&a, pr, &mut errors)
+            .map(|i| i.reference)
+            .ok_or_else(|| errors.iter().map(|e| e.to_string()).collect())
+    }
+
+    fn policy_of(v: Value, pr: u64) -> Option<PullPolicy> {
+        let a = Attrs::root(&v, "x").unwrap();
+        image(&a, pr, &mut Vec::new()).and_then(|i| i.pull_policy)
     }
 
     #[test]
@@ -138,17 +182,61 @@ mod tests {
             image_of(base.clone(), 7).unwrap(),
             "ghcr.io/acme/api:pr-7-4f2a9c1e"
         );
-        // An unresolved commit: the extra tag Coolify pushes.
+        // An unresolved commit: the extra tag Coolify pushes, else `HEAD` itself.
         let mut v = base.clone();
         v["git_commit_sha"] = json!("HEAD");
         assert_eq!(image_of(v.clone(), 0).unwrap(), "ghcr.io/acme/api:stable");
-        assert!(image_of(v, 7).unwrap_err()[0].starts_with("git_commit_sha: "));
+        let mut untagged = v.clone();
+        untagged
+            .as_object_mut()
+            .unwrap()
+            .remove("docker_registry_image_tag");
+        assert_eq!(image_of(untagged, 0).unwrap(), "ghcr.io/acme/api:HEAD");
+        // A preview of an unresolved commit is tagged with the deployment's uuid.
+        let e = image_of(v.clone(), 7).unwrap_err();
+        assert!(
+            e[0].starts_with("git_commit_sha: ") && e[0].contains("deployment_uuid"),
+            "{e:?}"
+        );
+        v["deployment_uuid"] = json!("qc8g0w4ckoc0");
+        assert_eq!(
+            image_of(v, 7).unwrap(),
+            "ghcr.io/acme/api:pr-7-qc8g0w4ckoc0"
+        );
         // An inline Dockerfile is tagged latest.
         let mut v = base;
         v["dockerfile"] = json!("FROM nginx");
         assert_eq!(image_of(v, 0).unwrap(), "ghcr.io/acme/api:latest");
         assert_eq!(preview_tag(3, "feat/x y"), "pr-3-feat-x-y");
         assert_eq!(preview_tag(3, &"a".repeat(200)).len(), 128);
+    }
+
+    #[test]
+    fn reused_tags_are_pulled_on_every_start() {
+        let pushed = json!({"build_pack": "nixpacks", "docker_registry_image_name": "r/api",
+            "git_commit_sha": "4f2a9c1e", "docker_registry_image_tag": "stable"});
+        // A commit names one build: the node's copy is the image.
+        assert_eq!(policy_of(pushed.clone(), 0), None);
+        assert_eq!(policy_of(pushed.clone(), 7), None);
+        // Tags a later deployment pushes again: the node must ask the registry.
+        let mut head = pushed.clone();
+        head["git_commit_sha"] = json!("HEAD");
+        assert_eq!(policy_of(head, 0), Some(PullPolicy::Always));
+        let mut inline = pushed;
+        inline["dockerfile"] = json!("FROM nginx");
+        assert_eq!(policy_of(inline, 0), Some(PullPolicy::Always));
+        // The dockerimage build pack: Coolify pulls before every start, a digest excepted.
+        let registry = json!({"build_pack": "dockerimage", "docker_registry_image_name": "nginx",
+            "docker_registry_image_tag": "1.27"});
+        assert_eq!(policy_of(registry.clone(), 0), Some(PullPolicy::Always));
+        let mut digest = registry;
+        digest["docker_registry_image_tag"] = json!("sha256-abc");
+        assert_eq!(policy_of(digest, 0), None);
+        // The caller's own reference keeps Kubernetes' default.
+        assert_eq!(
+            policy_of(json!({"image": "own:1", "build_pack": "dockerimage"}), 0),
+            None
+        );
     }
 
     #[test]

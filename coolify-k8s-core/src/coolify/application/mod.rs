@@ -79,6 +79,7 @@ const KNOWN: &[&str] = &[
     "project_name",
     "environment_name",
     "git_commit_sha",
+    "deployment_uuid",
     "git_branch",
     "settings",
     "autoscale",
@@ -269,13 +270,15 @@ pub fn from_attributes_env(
     );
 
     let mut svc = Service {
-        image,
+        pull_policy: image.as_ref().and_then(|i| i.pull_policy.clone()),
+        image: image.map(|i| i.reference),
         restart: Some(Restart::UnlessStopped),
         expose,
         ports,
         environment: runtime.environment,
         ..Service::default()
     };
+    deployment(&a, &mut svc);
     apply_limits(&a, &mut svc, &mut errors, &mut report);
     let suffix = if pr > 0 {
         format!("-pr-{pr}")
@@ -335,6 +338,18 @@ pub fn from_attributes_env(
         report,
         volume_origins,
     })
+}
+
+/// `deployment_uuid`, the job's own id, on the workload and its pod template as
+/// `coolify.io/deploymentId` (the label Coolify's Dockerfiles put on the image it builds).
+/// Coolify's job starts a new container on every deployment, even of an unchanged
+/// application (its `rolling_update()` names each one anew); a pod template that differs
+/// per deployment makes `kubectl apply` roll the pods in the same way, and with a reused
+/// tag (`coolify/image.rs`) the new pods pull what the job just pushed.
+fn deployment(a: &Attrs<'_>, svc: &mut Service) {
+    if let Some(id) = a.text("deployment_uuid") {
+        svc.annotations.insert("coolify.io/deploymentId".into(), id);
+    }
 }
 
 /// Attributes the translation does not read are reported, build settings with their reason.

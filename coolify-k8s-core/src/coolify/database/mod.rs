@@ -20,7 +20,8 @@ use super::attributes::{
     volume, Attrs,
 };
 use crate::compose::{
-    magic::deferred, HealthcheckTest, MountType, Port, Project, Protocol, Restart, Service,
+    magic::deferred, HealthcheckTest, MountType, Port, Project, Protocol, PullPolicy, Restart,
+    Service,
 };
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
@@ -100,6 +101,14 @@ pub struct DatabaseInput {
     pub volume_origins: Vec<InputPath>,
 }
 
+/// `Always` unless the image is pinned by digest: every `Start*` action runs
+/// `docker compose pull` before it recreates the container, so a start or restart runs the
+/// newest image under the tag (`postgres:16-alpine` today, a later 16.x next month). With
+/// Kubernetes' default a node would keep the copy it pulled first.
+fn pull_policy(image: &str) -> Option<PullPolicy> {
+    (!image.contains("@sha256:")).then_some(PullPolicy::Always)
+}
+
 /// Read a database's attributes; `env` (`NAME => value`) wins over the stored variables and
 /// the credential columns.
 pub fn from_attributes(
@@ -129,6 +138,7 @@ pub fn from_attributes(
 
     let (environment, variables, secret_variables) = environment(kind, &a, env, &mut errors);
     let mut svc = Service {
+        pull_policy: image.as_deref().and_then(pull_policy),
         image,
         restart: Some(Restart::UnlessStopped),
         environment,

@@ -223,3 +223,23 @@ fn ssl_and_bookkeeping_are_reported() {
     assert!(w.contains("internal_db_url: Coolify's bookkeeping"), "{w}");
     assert!(!w.contains(PASSWORD), "{w}");
 }
+
+/// Every `Start*` action pulls before it starts the container: the pods ask the registry
+/// on every start too, unless the image is pinned by digest.
+#[test]
+fn every_start_pulls_the_tag_as_coolify_does() {
+    let policy = |m: &crate::Manifests| {
+        m.objects()
+            .iter()
+            .find(|o| o["kind"] == "StatefulSet" || o["kind"] == "Deployment")
+            .map(|o| o["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"].clone())
+    };
+    for kind in kind::ALL {
+        let m = translate(kind, &model(kind), Options::default());
+        assert_eq!(policy(&m), Some(json!("Always")), "{kind}");
+    }
+    let mut pinned = model(DatabaseKind::Postgresql);
+    pinned["image"] = json!("postgres:17@sha256:0123456789abcdef");
+    let m = translate(DatabaseKind::Postgresql, &pinned, Options::default());
+    assert_eq!(policy(&m), Some(Value::Null));
+}
