@@ -196,6 +196,13 @@ pub struct Options {
     pub images: BTreeMap<String, String>,
     /// Seed for generating missing Coolify magic values.
     pub seed: Option<String>,
+    /// This deployment's id (Coolify's `deployment_uuid` for an Application; any value new
+    /// to each start of a service or database). Coolify starts every container anew on each
+    /// deployment (the job's `rolling_update()`, `docker compose up --force-recreate`, each
+    /// `Start*` action's `docker rm -f` and `up`); the id on every pod template
+    /// (`coolify.io/deploymentId`) makes `kubectl apply` roll every pod and run every Job
+    /// again in the same way. Default none: an unchanged resource keeps its pods.
+    pub deployment_id: Option<String>,
     /// Labels added to every object.
     pub labels: BTreeMap<String, String>,
     /// Annotations added to every object.
@@ -270,6 +277,7 @@ impl Default for Options {
             network_policies: false,
             images: BTreeMap::new(),
             seed: None,
+            deployment_id: None,
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
             secret_variables: BTreeSet::new(),

@@ -179,6 +179,57 @@ fn a_changed_secret_rolls_the_pods_and_reruns_the_job() {
     );
 }
 
+/// Coolify starts every container anew on each start (`docker compose up -d
+/// --force-recreate` in `StartService.php`): with a deployment id every pod template
+/// differs per deployment, so an apply rolls every pod and runs the one-shot Jobs again;
+/// without one an unchanged project keeps its pods.
+#[test]
+fn each_deployment_id_recreates_every_pod_as_force_recreate_does() {
+    let with = |id: &str| {
+        convert(
+            Options {
+                deployment_id: Some(id.into()),
+                ..Options::default()
+            },
+            &[],
+        )
+    };
+    let (plain, first, second) = (convert(Options::default(), &[]), with("d-1"), with("d-2"));
+    let templates = |m: &Manifests| -> Vec<(String, Value)> {
+        m.objects()
+            .iter()
+            .filter(|o| o["spec"]["template"].is_object())
+            .map(|o| {
+                let name = o["metadata"]["name"].as_str().unwrap_or("?").to_string();
+                (
+                    name,
+                    o["spec"]["template"]["metadata"]["annotations"].clone(),
+                )
+            })
+            .collect()
+    };
+    let on_first = templates(&first);
+    assert!(on_first.len() >= 5, "{on_first:?}");
+    for (name, annotations) in &on_first {
+        assert_eq!(annotations["coolify.io/deploymentId"], "d-1", "{name}");
+    }
+    for (name, annotations) in templates(&plain) {
+        assert!(
+            annotations.get("coolify.io/deploymentId").is_none(),
+            "{name}"
+        );
+    }
+    // Only the id differs: the same checksums, a new Job name.
+    assert_eq!(
+        checksum(workload(&first, "app")),
+        checksum(workload(&second, "app"))
+    );
+    let job = |m: &Manifests| workload(m, "migrate")["metadata"]["name"].clone();
+    assert_ne!(job(&first), job(&second));
+    assert_ne!(job(&first), job(&plain));
+    assert_eq!(with("d-1").to_yaml(), first.to_yaml());
+}
+
 /// Rule 9: run-once services stay run-once; dependants wait without a deadline that fails
 /// them for good; `exclude_from_hc` is out of the rollout wait and the status.
 #[test]

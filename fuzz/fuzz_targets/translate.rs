@@ -116,6 +116,8 @@ fn options(u: &mut Unstructured) -> arbitrary::Result<Value> {
     let w = json!({"min": u8::arbitrary(u)?, "max": u8::arbitrary(u)?,
                    "cpu": u8::arbitrary(u)?, "memory": u8::arbitrary(u)?});
     maybe(&mut o, "autoscale", u, w);
+    let w = json!(word(u)?);
+    maybe(&mut o, "deployment_id", u, w);
     Ok(Value::Object(o))
 }
 

@@ -120,6 +120,12 @@ final class ApplicationTest extends TestCase
         $app['deployment_uuid'] = 'zk0o4w8ssg4c8k0c';
         $this->assertNotSame($first, $pods($app));
         $this->assertArrayNotHasKey('deployment_uuid', array_column($this->reportOf($app), null, 'path'));
+        // The `deployment_id` option is the same for every kind of resource; the job's own
+        // attribute wins over it.
+        $byOption = self::objects((new Translator(['deployment_id' => 'opt-1']))->application(self::model()));
+        $this->assertSame('opt-1', $byOption['StatefulSet/vgsco4o']['spec']['template']['metadata']['annotations']['coolify.io/deploymentId']);
+        $both = self::objects((new Translator(['deployment_id' => 'opt-1']))->application($app));
+        $this->assertSame('zk0o4w8ssg4c8k0c', $both['StatefulSet/vgsco4o']['spec']['template']['metadata']['annotations']['coolify.io/deploymentId']);
         // A preview whose commit is still HEAD is tagged with the deployment, as previewImageTag() does.
         $app['pull_request_id'] = 7;
         $app['git_commit_sha'] = 'HEAD';

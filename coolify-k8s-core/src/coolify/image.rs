@@ -50,11 +50,16 @@ fn builds(build_pack: Option<&str>) -> bool {
 /// `docker_registry_image_name:docker_registry_image_tag` (`latest` by default, a
 /// `sha256-…` tag as a digest); else the image Coolify built and pushed under
 /// `docker_registry_image_name`: tagged `latest` for an inline Dockerfile, `pr-N-<commit>`
-/// for a preview (`pr-N-<deployment_uuid>` while the commit is `HEAD`, as
-/// `previewImageTag()` does), `<commit>` (`git_commit_sha`) otherwise, or, when the commit
+/// for a preview (`pr-N-<deployment id>` while the commit is `HEAD`, as
+/// `previewImageTag()` does with its `deployment_uuid`), `<commit>` (`git_commit_sha`) otherwise, or, when the commit
 /// is not resolved (`HEAD`), the `docker_registry_image_tag` Coolify also pushes, else
 /// `HEAD` itself, the tag the job then builds and pushes.
-pub(super) fn image(a: &Attrs<'_>, pr: u64, errors: &mut Vec<Error>) -> Option<Image> {
+pub(super) fn image(
+    a: &Attrs<'_>,
+    pr: u64,
+    deployment_id: Option<&str>,
+    errors: &mut Vec<Error>,
+) -> Option<Image> {
     if let Some(i) = a.text("image") {
         return Some(Image::fixed(i));
     }
@@ -88,7 +93,7 @@ pub(super) fn image(a: &Attrs<'_>, pr: u64, errors: &mut Vec<Error>) -> Option<I
         return Some(Image::reused(format!("{name}:latest")));
     }
     if pr > 0 {
-        let Some(source) = commit.or_else(|| a.text("deployment_uuid")) else {
+        let Some(source) = commit.or_else(|| deployment_id.map(str::to_string)) else {
             errors.push(Error::new(
                 at("git_commit_sha"),
                 "a preview's image is tagged pr-N-<commit>, or pr-N-<deployment uuid> while \
@@ -147,14 +152,15 @@ mod tests {
     fn image_of(v: Value, pr: u64) -> Result<String, Vec<String>> {
         let mut errors = Vec::new();
         let a = Attrs::root(&v, "x").unwrap();
-        image(&a, pr, &mut errors)
+        let id = a.text("deployment_uuid");
+        image(&a, pr, id.as_deref(), &mut errors)
             .map(|i| i.reference)
             .ok_or_else(|| errors.iter().map(|e| e.to_string()).collect())
     }
 
     fn policy_of(v: Value, pr: u64) -> Option<PullPolicy> {
         let a = Attrs::root(&v, "x").unwrap();
-        image(&a, pr, &mut Vec::new()).and_then(|i| i.pull_policy)
+        image(&a, pr, None, &mut Vec::new()).and_then(|i| i.pull_policy)
     }
 
     #[test]

@@ -262,14 +262,21 @@ fn volume_group_affinity(instance: &str, group: &str) -> Affinity {
     }
 }
 
-/// The pod's annotations: the workload's, and the checksum of its inputs so a changed
-/// value rolls the pods (see [`crate::plan::redeploy`]).
-fn pod_annotations(w: &Workload) -> BTreeMap<String, String> {
+/// The pod's annotations: the workload's, the checksum of its inputs so a changed value
+/// rolls the pods, and the deployment's id so every deployment does (see
+/// [`crate::plan::redeploy`]).
+fn pod_annotations(plan: &Plan, w: &Workload) -> BTreeMap<String, String> {
     let mut a = w.annotations.clone();
     if let Some(sum) = &w.config_checksum {
         a.insert(
             crate::plan::redeploy::CHECKSUM_ANNOTATION.to_string(),
             sum.clone(),
+        );
+    }
+    if let Some(id) = &plan.deployment_id {
+        a.insert(
+            crate::plan::redeploy::DEPLOYMENT_ANNOTATION.to_string(),
+            id.clone(),
         );
     }
     a
@@ -369,7 +376,7 @@ pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(labels),
-            annotations: meta::annotations(plan, &pod_annotations(w)),
+            annotations: meta::annotations(plan, &pod_annotations(plan, w)),
             ..Default::default()
         }),
         spec: Some(spec),

@@ -167,6 +167,7 @@ pub fn plan(
         namespace,
         common_labels: options.labels.clone(),
         common_annotations: options.annotations.clone(),
+        deployment_id: options.deployment_id.clone(),
         secret,
         files: storage.files.into_values().collect(),
         claims: storage.claims.into_values().map(|(c, _)| c).collect(),

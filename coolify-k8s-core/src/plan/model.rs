@@ -15,6 +15,9 @@ pub struct Plan {
     pub common_labels: BTreeMap<String, String>,
     /// Annotations for every object (the caller's option annotations).
     pub common_annotations: BTreeMap<String, String>,
+    /// This deployment's id (the `deployment_id` option), on every pod template: see
+    /// [`crate::plan::redeploy`].
+    pub deployment_id: Option<String>,
     /// The resource's Secret: magic and caller-marked secret values, by variable name.
     pub secret: Option<SecretValues>,
     /// ConfigMaps and Secrets holding files (Coolify `content:` volumes, `configs`,

@@ -3,10 +3,15 @@
 //! - every pod template carries [`CHECKSUM_ANNOTATION`], a SHA-256 over the values of the
 //!   Secret keys and the ConfigMap / Secret files the pod reads, so a changed value rolls
 //!   the pods (Kubernetes itself never restarts a pod for a changed Secret);
-//! - a Job (a run-once service) is named `<service>-<hash>` after its spec and inputs: Job
-//!   templates are immutable, so a changed Job is a new object (applied) and the old one is
-//!   pruned with the rest of the previous object set; an unchanged Job keeps its name and
-//!   does not run again. The apply never meets an immutable-field error.
+//! - with the `deployment_id` option, every pod template also carries
+//!   [`DEPLOYMENT_ANNOTATION`]: a new id rolls every pod even when nothing else changed, as
+//!   Coolify starts every container anew on each deployment;
+//! - a Job (a run-once service) is named `<service>-<hash>` after its pod template (spec,
+//!   labels, annotations, the deployment id) and inputs: Job templates are immutable, so a
+//!   changed Job is a new object (applied) and the old one is pruned with the rest of the
+//!   previous object set; an unchanged Job keeps its name and does not run again (with a
+//!   new deployment id it runs again, as `docker compose up --force-recreate` runs a
+//!   one-shot container again). The apply never meets an immutable-field error.
 
 use super::model::{EnvValue, Plan, SecretValues, VolumeSource, Workload, WorkloadKind};
 use sha2::{Digest, Sha256};
@@ -14,6 +19,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The pod-template annotation holding the checksum of the pod's inputs.
 pub const CHECKSUM_ANNOTATION: &str = "coolify.io/config-checksum";
+
+/// The pod-template annotation holding the deployment's id (Coolify labels the images it
+/// builds `coolify.deploymentId`).
+pub const DEPLOYMENT_ANNOTATION: &str = "coolify.io/deploymentId";
 
 /// Hex digits of a Job's name suffix.
 const JOB_HASH_LEN: usize = 8;
@@ -143,14 +152,16 @@ impl<'a> Inputs<'a> {
     }
 }
 
-/// The hash a Job is named after: its pod's spec (containers, volumes, pod settings,
-/// retries) and the checksum of its inputs.
-fn job_hash(w: &Workload, checksum: &str) -> String {
+/// The hash a Job is named after: everything in its pod template (containers, volumes,
+/// pod settings, labels, annotations, the deployment id), its retries and the checksum of
+/// its inputs. A template field left out would change under an unchanged name, which the
+/// API server rejects (`spec.template: field is immutable`).
+fn job_hash(w: &Workload, checksum: &str, deployment_id: Option<&str>) -> String {
     // Debug output of the plan types is deterministic (Vecs and BTreeMaps only) and is
     // used here only as hash input, never written out.
     let spec = format!(
-        "{:?}|{:?}|{:?}|{:?}|{}|{checksum}",
-        w.containers, w.init_containers, w.volumes, w.pod, w.job_retries
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{checksum}|{deployment_id:?}",
+        w.containers, w.init_containers, w.volumes, w.pod, w.labels, w.annotations, w.job_retries
     );
     let digest = Sha256::digest(spec.as_bytes());
     hex(&digest)[..JOB_HASH_LEN].to_string()
@@ -163,7 +174,7 @@ pub fn apply(plan: &mut Plan) {
     let sums: Vec<String> = plan.workloads.iter().map(|w| inputs.checksum(w)).collect();
     for (w, sum) in plan.workloads.iter_mut().zip(sums) {
         if w.kind == WorkloadKind::Job {
-            let suffix = job_hash(w, &sum);
+            let suffix = job_hash(w, &sum, plan.deployment_id.as_deref());
             let base = super::names::dns_label(
                 &w.service_name,
                 super::names::DNS_LABEL_MAX - JOB_HASH_LEN - 1,
@@ -378,5 +389,30 @@ mod tests {
         let mut d = plan_with("s1", "conf", WorkloadKind::Deployment);
         apply(&mut d);
         assert_eq!(d.workloads[0].name, "web");
+    }
+
+    /// Every field of a Job's pod template is in its name: one that changed under an
+    /// unchanged name would be rejected as immutable by the API server.
+    #[test]
+    fn a_changed_template_or_deployment_renames_the_job() {
+        let named = |edit: &dyn Fn(&mut Plan)| {
+            let mut p = plan_with("s1", "conf", WorkloadKind::Job);
+            edit(&mut p);
+            apply(&mut p);
+            p.workloads[0].name.clone()
+        };
+        let base = named(&|_| {});
+        let label = named(&|p| {
+            p.workloads[0].labels.insert("team".into(), "a".into());
+        });
+        let annotation = named(&|p| {
+            p.workloads[0].annotations.insert("note".into(), "a".into());
+        });
+        let first = named(&|p| p.deployment_id = Some("d1".into()));
+        let second = named(&|p| p.deployment_id = Some("d2".into()));
+        let names: BTreeSet<&String> = [&base, &label, &annotation, &first, &second].into();
+        assert_eq!(names.len(), 5, "{names:?}");
+        // The same deployment id names the same Job: a retried apply does not run it twice.
+        assert_eq!(first, named(&|p| p.deployment_id = Some("d1".into())));
     }
 }

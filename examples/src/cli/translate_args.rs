@@ -64,6 +64,9 @@ pub struct TranslateArgs {
     /// Seed for generating missing Coolify magic values.
     #[arg(long, value_name = "SEED")]
     pub seed: Option<String>,
+    /// This deployment's id: on every pod template, so each deployment rolls every pod.
+    #[arg(long = "deployment-id", value_name = "ID")]
+    pub deployment_id: Option<String>,
     /// A label added to every object (repeatable).
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = key_value)]
     pub labels: Vec<(String, String)>,
@@ -186,6 +189,7 @@ impl TranslateArgs {
         put("bind_mounts", &self.bind_mounts);
         put("published_ports", &self.published_ports);
         put("seed", &self.seed);
+        put("deployment_id", &self.deployment_id);
         put("ingress_controller", &self.ingress_controller);
         put("base_domain", &self.base_domain);
         put("shared_volumes", &self.shared_volumes);

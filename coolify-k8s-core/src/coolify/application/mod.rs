@@ -162,6 +162,9 @@ pub struct ApplicationInput {
     /// Names other resources of the destination reach it by (its container name and
     /// `custom_network_aliases`): never suffixed in a shared namespace.
     pub global_names: BTreeSet<String>,
+    /// This deployment's id: the `deployment_uuid` attribute, else the `deployment_id`
+    /// option (every pod template carries it, see [`crate::plan::redeploy`]).
+    pub deployment_id: Option<String>,
     /// What could not be carried over exactly.
     pub report: Report,
     /// The storage each of the service's volumes comes from, by index, so report lines
@@ -235,6 +238,18 @@ pub fn from_attributes_env(
     env: &BTreeMap<String, String>,
     seed: Option<&str>,
 ) -> Result<ApplicationInput, Errors> {
+    read(attrs, env, seed, None)
+}
+
+/// [`from_attributes_env`] with the `deployment_id` option, which the `deployment_uuid`
+/// attribute overrides (the job's own id, passed with its other values such as
+/// `git_commit_sha`).
+fn read(
+    attrs: &Value,
+    env: &BTreeMap<String, String>,
+    seed: Option<&str>,
+    deployment_id: Option<&str>,
+) -> Result<ApplicationInput, Errors> {
     let mut a = Attrs::root(attrs, "an Application")?;
     a.settings = a.obj.get("settings").and_then(Value::as_object);
     let mut errors = Vec::new();
@@ -250,7 +265,10 @@ pub fn from_attributes_env(
     let identity = Identity::of(&a, uuid.as_deref(), &app_name, pr, &mut report);
     let service = identity.service.clone();
 
-    let image = super::image::image(&a, pr, &mut errors);
+    let deployment_id = a
+        .text("deployment_uuid")
+        .or_else(|| deployment_id.map(str::to_string));
+    let image = super::image::image(&a, pr, deployment_id.as_deref(), &mut errors);
     let expose = exposed_ports(&a, &mut errors);
     let first_port = expose.first().map(|p| p.target);
     let ports = published_ports(&a, pr, &mut errors, &mut report);
@@ -278,7 +296,6 @@ pub fn from_attributes_env(
         environment: runtime.environment,
         ..Service::default()
     };
-    deployment(&a, &mut svc);
     apply_limits(&a, &mut svc, &mut errors, &mut report);
     let suffix = if pr > 0 {
         format!("-pr-{pr}")
@@ -331,6 +348,7 @@ pub fn from_attributes_env(
         resource: identity.namespace,
         variables: runtime.variables,
         secret_variables: runtime.secret_variables,
+        deployment_id,
         routes,
         http_probe,
         autoscale,
@@ -338,18 +356,6 @@ pub fn from_attributes_env(
         report,
         volume_origins,
     })
-}
-
-/// `deployment_uuid`, the job's own id, on the workload and its pod template as
-/// `coolify.io/deploymentId` (the label Coolify's Dockerfiles put on the image it builds).
-/// Coolify's job starts a new container on every deployment, even of an unchanged
-/// application (its `rolling_update()` names each one anew); a pod template that differs
-/// per deployment makes `kubectl apply` roll the pods in the same way, and with a reused
-/// tag (`coolify/image.rs`) the new pods pull what the job just pushed.
-fn deployment(a: &Attrs<'_>, svc: &mut Service) {
-    if let Some(id) = a.text("deployment_uuid") {
-        svc.annotations.insert("coolify.io/deploymentId".into(), id);
-    }
 }
 
 /// Attributes the translation does not read are reported, build settings with their reason.
@@ -524,8 +530,14 @@ impl crate::Translator {
         env: &BTreeMap<String, String>,
     ) -> Result<crate::Manifests, Errors> {
         let base = self.options();
-        let input = from_attributes_env(attrs, env, base.seed.as_deref())?;
+        let input = read(
+            attrs,
+            env,
+            base.seed.as_deref(),
+            base.deployment_id.as_deref(),
+        )?;
         let mut options = base.clone();
+        options.deployment_id = input.deployment_id.clone();
         options
             .secret_variables
             .extend(input.secret_variables.iter().cloned());
