@@ -1,6 +1,6 @@
 //! e2e: the `kubectl` command builders run for real against the local API server, as
 //! Coolify runs them (`bash -se`): deploy a multi-service resource, deploy it again unchanged
-//! (nothing changes), deploy it without one service (that service is pruned), restart, stop,
+//! (nothing changes) and with a new deployment id (every Deployment rolls), deploy it without one service (that service is pruned), restart, stop,
 //! start, delete (nothing of the resource is left). With the controller-manager, the scheduler
 //! and the node, Deployments get ReplicaSets and their pods are scheduled.
 //!
@@ -47,15 +47,18 @@ fn example_without_worker() -> String {
     serde_json::to_string(&doc).expect("JSON is YAML")
 }
 
-fn translate(yaml: &str, router: Router) -> Manifests {
-    let options = Options {
+fn translate_options(router: Router) -> Options {
+    Options {
         namespace: Some(NAMESPACE.to_string()),
         name: Some("notes".to_string()),
         router,
         seed: Some("e2e".to_string()),
         ..Options::default()
-    };
-    Translator::new(options)
+    }
+}
+
+fn translate(yaml: &str, router: Router) -> Manifests {
+    Translator::new(translate_options(router))
         .compose(yaml, &BTreeMap::new())
         .unwrap_or_else(|e| panic!("translation failed: {e}"))
 }
@@ -216,6 +219,41 @@ fn deploy_redeploy_prune_restart_stop_start_delete() {
         before.len(),
         after.len(),
         "an unchanged redeploy added objects"
+    );
+
+    // 2b. Deploy again with a deployment id, as Coolify recreates every container on each
+    // deployment: every workload's pod template carries it, so each Deployment rolls (a
+    // second ReplicaSet) although nothing else changed.
+    let mut options = translate_options(router);
+    options.deployment_id = Some("e2e-deployment-2".into());
+    let redeployed = Translator::new(options)
+        .compose(&example(), &BTreeMap::new())
+        .unwrap_or_else(|e| panic!("translation failed: {e}"));
+    must_apply(
+        &cluster,
+        "apply (new deployment id)",
+        &k.apply(&redeployed).expect("apply lines"),
+    );
+    for (kind, name) in scalable_workloads(&cluster) {
+        let obj = cluster.get_json(&[kind, &name, "-n", NAMESPACE]);
+        assert_eq!(
+            obj["spec"]["template"]["metadata"]["annotations"]["coolify.io/deploymentId"],
+            "e2e-deployment-2",
+            "{kind} {name}"
+        );
+    }
+    wait_until(
+        Duration::from_secs(60),
+        "a new ReplicaSet per Deployment",
+        || {
+            let sets = cluster.items("replicasets", NAMESPACE, None);
+            deployments.iter().all(|d| {
+                sets.iter()
+                    .filter(|rs| rs["metadata"]["ownerReferences"][0]["name"] == d.as_str())
+                    .count()
+                    >= 2
+            })
+        },
     );
 
     // 3. Deploy without `worker`: its workload is pruned, the others stay.
