@@ -17,6 +17,9 @@
 #                                          for run
 #   scripts/fuzz.sh report LOG [NOW]       the report row of a campaign's log (NOW: epoch
 #                                          seconds, for a campaign still running)
+#   scripts/fuzz.sh edges LOG [FROM]       where a campaign's new edges are: the code of
+#                                          each one found after FROM (a fraction of the run,
+#                                          default 0.5), by crate and by function
 # Exits 0 with "skipped: …" when the nightly toolchain is missing. One fuzzing process, as
 # libFuzzer runs by default (`-jobs=N` would fork and log to fuzz-N.log): the machine is small
 # and shared.
@@ -33,6 +36,9 @@ TARGETS=(compose_load translate proxy_labels application kubectl_target manifest
 # counts the replay: translate's 2,000+ whole translations take about 8 s, so a 5 s smoke
 # would end before mutating anything.
 declare -A SMOKE_REPLAY=([translate]=10)
+# A campaign runs without address-space randomization, so the program counters libFuzzer
+# prints for new edges (-print_pcs) are the binary's addresses plus this fixed base.
+PIE_BASE=0x555555554000
 # The translate target's options header (fuzz_targets/translate.rs): zeros = default options.
 HEADER_BYTES=32
 
@@ -157,6 +163,47 @@ report() {
     }' "$1"
 }
 
+# Where a campaign's late edges are: every NEW_PC line after FROM (a fraction of the run's
+# seconds) symbolized in the binary the campaign ran (LOG's .bin), counted by crate (the
+# first path segment of the function the edge's code was inlined into) and by function. It
+# tells whether a curve that keeps rising does so in the project's code or in a library's
+# (number parsing, Unicode tables, formatting).
+edges() {
+  local log="$1" from="${2:-0.5}" bin="${1%.log}.bin"
+  [ -f "$bin" ] || die "no $bin: the campaign ran before binaries were kept"
+  command -v addr2line >/dev/null || die "addr2line (binutils) is needed"
+  awk -v from="$from" '
+    $2 ~ /^#[0-9]+$/ && !t0 { t0 = $1 }
+    /NEW_PC: 0x/ { n++; T[n] = $1; P[n] = $3 }
+    /INITED/ { t0 = $1 }
+    { last = $1 }
+    END {
+      cut = t0 + (last - t0) * from
+      for (i = 1; i <= n; i++) if (T[i] >= cut) print P[i]
+    }' "$log" |
+    # libFuzzer prints the address after the edge's instruction.
+    while read -r pc; do printf '0x%x\n' $((pc - PIE_BASE - 1)); done |
+    addr2line -f -C -e "$bin" | paste - - |
+    # Without -i addr2line names the function the code was inlined into and the file of the
+    # innermost inlined line: the file says whose branch it is.
+    awk -F '\t' '
+      { file = $2; area = "other"
+        if (file ~ /\/registry\/src\//) { area = file; sub(/.*\/registry\/src\/[^\/]*\//, "", area); sub(/\/.*/, "", area); sub(/-[0-9][0-9.]*[^\/]*$/, "", area) }
+        else if (file ~ /\/library\//) {
+          area = "std"
+          # Standard-library code inlined into one of the project`s functions: the project`s branch.
+          if (match($1, /coolify_k8s_core::[a-z_0-9]+/)) area = "coolify-k8s-core::" substr($1, RSTART + 18, RLENGTH - 18)
+        }
+        else if (file ~ /coolify-k8s-core\/src\//) { area = file; sub(/.*coolify-k8s-core\/src\//, "", area); sub(/[\/.].*/, "", area); area = "coolify-k8s-core::" area }
+        else if (file ~ /\/fuzz\//) area = "fuzz harness"
+        a[area]++; fn[$1]++; total++ }
+      END {
+        printf "%d new edges after the cut\n", total
+        for (k in a) printf "area %6d  %s\n", a[k], k
+        for (k in fn) printf "fn   %6d  %s\n", fn[k], k
+      }' | sort -k1,1 -k2,2nr | awk '/^fn/ && ++shown > 15 { next } { print }'
+}
+
 # Runs TARGET (one worker) until it plateaus or MAX seconds pass; every output line gets its
 # epoch second, so the log shows when the last new coverage came. libFuzzer prints its final
 # stats on SIGINT, which ends a plateaued run.
@@ -169,8 +216,13 @@ campaign() {
   scratch="$(mktemp -d)"
   mkdir -p "$(dirname "$log")" "artifacts/$target" "corpus/$target"
   log "campaign $target (at most $max s), log $log"
-  "$bin" "$scratch" "corpus/$target" -max_total_time="$max" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=262144 -print_final_stats=1 -artifact_prefix="artifacts/$target/" \
+  # The binary beside the log, and a fixed load address, so `edges` can name the code of
+  # every new edge afterwards, whatever was built since.
+  cp "$bin" "${log%.log}.bin"
+  local norandom=()
+  setarch "$(uname -m)" -R true 2>/dev/null && norandom=(setarch "$(uname -m)" -R)
+  "${norandom[@]}" "$bin" "$scratch" "corpus/$target" -max_total_time="$max" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=262144 -print_final_stats=1 -print_pcs=1 -artifact_prefix="artifacts/$target/" \
     > >(while IFS= read -r l; do printf '%(%s)T %s\n' -1 "$l"; done >"$log") 2>&1 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
@@ -195,7 +247,7 @@ campaign() {
 
 cmd="${1:-smoke}"
 # Reading a log needs neither the toolchain nor cargo-fuzz.
-if [ "$cmd" != report ]; then
+if [ "$cmd" != report ] && [ "$cmd" != edges ]; then
   need_nightly
   ensure_cargo_fuzz
 fi
@@ -216,5 +268,6 @@ case "$cmd" in
   cmin) cmin "${2:?target}" ;;
   campaign) campaign "${2:?target}" "${3:-3600}" ;;
   report) report "${2:?log}" "${3:-}" ;;
-  *) die "unknown command '$cmd' (smoke, run, seed, cmin, campaign, report)" ;;
+  edges) edges "${2:?log}" "${3:-0.5}" ;;
+  *) die "unknown command '$cmd' (smoke, run, seed, cmin, campaign, report, edges)" ;;
 esac

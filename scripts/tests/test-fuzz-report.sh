@@ -2,7 +2,9 @@
 # Test of `scripts/fuzz.sh report`, which decides when a campaign has plateaued (and so when
 # `campaign` stops it), against hand-written logs in fuzz-report/: each case gives the
 # settings, the log and the row it must print, so a rule that always or never says
-# "plateau yes" is caught. Needs neither the nightly toolchain nor cargo-fuzz.
+# "plateau yes" is caught. The logs carry the NEW_PC lines a campaign prints (-print_pcs, for
+# `fuzz.sh edges`), which the row must ignore. Needs neither the nightly toolchain nor
+# cargo-fuzz.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 fuzz="$here/../fuzz.sh"
