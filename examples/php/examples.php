@@ -26,6 +26,8 @@ function application_example(BatchRunner $runner, array $server): array
     $attributes = json_decode((string) file_get_contents(__DIR__ . '/application.json'), true, 512, JSON_THROW_ON_ERROR);
     // What generate_coolify_env_variables() adds for this deployment.
     $env = ['SOURCE_COMMIT' => '4f2a9c1'];
+    // The job's own id: every deployment starts new pods, as Coolify starts a new container.
+    $attributes['deployment_uuid'] = 'qc8g0w4ckoc0wgo8';
     $t = new Translator(['router' => 'traefik', 'entrypoints' => 'http,https']);
     $stored = KubernetesResource::deploy($t->application($attributes, $env), $server, $runner);
     $app = new KubernetesResource($stored['handle'], $server, $runner);
@@ -56,7 +58,9 @@ function application_example(BatchRunner $runner, array $server): array
 function service_example(BatchRunner $runner, array $server): array
 {
     $env = ['SERVICE_USER_POSTGRES' => 'umami', 'SERVICE_PASSWORD_POSTGRES' => 'stored-password-value'];
-    $t = new Translator(['name' => 'k0s8w4c', 'router' => 'traefik']);
+    // Any id new to each start: Coolify's StartService recreates every container
+    // (`up --force-recreate`), so every pod rolls and one-shot services run again.
+    $t = new Translator(['name' => 'k0s8w4c', 'router' => 'traefik', 'deployment_id' => 'start-20261130-0600']);
     $stored = KubernetesResource::deploy($t->compose((string) file_get_contents(__DIR__ . '/service.yaml'), $env), $server, $runner);
     $service = new KubernetesResource($stored['handle'], $server, $runner);
     $out = ['stored' => $stored, 'status' => $service->status()];
