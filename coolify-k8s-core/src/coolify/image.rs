@@ -50,10 +50,10 @@ fn builds(build_pack: Option<&str>) -> bool {
 /// `docker_registry_image_name:docker_registry_image_tag` (`latest` by default, a
 /// `sha256-…` tag as a digest); else the image Coolify built and pushed under
 /// `docker_registry_image_name`: tagged `latest` for an inline Dockerfile, `pr-N-<commit>`
-/// for a preview (`pr-N-<deployment id>` while the commit is `HEAD`, as
-/// `previewImageTag()` does with its `deployment_uuid`), `<commit>` (`git_commit_sha`) otherwise, or, when the commit
-/// is not resolved (`HEAD`), the `docker_registry_image_tag` Coolify also pushes, else
-/// `HEAD` itself, the tag the job then builds and pushes.
+/// for a preview (`pr-N-<deployment id>` while the commit is `HEAD`, as `previewImageTag()`
+/// does with its `deployment_uuid`), `<commit>` (`git_commit_sha`) otherwise, or, when the
+/// commit is not resolved (`HEAD`), the `docker_registry_image_tag` Coolify also pushes,
+/// else `HEAD` itself, the tag the job then builds and pushes.
 pub(super) fn image(
     a: &Attrs<'_>,
     pr: u64,

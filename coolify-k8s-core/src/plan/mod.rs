@@ -184,7 +184,7 @@ pub fn plan(
     plan.report.extend(dns_report);
     // Jobs are named after their spec and inputs (after every rewrite of their values)
     // before their dependants wait for them.
-    redeploy::apply(&mut plan);
+    redeploy::apply(&mut plan, &deps);
     plan.job_waiter =
         ordering::add_waits(&mut plan.workloads, &deps, &plan.instance, &plan.namespace);
     Ok(plan)

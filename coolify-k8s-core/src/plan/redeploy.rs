@@ -6,12 +6,13 @@
 //! - with the `deployment_id` option, every pod template also carries
 //!   [`DEPLOYMENT_ANNOTATION`]: a new id rolls every pod even when nothing else changed, as
 //!   Coolify starts every container anew on each deployment;
-//! - a Job (a run-once service) is named `<service>-<hash>` after its pod template (spec,
-//!   labels, annotations, the deployment id) and inputs: Job templates are immutable, so a
-//!   changed Job is a new object (applied) and the old one is pruned with the rest of the
-//!   previous object set; an unchanged Job keeps its name and does not run again (with a
-//!   new deployment id it runs again, as `docker compose up --force-recreate` runs a
-//!   one-shot container again). The apply never meets an immutable-field error.
+//! - a Job (a run-once service) is named `<service>-<hash>` after all its template holds
+//!   (spec, labels, annotations, the deployment id, the Jobs it waits for) and its inputs:
+//!   Job templates are immutable, so a changed Job is a new object (applied) and the old
+//!   one is pruned with the rest of the previous object set; an unchanged Job keeps its
+//!   name and does not run again (with a new deployment id it runs again, as `docker
+//!   compose up --force-recreate` runs a one-shot container again). The apply never meets
+//!   an immutable-field error.
 
 use super::model::{EnvValue, Plan, SecretValues, VolumeSource, Workload, WorkloadKind};
 use sha2::{Digest, Sha256};
@@ -152,37 +153,102 @@ impl<'a> Inputs<'a> {
     }
 }
 
-/// The hash a Job is named after: everything in its pod template (containers, volumes,
-/// pod settings, labels, annotations, the deployment id), its retries and the checksum of
-/// its inputs. A template field left out would change under an unchanged name, which the
-/// API server rejects (`spec.template: field is immutable`).
-fn job_hash(w: &Workload, checksum: &str, deployment_id: Option<&str>) -> String {
+/// The hash a Job is named after: everything its pod template and spec will hold. Its own
+/// parts (containers, volumes, pod settings, labels, annotations, retries, the checksum of
+/// its inputs), the resource's (namespace, instance, the caller's labels and annotations,
+/// pull secrets, the deployment id), and what its wait init containers and failure policy
+/// are made of (each dependency's kind, Service, port and object name, a Job's being its
+/// own hashed name). A part left out could change under an unchanged name, which the API
+/// server rejects (`spec.template: field is immutable`), so the apply would fail.
+fn job_hash(plan: &Plan, w: &Workload, checksum: &str, waits: &[String]) -> String {
     // Debug output of the plan types is deterministic (Vecs and BTreeMaps only) and is
     // used here only as hash input, never written out.
     let spec = format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{checksum}|{deployment_id:?}",
-        w.containers, w.init_containers, w.volumes, w.pod, w.labels, w.annotations, w.job_retries
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{checksum}|{waits:?}|{}|{}|{:?}|{:?}|{:?}|{:?}",
+        w.containers,
+        w.init_containers,
+        w.volumes,
+        w.pod,
+        w.labels,
+        w.annotations,
+        w.job_retries,
+        plan.namespace,
+        plan.instance,
+        plan.common_labels,
+        plan.common_annotations,
+        plan.image_pull_secrets,
+        plan.deployment_id,
     );
     let digest = Sha256::digest(spec.as_bytes());
     hex(&digest)[..JOB_HASH_LEN].to_string()
 }
 
 /// Set every workload's checksum; name Jobs after their spec and inputs. Runs before the
-/// wait init containers are added (they name the Jobs).
-pub fn apply(plan: &mut Plan) {
+/// wait init containers are added (they name the Jobs), so `deps` (service → the services it
+/// waits for) stands for them: Jobs are named in dependency order, each after the final
+/// names of the Jobs it waits for.
+pub fn apply(plan: &mut Plan, deps: &BTreeMap<String, Vec<String>>) {
     let inputs = Inputs::new(plan);
     let sums: Vec<String> = plan.workloads.iter().map(|w| inputs.checksum(w)).collect();
     for (w, sum) in plan.workloads.iter_mut().zip(sums) {
-        if w.kind == WorkloadKind::Job {
-            let suffix = job_hash(w, &sum, plan.deployment_id.as_deref());
-            let base = super::names::dns_label(
-                &w.service_name,
-                super::names::DNS_LABEL_MAX - JOB_HASH_LEN - 1,
-            );
-            w.name = format!("{base}-{suffix}");
-        }
         w.config_checksum = Some(sum);
     }
+    let index: BTreeMap<String, usize> = plan
+        .workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.service.clone(), i))
+        .collect();
+    let mut named = BTreeSet::new();
+    for i in 0..plan.workloads.len() {
+        name_job(plan, deps, &index, i, &mut named, &mut BTreeSet::new());
+    }
+}
+
+/// Names the Job at `i` after its dependencies' final names (naming those first).
+/// `visiting` breaks a dependency cycle (the loader rejects them; this only keeps a
+/// malformed plan from recursing forever).
+fn name_job(
+    plan: &mut Plan,
+    deps: &BTreeMap<String, Vec<String>>,
+    index: &BTreeMap<String, usize>,
+    i: usize,
+    named: &mut BTreeSet<usize>,
+    visiting: &mut BTreeSet<usize>,
+) {
+    if named.contains(&i) || !visiting.insert(i) {
+        return;
+    }
+    let service = plan.workloads[i].service.clone();
+    let mut waits = Vec::new();
+    for dep in deps.get(&service).into_iter().flatten() {
+        let Some(&j) = index.get(dep) else {
+            waits.push(dep.clone());
+            continue;
+        };
+        name_job(plan, deps, index, j, named, visiting);
+        let d = &plan.workloads[j];
+        waits.push(format!(
+            "{}|{:?}|{}|{}|{:?}",
+            d.service,
+            d.kind,
+            d.name,
+            d.service_name,
+            d.ports.first().map(|p| p.port)
+        ));
+    }
+    named.insert(i);
+    let w = &plan.workloads[i];
+    if w.kind != WorkloadKind::Job {
+        return;
+    }
+    let sum = w.config_checksum.clone().unwrap_or_default();
+    let suffix = job_hash(plan, w, &sum, &waits);
+    let base = super::names::dns_label(
+        &w.service_name,
+        super::names::DNS_LABEL_MAX - JOB_HASH_LEN - 1,
+    );
+    plan.workloads[i].name = format!("{base}-{suffix}");
 }
 
 #[cfg(test)]
@@ -374,9 +440,9 @@ mod tests {
         let mut a = plan_with("s1", "conf", WorkloadKind::Job);
         let mut b = plan_with("s2", "conf", WorkloadKind::Job);
         let mut same = plan_with("s1", "conf", WorkloadKind::Job);
-        apply(&mut a);
-        apply(&mut b);
-        apply(&mut same);
+        apply(&mut a, &BTreeMap::new());
+        apply(&mut b, &BTreeMap::new());
+        apply(&mut same, &BTreeMap::new());
         let name = &a.workloads[0].name;
         assert!(
             name.starts_with("web-") && name.len() == "web-".len() + JOB_HASH_LEN,
@@ -387,8 +453,38 @@ mod tests {
         assert!(a.workloads[0].config_checksum.is_some());
         // Long-running workloads keep their names.
         let mut d = plan_with("s1", "conf", WorkloadKind::Deployment);
-        apply(&mut d);
+        apply(&mut d, &BTreeMap::new());
         assert_eq!(d.workloads[0].name, "web");
+    }
+
+    /// A Job that waits for a renamed Job is renamed too: its wait init container names the
+    /// other Job, and would otherwise change under an unchanged name.
+    #[test]
+    fn a_job_waiting_for_a_renamed_job_is_renamed() {
+        let names = |secret_value: &str| {
+            let mut p = plan_with(secret_value, "conf", WorkloadKind::Job);
+            let mut second = Workload {
+                kind: WorkloadKind::Job,
+                ..Workload::for_test("second")
+            };
+            second.containers.push(Container {
+                name: "second".into(),
+                image: "busybox".into(),
+                ..Default::default()
+            });
+            p.workloads.push(second);
+            let deps = BTreeMap::from([("second".to_string(), vec!["web".to_string()])]);
+            apply(&mut p, &deps);
+            (p.workloads[0].name.clone(), p.workloads[1].name.clone())
+        };
+        let (web1, second1) = names("s1");
+        let (web2, second2) = names("s2");
+        assert_ne!(web1, web2);
+        assert_ne!(
+            second1, second2,
+            "second waits for {web2} under its old name"
+        );
+        assert_eq!(names("s1"), (web1, second1));
     }
 
     /// Every field of a Job's pod template is in its name: one that changed under an
@@ -398,7 +494,7 @@ mod tests {
         let named = |edit: &dyn Fn(&mut Plan)| {
             let mut p = plan_with("s1", "conf", WorkloadKind::Job);
             edit(&mut p);
-            apply(&mut p);
+            apply(&mut p, &BTreeMap::new());
             p.workloads[0].name.clone()
         };
         let base = named(&|_| {});
