@@ -169,9 +169,11 @@ report() {
 # tells whether a curve that keeps rising does so in the project's code or in a library's
 # (number parsing, Unicode tables, formatting).
 edges() {
-  local log="$1" from="${2:-0.5}" bin="${1%.log}.bin"
+  local log="$1" from="${2:-0.5}" bin="${1%.log}.bin" found
   [ -f "$bin" ] || die "no $bin: the campaign ran before binaries were kept"
   command -v addr2line >/dev/null || die "addr2line (binutils) is needed"
+  found="$(mktemp)"
+  # "second-of-the-run address" of each new edge after the cut.
   awk -v from="$from" '
     $2 ~ /^#[0-9]+$/ && !t0 { t0 = $1 }
     /NEW_PC: 0x/ { n++; T[n] = $1; P[n] = $3 }
@@ -179,29 +181,34 @@ edges() {
     { last = $1 }
     END {
       cut = t0 + (last - t0) * from
-      for (i = 1; i <= n; i++) if (T[i] >= cut) print P[i]
-    }' "$log" |
-    # libFuzzer prints the address after the edge's instruction.
+      for (i = 1; i <= n; i++) if (T[i] >= cut) print T[i] - t0, P[i]
+    }' "$log" >"$found"
+  # libFuzzer prints the address after the edge's instruction. Without -i addr2line names
+  # the function the code was inlined into and the file of the innermost inlined line: the
+  # file says whose branch it is.
+  cut -d' ' -f2 "$found" |
     while read -r pc; do printf '0x%x\n' $((pc - PIE_BASE - 1)); done |
-    addr2line -f -C -e "$bin" | paste - - |
-    # Without -i addr2line names the function the code was inlined into and the file of the
-    # innermost inlined line: the file says whose branch it is.
+    addr2line -f -C -e "$bin" | paste - - | paste -d '\t' <(cut -d' ' -f1 "$found") - |
     awk -F '\t' '
-      { file = $2; area = "other"
+      { fn = $2; file = $3; area = "other"
         if (file ~ /\/registry\/src\//) { area = file; sub(/.*\/registry\/src\/[^\/]*\//, "", area); sub(/\/.*/, "", area); sub(/-[0-9][0-9.]*[^\/]*$/, "", area) }
         else if (file ~ /\/library\//) {
           area = "std"
           # Standard-library code inlined into one of the project`s functions: the project`s branch.
-          if (match($1, /coolify_k8s_core::[a-z_0-9]+/)) area = "coolify-k8s-core::" substr($1, RSTART + 18, RLENGTH - 18)
+          if (match(fn, /coolify_k8s_core::[a-z_0-9]+/)) area = "coolify-k8s-core::" substr(fn, RSTART + 18, RLENGTH - 18)
         }
         else if (file ~ /coolify-k8s-core\/src\//) { area = file; sub(/.*coolify-k8s-core\/src\//, "", area); sub(/[\/.].*/, "", area); area = "coolify-k8s-core::" area }
         else if (file ~ /\/fuzz\//) area = "fuzz harness"
-        a[area]++; fn[$1]++; total++ }
+        if (area ~ /^coolify-k8s-core/) { own++; own_last = $1 }
+        a[area]++; f[fn]++; total++ }
       END {
-        printf "%d new edges after the cut\n", total
+        printf "%d new edges after the cut, %d in coolify-k8s-core", total, own
+        if (own) printf " (the last at %d s)", own_last
+        printf "\n"
         for (k in a) printf "area %6d  %s\n", a[k], k
-        for (k in fn) printf "fn   %6d  %s\n", fn[k], k
+        for (k in f) printf "fn   %6d  %s\n", f[k], k
       }' | sort -k1,1 -k2,2nr | awk '/^fn/ && ++shown > 15 { next } { print }'
+  rm -f "$found"
 }
 
 # Runs TARGET (one worker) until it plateaus or MAX seconds pass; every output line gets its
