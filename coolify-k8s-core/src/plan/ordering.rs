@@ -184,18 +184,7 @@ pub fn add_waits(
 ) -> bool {
     let targets: BTreeMap<String, Target> = workloads
         .iter()
-        .map(|w| {
-            (
-                w.service.clone(),
-                Target {
-                    service: w.service.clone(),
-                    kind: w.kind,
-                    object: w.name.clone(),
-                    service_name: w.service_name.clone(),
-                    port: w.ports.first().map(|p| p.port),
-                },
-            )
-        })
+        .map(|w| (w.service.clone(), Target::of(w)))
         .collect();
     let mut job_waiter = false;
     for w in workloads.iter_mut() {
@@ -244,6 +233,19 @@ pub struct Target {
     pub service_name: String,
     /// Its first Service port, if any.
     pub port: Option<u16>,
+}
+
+impl Target {
+    /// What waiting for workload `w` needs of it.
+    pub fn of(w: &super::model::Workload) -> Self {
+        Self {
+            service: w.service.clone(),
+            kind: w.kind,
+            object: w.name.clone(),
+            service_name: w.service_name.clone(),
+            port: w.ports.first().map(|p| p.port),
+        }
+    }
 }
 
 /// The init container that waits for `target`; `namespace` qualifies DNS names.

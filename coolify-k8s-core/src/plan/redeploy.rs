@@ -199,49 +199,41 @@ pub fn apply(plan: &mut Plan, deps: &BTreeMap<String, Vec<String>>) {
         .enumerate()
         .map(|(i, w)| (w.service.clone(), i))
         .collect();
-    let mut named = BTreeSet::new();
+    let mut seen = BTreeSet::new();
     for i in 0..plan.workloads.len() {
-        name_job(plan, deps, &index, i, &mut named, &mut BTreeSet::new());
+        name_job(plan, deps, &index, i, &mut seen);
     }
 }
 
-/// Names the Job at `i` after its dependencies' final names (naming those first).
-/// `visiting` breaks a dependency cycle (the loader rejects them; this only keeps a
-/// malformed plan from recursing forever).
+/// Names the Job at `i` after what its wait containers will hold: each dependency's
+/// [`Target`](super::ordering::Target), a Job dependency named first. `seen` holds the Jobs
+/// named or being named, so each is named once and a dependency cycle (the loader rejects
+/// them) cannot recurse forever. Other workloads keep their names.
 fn name_job(
     plan: &mut Plan,
     deps: &BTreeMap<String, Vec<String>>,
     index: &BTreeMap<String, usize>,
     i: usize,
-    named: &mut BTreeSet<usize>,
-    visiting: &mut BTreeSet<usize>,
+    seen: &mut BTreeSet<usize>,
 ) {
-    if named.contains(&i) || !visiting.insert(i) {
+    if plan.workloads[i].kind != WorkloadKind::Job || !seen.insert(i) {
         return;
     }
-    let service = plan.workloads[i].service.clone();
     let mut waits = Vec::new();
-    for dep in deps.get(&service).into_iter().flatten() {
-        let Some(&j) = index.get(dep) else {
-            waits.push(dep.clone());
-            continue;
-        };
-        name_job(plan, deps, index, j, named, visiting);
-        let d = &plan.workloads[j];
-        waits.push(format!(
-            "{}|{:?}|{}|{}|{:?}",
-            d.service,
-            d.kind,
-            d.name,
-            d.service_name,
-            d.ports.first().map(|p| p.port)
-        ));
+    for dep in deps.get(&plan.workloads[i].service).into_iter().flatten() {
+        match index.get(dep) {
+            Some(&j) => {
+                name_job(plan, deps, index, j, seen);
+                let t = super::ordering::Target::of(&plan.workloads[j]);
+                waits.push(format!(
+                    "{}|{:?}|{}|{}|{:?}",
+                    t.service, t.kind, t.object, t.service_name, t.port
+                ));
+            }
+            None => waits.push(dep.clone()),
+        }
     }
-    named.insert(i);
     let w = &plan.workloads[i];
-    if w.kind != WorkloadKind::Job {
-        return;
-    }
     let sum = w.config_checksum.clone().unwrap_or_default();
     let suffix = job_hash(plan, w, &sum, &waits);
     let base = super::names::dns_label(
