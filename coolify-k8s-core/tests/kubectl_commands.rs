@@ -327,9 +327,15 @@ fn status_output_parses_into_coolify_states() {
     let k = kubectl();
     let m = manifests();
     let all_up =
-        "<Deployment/web=2,2,,,,,,>\n<StatefulSet/db=1,1,,,,,,>\n<Job/migrate=,,,,1,1,,>\n";
+        "<Deployment/web=2,2,,,,,,>\n<StatefulSet/db=1,1,,,,,,>\n<Job/migrate=,,,,1,0,0,1>\n";
     let s = k.parse_status(&m, all_up).unwrap();
     assert_eq!(s.state, State::Running);
+    // The migration finished: its container would be `exited` on Docker, so the resource
+    // is degraded, as Coolify shows it (the migrate Job is not `exclude_from_hc`).
+    let migrated =
+        "<Deployment/web=2,2,,,,,,>\n<StatefulSet/db=1,1,,,,,,>\n<Job/migrate=,,,,1,1,,>\n";
+    let s = k.parse_status(&m, migrated).unwrap();
+    assert_eq!(s.state, State::Degraded);
     assert_eq!(
         s.workloads.iter().map(|w| w.state).collect::<Vec<_>>(),
         [State::Running, State::Running, State::Completed]
@@ -369,7 +375,7 @@ fn excluded_from_hc_is_not_waited_for_nor_counted() {
     let lines = k.rollout_status(&m, 300).unwrap();
     assert_eq!(lines.len(), 3, "{lines:#?}");
     assert!(lines.iter().all(|l| !l.contains("worker")), "{lines:#?}");
-    let out = "<Deployment/web=2,2,,,,,,>\n<StatefulSet/db=1,1,,,,,,>\n<Job/migrate=,,,,1,1,,>\n<Deployment/worker=1,0,,,,,,>\n";
+    let out = "<Deployment/web=2,2,,,,,,>\n<StatefulSet/db=1,1,,,,,,>\n<Job/migrate=,,,,1,0,0,1>\n<Deployment/worker=1,0,,,,,,>\n";
     let s = k.parse_status(&m, out).unwrap();
     assert_eq!(s.state, State::Running);
     assert!(s.workloads.iter().all(|w| w.name != "worker"));

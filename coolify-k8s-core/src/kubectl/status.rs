@@ -41,8 +41,10 @@ pub enum State {
     Degraded,
     /// No pod is ready, the workload is stopped, missing, or a Job failed.
     Exited,
-    /// A Job finished successfully (not counted in a resource's state, like Coolify's
-    /// `exclude_from_hc` one-off services).
+    /// A Job finished successfully. The resource's state counts it as exited: on Docker a
+    /// one-shot container that exited 0 is `exited`, and beside running containers Coolify
+    /// shows `degraded` (`Service::getStatusAttribute`), as the poll does. `restart: "no"`
+    /// and `exclude_from_hc` services are left out of the status altogether.
     Completed,
 }
 
@@ -140,21 +142,31 @@ impl Kubectl {
             }
         }
         workloads.extend(seen);
-        let counted: Vec<State> = workloads
-            .iter()
-            .map(|w| w.state)
-            .filter(|s| *s != State::Completed)
-            .collect();
-        let state = if counted.is_empty() {
-            State::Exited
-        } else if counted.iter().all(|s| *s == State::Running) {
-            State::Running
-        } else if counted.iter().all(|s| *s == State::Exited) {
+        let state = resource_state(workloads.iter().map(|w| w.state));
+        Ok(ResourceStatus { state, workloads })
+    }
+}
+
+/// The state of a resource from its counted workloads' states: a finished Job counts as
+/// exited (see [`State::Completed`]), and a resource with nothing counted is exited.
+fn resource_state(states: impl Iterator<Item = State>) -> State {
+    let (mut running, mut exited, mut any) = (true, true, false);
+    for s in states {
+        let s = if s == State::Completed {
             State::Exited
         } else {
-            State::Degraded
+            s
         };
-        Ok(ResourceStatus { state, workloads })
+        any = true;
+        running &= s == State::Running;
+        exited &= s == State::Exited;
+    }
+    if !any || exited {
+        State::Exited
+    } else if running {
+        State::Running
+    } else {
+        State::Degraded
     }
 }
 
@@ -364,6 +376,20 @@ mod tests {
                 ("migrate", State::Exited, 0, 2)
             ]
         );
+    }
+
+    /// On Docker the migration container that exited 0 is `exited`, and Coolify shows its
+    /// service `degraded` beside the running ones; only `exclude_from_hc` / `restart: "no"`
+    /// (the annotation, tested in `kubectl_commands.rs`) keep it out.
+    #[test]
+    fn a_finished_job_counts_as_exited_as_on_docker() {
+        let s = parse("<Deployment/web=2,2><StatefulSet/db=1,1><Job/migrate=,,,,1,1,,>").unwrap();
+        assert_eq!(s.workloads[2].state, State::Completed);
+        assert_eq!(s.state, State::Degraded);
+        let all_done = "<Deployment/web=0><StatefulSet/db=0><Job/migrate=,,,,1,1,,>";
+        assert_eq!(parse(all_done).unwrap().state, State::Exited);
+        let running_job = "<Deployment/web=2,2><StatefulSet/db=1,1><Job/migrate=,,,,1,0,0,1>";
+        assert_eq!(parse(running_job).unwrap().state, State::Running);
     }
 
     #[test]
