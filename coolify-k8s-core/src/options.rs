@@ -203,6 +203,11 @@ pub struct Options {
     /// (`coolify.io/deploymentId`) makes `kubectl apply` roll every pod and run every Job
     /// again in the same way. Default none: an unchanged resource keeps its pods.
     pub deployment_id: Option<String>,
+    /// Coolify's "Pull latest images & restart": every container whose service sets no
+    /// `pull_policy` (and whose image is not pinned by digest) gets `imagePullPolicy:
+    /// Always`, so the pods of this start pull their tags again, as `docker compose pull`
+    /// does before `up` (default off).
+    pub pull_latest_images: bool,
     /// Labels added to every object.
     pub labels: BTreeMap<String, String>,
     /// Annotations added to every object.
@@ -278,6 +283,7 @@ impl Default for Options {
             images: BTreeMap::new(),
             seed: None,
             deployment_id: None,
+            pull_latest_images: false,
             labels: BTreeMap::new(),
             annotations: BTreeMap::new(),
             secret_variables: BTreeSet::new(),

@@ -230,6 +230,58 @@ fn each_deployment_id_recreates_every_pod_as_force_recreate_does() {
     assert_eq!(with("d-1").to_yaml(), first.to_yaml());
 }
 
+/// "Pull latest images & restart" (`StartService` with `pullLatestImages`): `docker
+/// compose pull` fetches every service's tag again before `up`. With the option every
+/// container of the project's images (init containers that copy files included) pulls at
+/// its start; the project's own helper containers (the waits) keep their pinned images'
+/// default. Without it, nothing is pulled again, as a plain start on Docker.
+#[test]
+fn pull_latest_images_pulls_every_tag_again_as_compose_pull_does() {
+    let pulled = convert(
+        Options {
+            pull_latest_images: true,
+            deployment_id: Some("d-3".into()),
+            ..Options::default()
+        },
+        &[],
+    );
+    let plain = convert(Options::default(), &[]);
+    let policies = |m: &Manifests| -> Vec<(String, String, Value)> {
+        let mut out = Vec::new();
+        for o in m.objects() {
+            let spec = &o["spec"]["template"]["spec"];
+            let images: Vec<&Value> = spec["containers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| &c["image"])
+                .collect();
+            let init = spec["initContainers"].as_array().into_iter().flatten();
+            for c in spec["containers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain(init)
+            {
+                if images.contains(&&c["image"]) {
+                    let name = c["name"].as_str().unwrap_or("?").to_string();
+                    let image = c["image"].as_str().unwrap_or("?").to_string();
+                    out.push((name, image, c["imagePullPolicy"].clone()));
+                }
+            }
+        }
+        out
+    };
+    let all = policies(&pulled);
+    assert!(all.len() >= 9, "{all:?}");
+    for (name, image, policy) in &all {
+        assert_eq!(policy, "Always", "{name} ({image})");
+    }
+    for (name, image, policy) in policies(&plain) {
+        assert!(policy.is_null(), "{name} ({image}): {policy}");
+    }
+}
+
 /// Rule 9: run-once services stay run-once; dependants wait without a deadline that fails
 /// them for good; `exclude_from_hc` is out of the rollout wait and the status.
 #[test]

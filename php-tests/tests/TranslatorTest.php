@@ -128,6 +128,21 @@ final class TranslatorTest extends TestCase
     }
 
     /**
+     * "Pull latest images & restart" (RestartService with pullLatestImages runs
+     * `docker compose pull` before `up`): the option makes this start's pods pull their tags.
+     */
+    public function testPullLatestImagesPullsEveryTagAgain(): void
+    {
+        $policy = function (array $options): ?string {
+            $m = self::compose(new Translator(['name' => 'acme'] + $options), self::WEB);
+            $d = array_values(array_filter($m->toArray(), fn ($o) => $o['kind'] === 'Deployment'))[0];
+            return $d['spec']['template']['spec']['containers'][0]['imagePullPolicy'] ?? null;
+        };
+        $this->assertSame('Always', $policy(['pull_latest_images' => true, 'deployment_id' => 'restart-2']));
+        $this->assertNull($policy([]));
+    }
+
+    /**
      * Corpus regression: each golden in coolify-k8s-core/tests/golden/ (translate's reviewed
      * outputs) is what the PHP API gives for the same template. Skips while there are none.
      */

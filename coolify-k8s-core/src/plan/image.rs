@@ -9,6 +9,7 @@
 //! report line says what to push and under which name.
 
 use super::workload::ServiceContext;
+use crate::compose::PullPolicy;
 use crate::error::Error;
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
@@ -65,6 +66,44 @@ pub fn image(
     Ok(reference)
 }
 
+/// The container's `imagePullPolicy`: the service's `pull_policy:`, else, with the
+/// `pull_latest_images` option, `Always`, else none (Kubernetes' default, `IfNotPresent`
+/// for a tag other than `latest`, as Docker keeps a pulled tag).
+///
+/// `pull_latest_images` is Coolify's "Pull latest images & restart" (`StartService` with
+/// `pullLatestImages`: `docker compose pull`, then `up -d --force-recreate`). That `pull`
+/// pulls every image again except where the service says otherwise: `never` and `build`
+/// are skipped, `missing` keeps a present image. `Always` does the same at the new pods'
+/// start (every pod starts anew, since each start has a new `deployment_id`). An image
+/// pinned by digest cannot change, so it keeps the default.
+pub fn pull_policy(
+    cx: &ServiceContext<'_>,
+    image: &str,
+    at: &InputPath,
+    report: &mut Report,
+) -> Option<String> {
+    let at = at.key("pull_policy");
+    match &cx.service.pull_policy {
+        Some(PullPolicy::Always) => Some("Always".into()),
+        Some(PullPolicy::Never) => Some("Never".into()),
+        Some(PullPolicy::Missing) => Some("IfNotPresent".into()),
+        Some(PullPolicy::Build) => {
+            report.add(
+                at,
+                Outcome::Dropped,
+                "pull_policy build: images are not built on Kubernetes; the image is pulled",
+            );
+            None
+        }
+        Some(PullPolicy::Refresh(s)) => {
+            report.add(at, Outcome::Approximated, format!("pull_policy {s:?}: Kubernetes has no scheduled refresh; Always pulls on every pod start"));
+            Some("Always".into())
+        }
+        None if cx.options.pull_latest_images && !image.contains('@') => Some("Always".into()),
+        None => None,
+    }
+}
+
 /// `<project>-<service>`: Docker Compose's name for a built image without `image:`
 /// (`api.GetImageNameOrDefault`), lowercased, since a reference's repository is.
 pub fn built_image_name(project: &str, service: &str) -> String {
@@ -111,6 +150,41 @@ mod tests {
         Service {
             build: Some(Build::default()),
             ..Service::default()
+        }
+    }
+
+    #[test]
+    fn pull_latest_images_pulls_what_docker_compose_pull_pulls() {
+        let latest = Options {
+            pull_latest_images: true,
+            ..Options::default()
+        };
+        let at = InputPath::root().key("services").key("Web");
+        let policy = |pull: Option<PullPolicy>, image: &str, options: &Options| {
+            let s = Service {
+                pull_policy: pull,
+                ..Service::default()
+            };
+            pull_policy(&cx(&s, options), image, &at, &mut Report::default())
+        };
+        let always = Some("Always".to_string());
+        assert_eq!(policy(None, "nginx:1.27", &latest), always);
+        assert_eq!(policy(None, "nginx:1.27", &Options::default()), None);
+        // Pinned by digest: nothing newer to pull.
+        assert_eq!(policy(None, "nginx@sha256:0123", &latest), None);
+        // The service's own pull_policy wins, as `docker compose pull` skips `never` and
+        // keeps a present image for `missing`.
+        for (own, want) in [
+            (PullPolicy::Never, Some("Never")),
+            (PullPolicy::Missing, Some("IfNotPresent")),
+            (PullPolicy::Always, Some("Always")),
+            (PullPolicy::Build, None),
+        ] {
+            assert_eq!(
+                policy(Some(own.clone()), "nginx:1.27", &latest).as_deref(),
+                want,
+                "{own:?}"
+            );
         }
     }
 

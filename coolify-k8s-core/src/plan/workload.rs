@@ -6,7 +6,7 @@ use super::env::Values;
 use super::model::{AccessMode, Container, PodVolume, VolumeSource, Workload, WorkloadKind};
 use super::names::{dns_label, STATEFULSET_MAX};
 use super::storage::Storage;
-use crate::compose::{PullPolicy, Restart, Service};
+use crate::compose::{Restart, Service};
 use crate::error::Error;
 use crate::options::Options;
 use crate::path::InputPath;
@@ -91,26 +91,6 @@ pub struct ServiceContext<'a> {
     pub project: &'a str,
 }
 
-fn pull_policy(p: &PullPolicy, at: &InputPath, report: &mut Report) -> Option<String> {
-    match p {
-        PullPolicy::Always => Some("Always".into()),
-        PullPolicy::Never => Some("Never".into()),
-        PullPolicy::Missing => Some("IfNotPresent".into()),
-        PullPolicy::Build => {
-            report.add(
-                at.clone(),
-                Outcome::Dropped,
-                "pull_policy build: images are not built on Kubernetes; the image is pulled",
-            );
-            None
-        }
-        PullPolicy::Refresh(s) => {
-            report.add(at.clone(), Outcome::Approximated, format!("pull_policy {s:?}: Kubernetes has no scheduled refresh; Always pulls on every pod start"));
-            Some("Always".into())
-        }
-    }
-}
-
 /// Plan one service. Errors name the service's keys. Each parity concern is its own
 /// function below (or its own file: probes, network, storage, security, resources).
 pub fn plan_service(
@@ -185,11 +165,8 @@ pub fn plan_service(
 
     let mut container = Container {
         name: cx.k8s_name.to_string(),
+        pull_policy: super::image::pull_policy(cx, &image, &at, report),
         image,
-        pull_policy: s
-            .pull_policy
-            .as_ref()
-            .and_then(|p| pull_policy(p, &at.key("pull_policy"), report)),
         command,
         args,
         env,

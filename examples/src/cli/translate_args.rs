@@ -67,6 +67,11 @@ pub struct TranslateArgs {
     /// This deployment's id: on every pod template, so each deployment rolls every pod.
     #[arg(long = "deployment-id", value_name = "ID")]
     pub deployment_id: Option<String>,
+    /// Pull every image again at this start (Coolify's "Pull latest images & restart"):
+    /// imagePullPolicy Always where the service sets no pull_policy and the image has no
+    /// digest.
+    #[arg(long = "pull-latest-images")]
+    pub pull_latest_images: bool,
     /// A label added to every object (repeatable).
     #[arg(long = "label", value_name = "KEY=VALUE", value_parser = key_value)]
     pub labels: Vec<(String, String)>,
@@ -204,6 +209,7 @@ impl TranslateArgs {
         m.insert("profiles".into(), json!(self.profiles));
         m.insert("volume_sizes".into(), pairs(&self.volume_sizes));
         m.insert("liveness_probes".into(), json!(self.liveness_probes));
+        m.insert("pull_latest_images".into(), json!(self.pull_latest_images));
         if let Some(d) = &self.cluster_dns {
             m.insert("cluster_dns".into(), json!(d));
         }
