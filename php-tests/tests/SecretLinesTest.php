@@ -22,11 +22,25 @@ final class SecretLinesTest extends TestCase
     private static function lines(Kubectl $k, Manifests $m): array
     {
         $apply = $k->apply($m);
+        $h = $m->handle();
         $lines = array_merge($apply['prepare'], $apply['commands'], $apply['cleanup'], $k->rolloutStatus($m), $k->restart($m),
-            $k->stop($m), $k->start($m), $k->delete($m), $k->delete($m, false, true), $k->status($m));
+            $k->stop($m), $k->start($m), $k->delete($m), $k->delete($m, false, true), $k->status($m),
+            $k->statusPoll(), $k->pods($m), $k->pods($h));
         foreach ($m->toArray() as $o) {
             if (in_array($o['kind'], ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'], true)) {
-                $lines = array_merge($lines, $k->logs($m, $o['metadata']['name']), $k->exec($m, $o['metadata']['name'], ['env']));
+                $name = $o['metadata']['name'];
+                $lines = array_merge(
+                    $lines,
+                    $k->logs($m, $name),
+                    $k->logs($h, $name, -1, ['since' => '10m', 'timestamps' => true, 'previous' => true]),
+                    $k->exec($m, $name, ['env']),
+                    $k->exec($h, $name, ['sh', '-c', 'pg_dump'], null, ['stdout_file' => '/data/coolify/backups/x.dmp']),
+                    $k->copyIn($h, $name, '/data/coolify/import/dump.sql', '/tmp/dump.sql'),
+                    $k->copyOut($h, $name, '/tmp/x', '/data/coolify/x'),
+                );
+                if ($o['kind'] !== 'Job') {
+                    $lines = array_merge($lines, $k->terminal($h, $name), $k->scheduledTask($h, 'php artisan schedule:run', $name));
+                }
             }
         }
         return $lines;
