@@ -445,3 +445,53 @@ fn referenced_variables(text: &str) -> BTreeMap<String, String> {
     }
     out
 }
+
+/// Secrets only in Secrets: a private key written into a `content:` file or a Compose
+/// `configs` entry (Coolify's database TLS keys are such files) never lands in a
+/// ConfigMap, while the certificate beside it may.
+#[test]
+fn private_key_files_go_into_secrets() {
+    let key = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC-private-7f3a\n-----END PRIVATE KEY-----\n";
+    let cert = "-----BEGIN CERTIFICATE-----\nMIIB-public\n-----END CERTIFICATE-----\n";
+    let indent = |s: &str| {
+        s.lines()
+            .map(|l| format!("          {l}\n"))
+            .collect::<String>()
+    };
+    let text = format!(
+        "services:\n  web:\n    image: nginx:1.27\n    configs:\n      - source: tls_key\n        target: /etc/tls/key.pem\n    volumes:\n      - type: bind\n        source: ./certs/server.key\n        target: /certs/server.key\n        content: |\n{}      - type: bind\n        source: ./certs/server.crt\n        target: /certs/server.crt\n        content: |\n{}configs:\n  tls_key:\n    content: |\n{}",
+        indent(key),
+        indent(cert),
+        indent(key).replacen("          ", "      ", usize::MAX)
+    );
+    let m = translate(
+        Path::new("/tmp/keys/docker-compose.yaml"),
+        &text,
+        &BTreeMap::new(),
+        Options::default(),
+    );
+    let yaml = m.to_yaml();
+    for o in m.objects() {
+        let body = serde_json::to_string(o).unwrap();
+        if o["kind"] != "Secret" {
+            assert!(!body.contains("private-7f3a"), "{}: {body}", o["kind"]);
+        }
+    }
+    use base64::Engine as _;
+    let secret_files: Vec<String> = by_kind(&m, "Secret")
+        .iter()
+        .flat_map(|s| s["data"].as_object().into_iter().flatten())
+        .filter_map(|(_, v)| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(v.as_str()?)
+                .ok()?;
+            String::from_utf8(bytes).ok()
+        })
+        .filter(|body| body.contains("private-7f3a"))
+        .collect();
+    assert_eq!(secret_files.len(), 2, "{yaml}");
+    // The certificate is not secret: it stays in the service's ConfigMap.
+    assert!(by_kind(&m, "ConfigMap")
+        .iter()
+        .any(|c| serde_json::to_string(c).unwrap().contains("MIIB-public")));
+}

@@ -115,6 +115,19 @@ pub fn check_secrets(m: &Manifests, input: &str) {
             }
         }
     }
+    // A file holding a private key is a Secret's, wherever its text came from.
+    for o in m.objects().iter().filter(|o| kind(o) == "ConfigMap") {
+        assert!(
+            !o["data"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(_, v)| v.as_str())
+                .any(coolify_k8s_core::plan::storage::holds_private_key),
+            "ConfigMap {} holds a private key",
+            name(o)
+        );
+    }
     if secrets.is_empty() {
         return;
     }

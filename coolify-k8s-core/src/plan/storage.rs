@@ -4,7 +4,8 @@
 //! - a named volume → a PersistentVolumeClaim named after it (ReadWriteMany when several
 //!   services share it, reported);
 //! - a Coolify `content:` bind → a key of the service's ConfigMap (`<service>-files`),
-//!   or of its Secret (`<service>-secret-files`) when the body holds a secret, mounted
+//!   or of its Secret (`<service>-secret-files`) when the body holds a secret (a secret
+//!   variable's value, or a private key: [`holds_private_key`]), mounted
 //!   with `subPath`;
 //! - another bind mount → a claim (`bind-<path>`, default), a `hostPath`, or an error, per
 //!   the `bind_mounts` option; host-control paths (`/var/run/docker.sock`, `/proc`, …) are
@@ -355,6 +356,7 @@ impl<'a> Storage<'a> {
         let Some(content) = &v.content else { return };
         let key = data_key(&v.target);
         let (body, secret) = values.resolve_text(content, &vat.key("content"), report);
+        let secret = secret || holds_private_key(&body);
         let set = acc.files_name(secret);
         self.add_file(&set, secret, Some(acc.service), &key, body);
         // Coolify writes `content:` files and makes them executable (templates run them
@@ -514,7 +516,7 @@ impl<'a> Storage<'a> {
                 );
                 return;
             };
-            let secret = is_secret || has_secret;
+            let secret = is_secret || has_secret || holds_private_key(&body);
             let object = self.scope.object(&object_name(&format!(
                 "{}-{}",
                 if is_secret { "secret" } else { "config" },
@@ -534,6 +536,19 @@ impl<'a> Storage<'a> {
         );
         acc.mount(vol, &target, Some(key), true);
     }
+}
+
+/// A PEM private key (`-----BEGIN … PRIVATE KEY-----`: PKCS#8, RSA, EC, OpenSSH,
+/// encrypted) is a secret whatever its origin: Coolify's `server.key` of a database's TLS,
+/// a `content:` key pasted into a template. The file goes into a Secret, never a ConfigMap.
+pub fn holds_private_key(body: &str) -> bool {
+    const BEGIN: &str = "-----BEGIN ";
+    body.match_indices(BEGIN).any(|(i, _)| {
+        let label = &body[i + BEGIN.len()..];
+        label
+            .find("-----")
+            .is_some_and(|end| label[..end].ends_with("PRIVATE KEY"))
+    })
 }
 
 /// What one service's mounts add up to while they are planned.
@@ -777,6 +792,28 @@ mod tests {
                 .map(|(n, s)| (n.to_string(), s))
                 .collect(),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn private_keys_are_secret_whatever_their_kind() {
+        for key in [
+            "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
+            "x\n-----BEGIN RSA PRIVATE KEY-----\nMIIE",
+            "-----BEGIN EC PRIVATE KEY-----",
+            "-----BEGIN OPENSSH PRIVATE KEY-----",
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----",
+        ] {
+            assert!(holds_private_key(key), "{key}");
+        }
+        for not_key in [
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+            "-----BEGIN PUBLIC KEY-----",
+            "PRIVATE KEY",
+            "-----BEGIN PRIVATE KEY",
+            "-----BEGIN -----BEGIN",
+        ] {
+            assert!(!holds_private_key(not_key), "{not_key}");
         }
     }
 
