@@ -123,9 +123,20 @@ fn config_columns_and_init_scripts_are_files() {
 
 #[test]
 fn every_kind_is_schema_valid() {
-    let docs: Vec<(String, String)> = ALL
+    let mut docs: Vec<(String, String)> = ALL
         .into_iter()
         .map(|kind| (format!("{kind}.yaml"), translate(kind).to_yaml()))
         .collect();
+    // With TLS: the owned files' in-memory volume, the CA file, the TLS port.
+    for kind in ALL {
+        let m = Translator::new(Options::default())
+            .database(
+                kind,
+                &convert_support::with_tls(kind, fixture(kind)),
+                &BTreeMap::new(),
+            )
+            .unwrap_or_else(|e| panic!("{kind} with TLS: {e}"));
+        docs.push((format!("{kind}-tls.yaml"), m.to_yaml()));
+    }
     convert_support::validate_manifests("db", &docs);
 }

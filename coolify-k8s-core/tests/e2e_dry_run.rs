@@ -165,7 +165,7 @@ fn dry_run(cluster: &Cluster, namespace: &str, objects: &[Value]) -> Result<(), 
 
 /// Every standalone database kind (`tests/testdata/databases/`, attributes shaped like
 /// Coolify's models), with its public port as a NodePort Service, is accepted by the API
-/// server's server-side dry run.
+/// server's server-side dry run, without and with TLS (`enable_ssl`).
 #[test]
 #[ignore = "needs the local API server: scripts/test.sh e2e"]
 fn every_database_kind_passes_server_dry_run() {
@@ -182,11 +182,19 @@ fn every_database_kind_passes_server_dry_run() {
             published_ports: PublishedPorts::Nodeport,
             ..Options::default()
         };
-        let m = coolify_k8s_core::Translator::new(options)
+        let translator = coolify_k8s_core::Translator::new(options);
+        let m = translator
             .database(kind, &attrs, &BTreeMap::new())
             .unwrap_or_else(|e| panic!("{kind}: {e}"));
         if let Err(e) = dry_run(&cluster, DB_NAMESPACE, m.objects()) {
             failures.push(format!("{kind}: {e}"));
+        }
+        let tls = convert_support::with_tls(kind, attrs);
+        let m = translator
+            .database(kind, &tls, &BTreeMap::new())
+            .unwrap_or_else(|e| panic!("{kind} with TLS: {e}"));
+        if let Err(e) = dry_run(&cluster, DB_NAMESPACE, m.objects()) {
+            failures.push(format!("{kind} with TLS: {e}"));
         }
     }
     cluster.delete_namespace(DB_NAMESPACE);

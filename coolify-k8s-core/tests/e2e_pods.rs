@@ -8,6 +8,7 @@
 //!   and delete act on the running pods; the data survives a delete that keeps volumes; the
 //!   pods listing and the status poll read Coolify's words, a backup and a copy in and out
 //!   stream through files on this machine (from the stored handle).
+//! - a standalone PostgreSQL with `enable_ssl`: its key owned as Coolify leaves it, TLS served.
 //! - `testdata/e2e/failing.yaml`: an app that never becomes healthy makes `rollout status`
 //!   fail with the diagnostics.
 //!
@@ -334,4 +335,104 @@ fn an_app_that_never_becomes_healthy_fails_the_rollout_with_diagnostics() {
         output.contains("fatal: /etc/web/config.toml not found"),
         "the app's log is not in the diagnostics:\n{output}"
     );
+}
+
+/// A certificate and key for `cn`, made with `openssl` on this machine, as Coolify's
+/// `SslHelper` issues them (here self-signed: PostgreSQL needs no CA file).
+fn certificate(cn: &str) -> (String, String) {
+    let dir = std::env::temp_dir().join(format!("coolify-k8s-e2e-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tls dir");
+    let (key, crt) = (dir.join("server.key"), dir.join("server.crt"));
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .arg("-subj")
+        .arg(format!("/CN={cn}"))
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&crt)
+        .output()
+        .expect("openssl");
+    assert!(
+        out.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |p: &std::path::Path| std::fs::read_to_string(p).expect("tls file");
+    let pair = (read(&crt), read(&key));
+    let _ = std::fs::remove_dir_all(&dir);
+    pair
+}
+
+/// A standalone PostgreSQL with `enable_ssl`, from attributes as Coolify holds them (the
+/// certificate and key are file storages, 644 and 600): it starts with `ssl=on`, reads its
+/// key, which the init container gave to `postgres` with mode 600 as `StartPostgresql`'s
+/// `chown` does, and a client's connection with `sslmode=require` is encrypted.
+#[test]
+#[ignore = "needs the local cluster: scripts/test.sh e2e"]
+fn a_database_with_enable_ssl_serves_tls_with_its_own_key() {
+    let ns = "e2e-pods-tls";
+    let cluster = Cluster::from_env();
+    cluster.fresh_namespace(ns);
+    let (crt, key) = certificate("tlsdb");
+    let file = |name: &str, content: &str, chmod: &str| {
+        serde_json::json!({"fs_path": format!("/data/coolify/databases/tlsdb/ssl/{name}"),
+            "mount_path": format!("/var/lib/postgresql/certs/{name}"), "content": content,
+            "is_directory": false, "chmod": chmod})
+    };
+    let attrs = serde_json::json!({
+        "uuid": "tlsdb", "name": "tls", "image": "postgres:15",
+        "postgres_user": "app", "postgres_password": "e2e-tls-password", "postgres_db": "app",
+        "enable_ssl": true, "ssl_mode": "require",
+        "health_check_enabled": true, "health_check_interval": 2, "health_check_timeout": 2,
+        "health_check_retries": 30, "health_check_start_period": 2,
+        "persistent_storages": [{"name": "tlsdb-data", "mount_path": "/var/lib/postgresql/data"}],
+        "file_storages": [file("server.crt", &crt, "644"), file("server.key", &key, "600")],
+    });
+    let translator = Translator::new(Options {
+        namespace: Some(ns.to_string()),
+        ..Options::default()
+    });
+    let m = translator
+        .database(
+            coolify_k8s_core::coolify::database::DatabaseKind::Postgresql,
+            &attrs,
+            &BTreeMap::new(),
+        )
+        .expect("translate");
+    // The node has no registry: its images are imported, so `Always` (every database start
+    // pulls, as on Coolify) cannot be honoured here.
+    let objects: Vec<serde_json::Value> = m
+        .objects()
+        .iter()
+        .map(|o| {
+            serde_json::from_str(&o.to_string().replace(
+                "\"imagePullPolicy\":\"Always\"",
+                "\"imagePullPolicy\":\"IfNotPresent\"",
+            ))
+            .expect("object")
+        })
+        .collect();
+    let m = Manifests::new(objects, m.report().clone());
+    let k = cluster.builders();
+    cluster.must_apply(&m);
+    cluster.provide_volumes(ns);
+    cluster.must_run(
+        "rollout status",
+        &k.rollout_status(&m, 240).expect("rollout lines"),
+    );
+    let run = |script: &str| {
+        let r = cluster.exec(ns, "statefulset/tlsdb", "tlsdb", script);
+        assert!(r.ok, "{script}: {}{}", r.stdout, r.stderr);
+        r.stdout.trim().to_string()
+    };
+    assert_eq!(
+        run("stat -c '%U %a' /var/lib/postgresql/certs/server.key /var/lib/postgresql/certs/server.crt"),
+        "postgres 600\npostgres 644"
+    );
+    let ssl = run("PGPASSWORD=e2e-tls-password psql 'host=127.0.0.1 sslmode=require user=app dbname=app' -Atc 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'");
+    assert_eq!(ssl, "t");
+    cluster.delete_namespace(ns);
 }

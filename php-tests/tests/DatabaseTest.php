@@ -69,6 +69,41 @@ final class DatabaseTest extends TestCase
         }
     }
 
+    /**
+     * enable_ssl (StartMysql.php): the key from the file storages only in a Secret, the
+     * server's CA from `ca_certificate`, the TLS arguments; without the CA, an exception
+     * naming the attribute.
+     */
+    public function testEnableSslWithTheFileStoragesAndTheServersCa(): void
+    {
+        $attrs = self::model('mysql');
+        $attrs['enable_ssl'] = true;
+        $attrs['ca_certificate'] = "-----BEGIN CERTIFICATE-----\nMIIB-ca\n-----END CERTIFICATE-----\n";
+        $attrs['file_storages'] = [
+            ['mount_path' => '/etc/mysql/certs/server.crt', 'content' => "-----BEGIN CERTIFICATE-----\nMIIB-crt\n-----END CERTIFICATE-----\n", 'chmod' => '644', 'is_directory' => false],
+            ['mount_path' => '/etc/mysql/certs/server.key', 'content' => "-----BEGIN PRIVATE KEY-----\nMIIE-key-0c1f\n-----END PRIVATE KEY-----\n", 'chmod' => '600', 'is_directory' => false],
+        ];
+        $m = (new Translator())->database('mysql', $attrs);
+        $args = null;
+        foreach ($m->toArray() as $o) {
+            if ($o['kind'] !== 'Secret') {
+                $this->assertStringNotContainsString('MIIE-key-0c1f', json_encode($o), $o['kind']);
+            }
+            if ($o['kind'] === 'StatefulSet') {
+                $args = $o['spec']['template']['spec']['containers'][0]['args'];
+            }
+        }
+        $this->assertContains('--require-secure-transport=1', $args);
+        $this->assertContains('--ssl-ca=/etc/mysql/certs/coolify-ca.crt', $args);
+        unset($attrs['ca_certificate']);
+        try {
+            (new Translator())->database('mysql', $attrs);
+            $this->fail('no exception');
+        } catch (TranslationException $e) {
+            $this->assertSame('ca_certificate', $e->getInputPath());
+        }
+    }
+
     public function testCoolifyTypeNamesAndErrors(): void
     {
         $t = new Translator();

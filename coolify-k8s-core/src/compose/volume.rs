@@ -58,6 +58,15 @@ pub struct ServiceVolume {
     /// Coolify: `is_directory` / `isDirectory`, a bind mount of a directory Coolify creates.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_directory: Option<bool>,
+    /// Coolify: the owner (`user[:group]`, resolved in the image) that Coolify gives a
+    /// `content` file before start: a file storage's `chown`, or a database action's
+    /// `chown` of its TLS files. Not a Compose key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Coolify: a file storage's `chmod` (octal such as `600`, or symbolic such as `u+x`),
+    /// applied after Coolify's `chmod +x`. Not a Compose key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
 }
 
 impl ServiceVolume {
@@ -75,6 +84,8 @@ impl ServiceVolume {
             image: None,
             content: None,
             is_directory: None,
+            owner: None,
+            mode: None,
         }
     }
 }

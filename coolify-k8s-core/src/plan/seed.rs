@@ -44,19 +44,57 @@ pub enum Step {
         /// The group id.
         gid: i64,
     },
+    /// Copy a file of a ConfigMap or Secret volume into a scratch volume and give it an
+    /// owner and mode there: what Coolify does on the server with `chown` / `chmod` before
+    /// start. Kubernetes mounts such files as root's (a group through `fsGroup` at most),
+    /// and a database refuses a key it cannot read or that others can.
+    Own {
+        /// The pod volume holding the file (a ConfigMap or Secret).
+        from: String,
+        /// The file's key in it.
+        key: String,
+        /// The scratch pod volume (an `emptyDir`) the container mounts the file from.
+        to: String,
+        /// `user[:group]` for `chown`.
+        owner: Option<String>,
+        /// The mode for `chmod` (octal or symbolic).
+        mode: Option<String>,
+    },
 }
 
 impl Step {
-    fn volume(&self) -> &str {
+    /// The pod volumes the step works on.
+    fn volumes(&self) -> Vec<&str> {
         match self {
-            Step::Copy { volume, .. } | Step::Group { volume, .. } => volume,
+            Step::Copy { volume, .. } | Step::Group { volume, .. } => vec![volume],
+            Step::Own { from, to, .. } => vec![from, to],
         }
     }
 
     /// The shell lines of this step (every path single-quoted).
     fn script(&self) -> String {
-        let at = quote(&format!("{ROOT}/{}", self.volume()));
+        let at = quote(&format!("{ROOT}/{}", self.volumes()[0]));
         match self {
+            Step::Own {
+                from,
+                key,
+                to,
+                owner,
+                mode,
+            } => {
+                let src = quote(&format!("{ROOT}/{from}/{key}"));
+                let dst = quote(&format!("{ROOT}/{to}/{key}"));
+                // Coolify writes the file, makes it executable, then applies chown and chmod.
+                let mut line = format!("cp {src} {dst} && chmod 0755 {dst}");
+                if let Some(o) = owner {
+                    line.push_str(&format!(" && chown {} {dst}", quote(o)));
+                }
+                if let Some(m) = mode {
+                    line.push_str(&format!(" && chmod {} {dst}", quote(m)));
+                }
+                line.push('\n');
+                line
+            }
             Step::Copy { from, .. } => {
                 let from = quote(from);
                 format!(
@@ -83,13 +121,15 @@ pub fn init_container(main: &Container, steps: &[Step]) -> Option<Container> {
     let mut mounts: Vec<Mount> = Vec::new();
     for s in steps {
         script.push_str(&s.script());
-        if !mounts.iter().any(|m| m.volume == s.volume()) {
-            mounts.push(Mount {
-                volume: s.volume().to_string(),
-                path: format!("{ROOT}/{}", s.volume()),
-                sub_path: None,
-                read_only: false,
-            });
+        for volume in s.volumes() {
+            if !mounts.iter().any(|m| m.volume == volume) {
+                mounts.push(Mount {
+                    volume: volume.to_string(),
+                    path: format!("{ROOT}/{volume}"),
+                    sub_path: None,
+                    read_only: false,
+                });
+            }
         }
     }
     Some(Container {

@@ -360,13 +360,21 @@ impl<'a> Storage<'a> {
         let set = acc.files_name(secret);
         self.add_file(&set, secret, Some(acc.service), &key, body);
         // Coolify writes `content:` files and makes them executable (templates run them
-        // as entrypoints); a ConfigMap file would be 0644.
+        // as entrypoints); a ConfigMap file would be 0644. An octal `chmod` is the mode.
+        let octal = v
+            .mode
+            .as_deref()
+            .and_then(|m| u32::from_str_radix(m, 8).ok());
         acc.file_items
             .entry((set, secret))
             .or_default()
-            .push((key.clone(), Some(CONTENT_FILE_MODE)));
+            .push((key.clone(), Some(octal.unwrap_or(CONTENT_FILE_MODE))));
         let vol = if secret { "secret-files" } else { "files" };
-        acc.mount(vol.into(), &v.target, Some(key), v.read_only);
+        if v.owner.is_some() || (v.mode.is_some() && octal.is_none()) {
+            acc.own(vol, key, v);
+        } else {
+            acc.mount(vol.into(), &v.target, Some(key), v.read_only);
+        }
         if !v.read_only {
             report.add(
                 vat.clone(),
@@ -618,6 +626,28 @@ impl<'s> Mounts<'s> {
         self.mount(volume, &v.target, Some(sub_path), v.read_only);
     }
 
+    /// Mount the file `key` of the files volume `from` at `v.target` through the scratch
+    /// volume [`OWNED_FILES`], where the init container gives it `v.owner` and `v.mode`
+    /// (see [`Step::Own`]). The scratch volume is in memory: a key never reaches the node's
+    /// disk.
+    fn own(&mut self, from: &str, key: String, v: &ServiceVolume) {
+        self.volume(
+            OWNED_FILES.into(),
+            VolumeSource::EmptyDir {
+                memory: true,
+                size: None,
+            },
+        );
+        self.steps.push(Step::Own {
+            from: from.to_string(),
+            key: key.clone(),
+            to: OWNED_FILES.to_string(),
+            owner: v.owner.clone(),
+            mode: v.mode.clone(),
+        });
+        self.mount(OWNED_FILES.into(), &v.target, Some(key), true);
+    }
+
     /// The service's ConfigMap (or Secret) of `content:` files.
     fn files_name(&self, secret: bool) -> String {
         if secret {
@@ -759,6 +789,8 @@ fn shm(acc: &mut Mounts, service: &Service) {
 
 /// The mode of a Coolify `content:` file: Coolify makes the files it writes executable.
 const CONTENT_FILE_MODE: u32 = 0o755;
+/// The scratch volume of files given an owner or a symbolic mode before start.
+const OWNED_FILES: &str = "owned-files";
 /// A key of a ConfigMap or Secret mounted as a file, with its mode.
 type FileItem = (String, Option<u32>);
 

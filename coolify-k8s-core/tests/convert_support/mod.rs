@@ -223,3 +223,46 @@ pub fn headless_services(m: &Manifests) -> BTreeMap<String, String> {
         })
         .collect()
 }
+
+/// `attrs` (a database fixture) with `enable_ssl` on, as Coolify holds it after its first
+/// start with SSL: the certificate and key `SslHelper` wrote as file storages under the
+/// kind's certificate folder (MongoDB: one `server.pem`), and the server's CA as the
+/// attribute `ca_certificate`. The PEM bodies are placeholders (no test here parses them).
+pub fn with_tls(
+    kind: coolify_k8s_core::coolify::database::DatabaseKind,
+    mut attrs: serde_json::Value,
+) -> serde_json::Value {
+    use coolify_k8s_core::coolify::database::DatabaseKind as K;
+    use serde_json::json;
+    let dir = match kind {
+        K::Postgresql => "/var/lib/postgresql/certs",
+        K::Mysql | K::Mariadb => "/etc/mysql/certs",
+        K::Mongodb => "/etc/mongo/certs",
+        K::Redis => "/etc/redis/certs",
+        K::Keydb => "/etc/keydb/certs",
+        K::Dragonfly => "/etc/dragonfly/certs",
+        K::Clickhouse => "/etc/clickhouse-server/certs",
+    };
+    let cert = "-----BEGIN CERTIFICATE-----\nMIIB-server\n-----END CERTIFICATE-----\n";
+    let key = "-----BEGIN PRIVATE KEY-----\nMIIE-server-key\n-----END PRIVATE KEY-----\n";
+    let file = |name: &str, content: String, chmod: &str| {
+        json!({"mount_path": format!("{dir}/{name}"), "content": content,
+               "is_directory": false, "chmod": chmod})
+    };
+    let files = if kind == K::Mongodb {
+        vec![file("server.pem", format!("{cert}{key}"), "600")]
+    } else {
+        vec![
+            file("server.crt", cert.to_string(), "644"),
+            file("server.key", key.to_string(), "600"),
+        ]
+    };
+    attrs["enable_ssl"] = json!(true);
+    attrs["ca_certificate"] =
+        json!("-----BEGIN CERTIFICATE-----\nMIIB-coolify-ca\n-----END CERTIFICATE-----\n");
+    match attrs["file_storages"].as_array_mut() {
+        Some(list) => list.extend(files),
+        None => attrs["file_storages"] = json!(files),
+    }
+    attrs
+}

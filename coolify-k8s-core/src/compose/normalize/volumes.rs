@@ -333,6 +333,8 @@ pub(crate) fn volumes(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<S
             image: m.get("image").cloned(),
             content: text("content"),
             is_directory: m.get("is_directory").and_then(Value::as_bool),
+            owner: None,
+            mode: None,
         });
     }
     out

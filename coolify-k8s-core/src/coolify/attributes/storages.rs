@@ -72,8 +72,7 @@ pub(in crate::coolify) fn apply_storages(
                 continue;
             };
             let is_dir = sa.flag("is_directory", false);
-            origins.push(p);
-            svc.volumes.push(volume(
+            let mut v = volume(
                 MountType::Bind,
                 Some(sa.text("fs_path").unwrap_or_else(|| mount.clone())),
                 mount,
@@ -83,10 +82,62 @@ pub(in crate::coolify) fn apply_storages(
                     Some(sa.string("content").unwrap_or_default())
                 },
                 Some(is_dir),
-            ));
+            );
+            if !is_dir {
+                v.owner = file_owner(&sa, &p, errors);
+                v.mode = file_mode(&sa, &p, errors);
+            }
+            origins.push(p);
+            svc.volumes.push(v);
         }
     }
     origins
+}
+
+/// A file storage's `chown` (`LocalFileVolume::saveStorageOnServer` runs `chown` with it):
+/// `user[:group]`, names or numbers, nothing a shell would read.
+fn file_owner(sa: &Attrs<'_>, p: &InputPath, errors: &mut Vec<Error>) -> Option<String> {
+    let owner = sa.text("chown")?;
+    let name = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 32
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    };
+    let valid = match owner.split_once(':') {
+        Some((u, g)) => name(u) && name(g),
+        None => name(&owner),
+    };
+    if !valid {
+        errors.push(Error::new(
+            p.key("chown"),
+            format!("{owner:?} is not an owner (expected user or user:group, e.g. 999:999)"),
+        ));
+        return None;
+    }
+    Some(owner)
+}
+
+/// A file storage's `chmod`: octal (`600`, `0644`) or symbolic (`u+x`, `go-rwx,u=rw`).
+fn file_mode(sa: &Attrs<'_>, p: &InputPath, errors: &mut Vec<Error>) -> Option<String> {
+    let mode = sa.text("chmod")?;
+    let octal = (3..=4).contains(&mode.len()) && mode.bytes().all(|b| (b'0'..=b'7').contains(&b));
+    let symbolic = mode.split(',').all(|clause| {
+        let ops = clause.trim_start_matches(['u', 'g', 'o', 'a']);
+        !ops.is_empty()
+            && ops.starts_with(['+', '-', '='])
+            && ops.bytes().all(|b| b"+-=rwxXst".contains(&b))
+    });
+    if !(octal || symbolic) {
+        errors.push(Error::new(
+            p.key("chmod"),
+            format!(
+                "{mode:?} is not a file mode (expected octal such as 600, or symbolic such as u+x)"
+            ),
+        ));
+        return None;
+    }
+    Some(mode)
 }
 
 /// Report lines about the service's volumes (`services.<service>.volumes[i]`) moved to the

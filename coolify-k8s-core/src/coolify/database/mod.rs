@@ -11,6 +11,7 @@
 //! `published_ports` option.
 
 pub mod kind;
+mod tls;
 
 pub use kind::DatabaseKind;
 
@@ -162,6 +163,7 @@ pub fn from_attributes(
         .map(|(var, _)| deferred::reference(var))
         .unwrap_or_default();
     svc.command = kind.command(config.as_deref(), &password);
+    tls::apply(kind, &a, &mut svc, config.as_deref(), &mut errors);
     init_scripts(kind, &a, &mut svc, &mut errors);
     labels(kind, &a, &mut svc);
 
@@ -187,13 +189,23 @@ fn report_unused(kind: DatabaseKind, a: &Attrs<'_>, report: &mut Report) {
         if own || KNOWN.contains(&key.as_str()) {
             continue;
         }
-        if key == "enable_ssl" || key == "ssl_mode" {
-            if a.flag("enable_ssl", false) {
+        let ssl = a.flag("enable_ssl", false);
+        if key == "enable_ssl" || (key == "ca_certificate" && kind != DatabaseKind::Postgresql) {
+            if ssl && kind == DatabaseKind::Clickhouse {
                 report.add(
                     at(key),
                     Outcome::Dropped,
-                    "TLS with certificates from the server's Coolify CA is not translated; \
-                     the database listens without TLS",
+                    "Coolify sets up no TLS for ClickHouse (StartClickhouse), so neither does the translation",
+                );
+            }
+            continue;
+        }
+        if key == "ssl_mode" {
+            if ssl && kind != DatabaseKind::Mongodb {
+                report.add(
+                    at(key),
+                    Outcome::Dropped,
+                    "the clients' TLS mode in Coolify's connection URLs, not part of the server",
                 );
             }
             continue;

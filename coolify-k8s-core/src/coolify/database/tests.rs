@@ -214,14 +214,168 @@ fn bad_attributes_name_their_column() {
 }
 
 #[test]
-fn ssl_and_bookkeeping_are_reported() {
-    let mut a = model(DatabaseKind::Postgresql);
-    a["enable_ssl"] = json!(true);
-    let m = translate(DatabaseKind::Postgresql, &a, Options::default());
+fn bookkeeping_is_reported() {
+    let m = translate(
+        DatabaseKind::Postgresql,
+        &model(DatabaseKind::Postgresql),
+        Options::default(),
+    );
     let w = m.warnings().join("\n");
-    assert!(w.contains("enable_ssl: TLS with certificates"), "{w}");
     assert!(w.contains("internal_db_url: Coolify's bookkeeping"), "{w}");
     assert!(!w.contains(PASSWORD), "{w}");
+}
+
+const KEY: &str = "-----BEGIN PRIVATE KEY-----\nMIIEvQ-tls-key-4e1d\n-----END PRIVATE KEY-----\n";
+const CERT: &str = "-----BEGIN CERTIFICATE-----\nMIIC-server-cert\n-----END CERTIFICATE-----\n";
+const CA: &str = "-----BEGIN CERTIFICATE-----\nMIIC-coolify-ca\n-----END CERTIFICATE-----\n";
+
+/// `enable_ssl` with the file storages `SslHelper::generateSslCertificate` writes
+/// (`server.crt` 644 and `server.key` 600 under the kind's folder; MongoDB's `server.pem`)
+/// and the server's CA.
+fn with_tls(kind: DatabaseKind) -> Value {
+    let dir = match kind {
+        DatabaseKind::Postgresql => "/var/lib/postgresql/certs",
+        DatabaseKind::Mysql | DatabaseKind::Mariadb => "/etc/mysql/certs",
+        DatabaseKind::Mongodb => "/etc/mongo/certs",
+        DatabaseKind::Redis => "/etc/redis/certs",
+        DatabaseKind::Keydb => "/etc/keydb/certs",
+        DatabaseKind::Dragonfly => "/etc/dragonfly/certs",
+        DatabaseKind::Clickhouse => "/etc/clickhouse/certs",
+    };
+    let file = |name: &str, content: String, chmod: &str| {
+        json!({"fs_path": format!("/data/coolify/databases/d0g8k4s/ssl/{name}"),
+               "mount_path": format!("{dir}/{name}"), "content": content, "is_directory": false,
+               "chmod": chmod, "chown": null})
+    };
+    let mut a = model(kind);
+    a["enable_ssl"] = json!(true);
+    a["ssl_mode"] = json!("require");
+    a["ca_certificate"] = json!(CA);
+    a["file_storages"] = if kind == DatabaseKind::Mongodb {
+        json!([file("server.pem", format!("{CERT}{KEY}"), "600")])
+    } else {
+        json!([
+            file("server.crt", CERT.to_string(), "644"),
+            file("server.key", KEY.to_string(), "600")
+        ])
+    };
+    a
+}
+
+/// Each `Start*` action's TLS (coolify-src `app/Actions/Database/Start*.php`): the command's
+/// arguments, the key only in a Secret, the files owned as Coolify's `chown` leaves them,
+/// the CA where the action mounts it, and Redis' and KeyDB's TLS port reachable.
+#[test]
+fn tls_as_each_start_action_sets_it_up() {
+    for (kind, args, owner, key_path, ca_path) in [
+        (DatabaseKind::Postgresql, "postgres -c ssl=on -c ssl_cert_file=/var/lib/postgresql/certs/server.crt -c ssl_key_file=/var/lib/postgresql/certs/server.key", "postgres:postgres", "/var/lib/postgresql/certs/server.key", None),
+        (DatabaseKind::Mysql, "mysqld --ssl-cert=/etc/mysql/certs/server.crt --ssl-key=/etc/mysql/certs/server.key --ssl-ca=/etc/mysql/certs/coolify-ca.crt --require-secure-transport=1", "mysql:mysql", "/etc/mysql/certs/server.key", Some("/etc/mysql/certs/coolify-ca.crt")),
+        (DatabaseKind::Mariadb, "mariadbd --ssl-cert=/etc/mysql/certs/server.crt", "mysql:mysql", "/etc/mysql/certs/server.key", Some("/etc/mysql/certs/coolify-ca.crt")),
+        (DatabaseKind::Mongodb, "mongod --tlsMode=requireTLS --tlsAllowConnectionsWithoutCertificates --tlsAllowInvalidHostnames --tlsCAFile /etc/mongo/certs/ca.pem --tlsCertificateKeyFile /etc/mongo/certs/server.pem", "mongodb:mongodb", "/etc/mongo/certs/server.pem", Some("/etc/mongo/certs/ca.pem")),
+        (DatabaseKind::Redis, "--appendonly yes --tls-port 6380 --tls-cert-file /etc/redis/certs/server.crt --tls-key-file /etc/redis/certs/server.key --tls-ca-cert-file /etc/redis/certs/coolify-ca.crt --tls-auth-clients optional", "999:999", "/etc/redis/certs/server.key", Some("/etc/redis/certs/coolify-ca.crt")),
+        (DatabaseKind::Keydb, "--tls-port 6380 --tls-cert-file /etc/keydb/certs/server.crt", "999:999", "/etc/keydb/certs/server.key", Some("/etc/keydb/certs/coolify-ca.crt")),
+        (DatabaseKind::Dragonfly, "--tls --tls_cert_file /etc/dragonfly/certs/server.crt --tls_key_file /etc/dragonfly/certs/server.key --tls_ca_cert_file /etc/dragonfly/certs/coolify-ca.crt", "999:999", "/etc/dragonfly/certs/server.key", Some("/etc/dragonfly/certs/coolify-ca.crt")),
+    ] {
+        let m = translate(kind, &with_tls(kind), Options::default());
+        let w = m.warnings().join("\n");
+        assert!(!w.contains("enable_ssl"), "{kind}: {w}");
+        let workload = m
+            .objects()
+            .iter()
+            .find(|o| o["spec"]["template"].is_object())
+            .unwrap();
+        let spec = &workload["spec"]["template"]["spec"];
+        let main = &spec["containers"][0];
+        let command: Vec<&str> = ["command", "args"]
+            .iter()
+            .flat_map(|k| main[*k].as_array().into_iter().flatten())
+            .filter_map(Value::as_str)
+            .collect();
+        assert!(command.join(" ").contains(args), "{kind}: {command:?}");
+        // The key is a Secret's alone.
+        for o in m.objects().iter().filter(|o| o["kind"] != "Secret") {
+            assert!(!o.to_string().contains("tls-key-4e1d"), "{kind}: {}", o["kind"]);
+        }
+        // Coolify's chown and chmod, applied in the pod before start.
+        let init = spec["initContainers"]
+            .as_array()
+            .and_then(|i| i.iter().find(|c| c["name"] == "coolify-volumes"))
+            .unwrap_or_else(|| panic!("{kind}: no init container"));
+        let script = init["command"][2].as_str().unwrap();
+        assert!(
+            script.contains(&format!("chown '{owner}'")) && script.contains("chmod '600'"),
+            "{kind}: {script}"
+        );
+        let mount = |path: &str| {
+            main["volumeMounts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["mountPath"] == path)
+                .cloned()
+        };
+        assert_eq!(
+            mount(key_path).map(|m| m["name"].clone()),
+            Some(json!("owned-files")),
+            "{kind}"
+        );
+        if let Some(ca) = ca_path {
+            assert!(mount(ca).is_some(), "{kind}: no CA at {ca}");
+            assert!(m.to_yaml().contains("MIIC-coolify-ca"), "{kind}");
+        }
+        let service_ports: Vec<i64> = m
+            .objects()
+            .iter()
+            .filter(|o| o["kind"] == "Service")
+            .flat_map(|o| o["spec"]["ports"].as_array().cloned().unwrap_or_default())
+            .filter_map(|p| p["port"].as_i64())
+            .collect();
+        assert_eq!(
+            service_ports.contains(&6380),
+            matches!(kind, DatabaseKind::Redis | DatabaseKind::Keydb),
+            "{kind}: {service_ports:?}"
+        );
+    }
+    // Coolify has no TLS for ClickHouse: reported, nothing changes.
+    let mut a = model(DatabaseKind::Clickhouse);
+    a["enable_ssl"] = json!(true);
+    let m = translate(DatabaseKind::Clickhouse, &a, Options::default());
+    assert!(m
+        .warnings()
+        .join("\n")
+        .contains("enable_ssl: Coolify sets up no TLS for ClickHouse"));
+}
+
+#[test]
+fn tls_without_its_files_names_what_is_missing() {
+    let mut a = with_tls(DatabaseKind::Mysql);
+    a["file_storages"] = json!([]);
+    a["ca_certificate"] = Value::Null;
+    let e = from_attributes(DatabaseKind::Mysql, &a, &BTreeMap::new())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("file_storages: enable_ssl: no file storage at /etc/mysql/certs/server.key"),
+        "{e}"
+    );
+    assert!(
+        e.contains("ca_certificate: enable_ssl: mysql needs the server's CA"),
+        "{e}"
+    );
+    let mut bad = with_tls(DatabaseKind::Postgresql);
+    bad["file_storages"][1]["chown"] = json!("root; rm -rf /");
+    bad["file_storages"][0]["chmod"] = json!("rwx");
+    let e = from_attributes(DatabaseKind::Postgresql, &bad, &BTreeMap::new())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("file_storages[1].chown: \"root; rm -rf /\" is not an owner"),
+        "{e}"
+    );
+    assert!(
+        e.contains("file_storages[0].chmod: \"rwx\" is not a file mode"),
+        "{e}"
+    );
 }
 
 /// Every `Start*` action pulls before it starts the container: the pods ask the registry
