@@ -223,6 +223,69 @@ fn app_with_basic_auth_and_www_redirect() {
         .any(|e| e.message.contains("basic auth")));
 }
 
+/// `custom_docker_run_options` as Coolify's `convertDockerRunToCompose` reads it and merges
+/// it into the container's service (`ApplicationDeploymentJob`): each flag becomes what its
+/// Compose key becomes; flags Coolify ignores, and the fixed `--ip`, are reported.
+#[test]
+fn custom_docker_run_options_apply_as_coolify_merges_them() {
+    let mut a = attrs("dockerimage-one-fqdn");
+    a["custom_docker_run_options"] = serde_json::json!(
+        "--cap-add NET_ADMIN --cap-add=SYS_TIME --shm-size 1g --sysctl net.ipv4.tcp_syncookies=1 \
+         --dns 1.1.1.1 --hostname=box --init --memory 512m --ip 10.0.5.9 --entrypoint \"/bin/sh -c 'exec app'\""
+    );
+    let m = Translator::new(Options {
+        seed: Some("golden-seed".into()),
+        ..Options::default()
+    })
+    .application(&a)
+    .unwrap_or_else(|e| panic!("{e}"));
+    let w = m
+        .objects()
+        .iter()
+        .find(|o| o["spec"]["template"].is_object())
+        .expect("a workload");
+    let pod = &w["spec"]["template"]["spec"];
+    let c = &pod["containers"][0];
+    assert_eq!(
+        c["securityContext"]["capabilities"]["add"],
+        serde_json::json!(["NET_ADMIN", "SYS_TIME"])
+    );
+    assert_eq!(
+        c["command"],
+        serde_json::json!(["/bin/sh", "-c", "exec app"])
+    );
+    assert_eq!(pod["hostname"], "box");
+    assert_eq!(
+        pod["dnsConfig"]["nameservers"],
+        serde_json::json!(["1.1.1.1"])
+    );
+    assert_eq!(
+        pod["securityContext"]["sysctls"],
+        serde_json::json!([{"name": "net.ipv4.tcp_syncookies", "value": "1"}])
+    );
+    let shm = pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["emptyDir"]["medium"] == "Memory")
+        .expect("/dev/shm in memory");
+    assert_eq!(shm["emptyDir"]["sizeLimit"], "1Gi");
+    let report = m.warnings().join("\n");
+    for expected in [
+        "custom_docker_run_options: --memory: not a flag Coolify applies",
+        "custom_docker_run_options: --ip 10.0.5.9: a fixed address",
+    ] {
+        assert!(report.contains(expected), "{expected}\n{report}");
+    }
+    // A flag whose value Compose refuses is an error naming the column and the flag.
+    a["custom_docker_run_options"] = serde_json::json!("--ulimit nofile=many");
+    let e = Translator::new(Options::default())
+        .application(&a)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("custom_docker_run_options: --ulimit"), "{e}");
+}
+
 #[test]
 fn app_with_http_health_check_and_limits() {
     let m = translate("http-health-check-limits", Options::default());

@@ -11,8 +11,8 @@ mod health;
 mod routes;
 
 use super::attributes::{
-    apply_limits, apply_storages, identity_labels, list_items, one_service_project, port_mappings,
-    rebase_volumes, Attrs,
+    apply_limits, apply_run_options, apply_storages, identity_labels, list_items,
+    one_service_project, port_mappings, rebase_volumes, Attrs,
 };
 use super::identity::Identity;
 use crate::compose::{ExposedPort, Port, Project, Protocol, Restart, Service};
@@ -90,6 +90,8 @@ const KNOWN: &[&str] = &[
     // They choose the image tag Coolify's build gave (`coolify/image.rs`).
     "build_pack",
     "dockerfile",
+    // `docker run` flags, applied as Coolify's `convertDockerRunToCompose` does.
+    "custom_docker_run_options",
 ];
 
 /// Attributes that matter only for building images or for Coolify's own bookkeeping.
@@ -126,7 +128,6 @@ const BUILD_ONLY: &[&str] = &[
     "manual_webhook_secret_gitea",
     "watch_paths",
     "custom_nginx_configuration",
-    "custom_docker_run_options",
     "post_deployment_command",
     "post_deployment_command_container",
     "pre_deployment_command",
@@ -339,6 +340,7 @@ fn read(
     svc.labels
         .insert("coolify.pullRequestId".into(), pr.to_string());
     let autoscale = autoscale(&a, &mut errors);
+    apply_run_options(&a, &mut svc, &mut errors, &mut report);
 
     let project = one_service_project(identity.instance.clone(), &service, svc, errors)?;
     Ok(ApplicationInput {

@@ -5,6 +5,7 @@
 //! Coolify's JSON is loose (numbers as strings, booleans as 0/1), so the readers are
 //! lenient; each shared column has one reader here, so the two models cannot drift apart.
 
+mod docker_run;
 mod health;
 mod labels;
 mod limits;
@@ -12,6 +13,7 @@ mod ports;
 mod storages;
 mod variables;
 
+pub(super) use docker_run::apply_run_options;
 pub(super) use health::health_check_timings;
 pub(super) use labels::identity_labels;
 pub(super) use limits::apply_limits;

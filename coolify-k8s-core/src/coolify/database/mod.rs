@@ -16,9 +16,9 @@ mod tls;
 pub use kind::DatabaseKind;
 
 use super::attributes::{
-    apply_limits, apply_storages, checked_env, health_check_timings, identity_labels,
-    is_coolify_variable, one_service_project, port_mappings, rebase_volumes, stored_variables,
-    volume, Attrs,
+    apply_limits, apply_run_options, apply_storages, checked_env, health_check_timings,
+    identity_labels, is_coolify_variable, one_service_project, port_mappings, rebase_volumes,
+    stored_variables, volume, Attrs,
 };
 use crate::compose::{
     magic::deferred, HealthcheckTest, MountType, Port, Project, Protocol, PullPolicy, Restart,
@@ -166,6 +166,7 @@ pub fn from_attributes(
     tls::apply(kind, &a, &mut svc, config.as_deref(), &mut errors);
     init_scripts(kind, &a, &mut svc, &mut errors);
     labels(kind, &a, &mut svc);
+    apply_run_options(&a, &mut svc, &mut errors, &mut report);
 
     let project = one_service_project(service.clone(), &service, svc, errors)?;
     Ok(DatabaseInput {
@@ -178,8 +179,8 @@ pub fn from_attributes(
     })
 }
 
-/// Every column neither read nor bookkeeping is reported; TLS and custom `docker run`
-/// options are reported when set.
+/// Every column neither read nor bookkeeping is reported; TLS settings Coolify does not
+/// use for the kind are reported when set.
 fn report_unused(kind: DatabaseKind, a: &Attrs<'_>, report: &mut Report) {
     let at = |k: &str| InputPath::root().key(k);
     for key in a.obj.keys() {
@@ -211,13 +212,6 @@ fn report_unused(kind: DatabaseKind, a: &Attrs<'_>, report: &mut Report) {
             continue;
         }
         if key == "custom_docker_run_options" {
-            if a.text(key).is_some() {
-                report.add(
-                    at(key),
-                    Outcome::Dropped,
-                    "custom docker run options have no Kubernetes translation",
-                );
-            }
             continue;
         }
         let why = if BOOKKEEPING.contains(&key.as_str()) {

@@ -397,3 +397,29 @@ fn every_start_pulls_the_tag_as_coolify_does() {
     let m = translate(DatabaseKind::Postgresql, &pinned, Options::default());
     assert_eq!(policy(&m), Some(Value::Null));
 }
+
+/// `custom_docker_run_options` (`generateCustomDockerRunOptionsForDatabases`): PostgreSQL's
+/// usual `--shm-size` gives the pod a larger `/dev/shm`, as on Docker.
+#[test]
+fn custom_docker_run_options_reach_the_database_container() {
+    let mut a = model(DatabaseKind::Postgresql);
+    a["custom_docker_run_options"] = json!("--shm-size=256m --cap-add SYS_NICE");
+    let m = translate(DatabaseKind::Postgresql, &a, Options::default());
+    let sts = find(&m, "StatefulSet", "d0g8k4s");
+    let pod = &sts["spec"]["template"]["spec"];
+    assert_eq!(
+        pod["containers"][0]["securityContext"]["capabilities"]["add"],
+        json!(["SYS_NICE"])
+    );
+    let shm = pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["emptyDir"]["medium"] == "Memory")
+        .expect("/dev/shm");
+    assert_eq!(shm["emptyDir"]["sizeLimit"], "256Mi");
+    assert!(!m
+        .warnings()
+        .join("\n")
+        .contains("custom_docker_run_options"));
+}
