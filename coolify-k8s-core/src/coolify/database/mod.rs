@@ -163,7 +163,14 @@ pub fn from_attributes(
         .map(|(var, _)| deferred::reference(var))
         .unwrap_or_default();
     svc.command = kind.command(config.as_deref(), &password);
-    tls::apply(kind, &a, &mut svc, config.as_deref(), &mut errors);
+    tls::apply(
+        kind,
+        &a,
+        &mut svc,
+        config.as_deref(),
+        &mut errors,
+        &mut report,
+    );
     init_scripts(kind, &a, &mut svc, &mut errors);
     labels(kind, &a, &mut svc);
     apply_run_options(&a, &mut svc, &mut errors, &mut report);

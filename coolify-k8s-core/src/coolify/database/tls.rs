@@ -17,10 +17,11 @@
 //! Coolify has no TLS for ClickHouse: `enable_ssl` does nothing there, as on Docker.
 
 use super::DatabaseKind;
-use crate::compose::{ExposedPort, MountType, Protocol, Service};
+use crate::compose::{ExposedPort, HealthcheckTest, MountType, Protocol, Service};
 use crate::coolify::attributes::{volume, Attrs};
 use crate::error::Error;
 use crate::path::InputPath;
+use crate::report::{Outcome, Report};
 
 /// Where the server's CA lives on a Coolify server.
 const SERVER_CA: &str = "/data/coolify/ssl/coolify-ca.crt";
@@ -85,6 +86,7 @@ pub(super) fn apply(
     svc: &mut Service,
     config: Option<&str>,
     errors: &mut Vec<Error>,
+    report: &mut Report,
 ) {
     if !a.flag("enable_ssl", false) {
         return;
@@ -132,11 +134,34 @@ pub(super) fn apply(
         }
     }
     svc.command = Some(command(kind, a, svc.command.take(), config));
+    if kind == DatabaseKind::Dragonfly {
+        dragonfly_check_over_tls(svc, report);
+    }
     if matches!(kind, DatabaseKind::Redis | DatabaseKind::Keydb) {
         svc.expose.push(ExposedPort {
             target: REDIS_TLS_PORT,
             protocol: Protocol::Tcp,
         });
+    }
+}
+
+/// `--tls` makes every Dragonfly port TLS-only, so Coolify's plain `redis-cli ping` fails.
+/// On Docker that only marks the container unhealthy; here the check is the readiness
+/// probe, which would keep the Service from ever sending it traffic. The check therefore
+/// speaks TLS (without verifying the name: it connects to 127.0.0.1).
+fn dragonfly_check_over_tls(svc: &mut Service, report: &mut Report) {
+    let Some(HealthcheckTest::Shell(test)) = svc.healthcheck.as_mut().and_then(|h| h.test.as_mut())
+    else {
+        return;
+    };
+    if let Some(rest) = test.strip_prefix("redis-cli ") {
+        *test = format!("redis-cli --tls --insecure {rest}");
+        report.add(
+            InputPath::root().key("enable_ssl"),
+            Outcome::Approximated,
+            "Dragonfly with --tls serves TLS only: the health check (Coolify's plain redis-cli ping, which fails on Docker \
+             without stopping traffic) speaks TLS here, since it gates the Service",
+        );
     }
 }
 
