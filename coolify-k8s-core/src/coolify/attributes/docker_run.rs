@@ -104,52 +104,36 @@ fn matches(s: &str) -> Vec<(&str, &str)> {
     out
 }
 
-/// The first value of `--flag=value` / `--flag value` in `s` (Coolify's `--hostname`
-/// pattern `--hostname(?:=|\s+)([^\s]+)`).
-fn spaced_value<'s>(s: &'s str, flag: &str) -> Option<&'s str> {
+/// The text after each `FLAG=` or `FLAG` and spaces in `s` (the `FLAG(?:=|\s+)` of Coolify's
+/// `--hostname` and `--entrypoint` patterns), in order.
+fn after_flag<'s>(s: &'s str, flag: &'s str) -> impl Iterator<Item = &'s str> + 's {
     let b = s.as_bytes();
-    for (i, _) in s.match_indices(flag) {
+    s.match_indices(flag).filter_map(move |(i, _)| {
         let mut j = i + flag.len();
-        if j < b.len() && b[j] == b'=' {
-            j += 1;
-        } else {
-            let k = j;
-            while j < b.len() && is_space(b[j]) {
-                j += 1;
-            }
-            if j == k {
-                continue;
-            }
+        if b.get(j) == Some(&b'=') {
+            return Some(&s[j + 1..]);
         }
-        let v = j;
-        while j < b.len() && !is_space(b[j]) {
+        let k = j;
+        while j < b.len() && is_space(b[j]) {
             j += 1;
         }
-        if j > v {
-            return Some(&s[v..j]);
-        }
-    }
-    None
+        (j > k).then(|| &s[j..])
+    })
+}
+
+/// The first word after `--flag=` / `--flag ` in `s` (Coolify's `--hostname` pattern
+/// `--hostname(?:=|\s+)([^\s]+)`).
+fn spaced_value<'s>(s: &'s str, flag: &'s str) -> Option<&'s str> {
+    after_flag(s, flag).find_map(|rest| {
+        let end = rest.bytes().position(is_space).unwrap_or(rest.len());
+        (end > 0).then(|| &rest[..end])
+    })
 }
 
 /// Coolify's `--entrypoint` value: a double-quoted string (backslash escapes of `"`, `$`,
 /// `` ` `` and `\` undone), a single-quoted one (as written), or a word.
 fn entrypoint(s: &str) -> Option<String> {
-    let b = s.as_bytes();
-    for (i, _) in s.match_indices("--entrypoint") {
-        let mut j = i + "--entrypoint".len();
-        if j < b.len() && b[j] == b'=' {
-            j += 1;
-        } else {
-            let k = j;
-            while j < b.len() && is_space(b[j]) {
-                j += 1;
-            }
-            if j == k {
-                continue;
-            }
-        }
-        let rest = &s[j..];
+    for rest in after_flag(s, "--entrypoint") {
         for quote in ['"', '\''] {
             if let Some(body) = rest.strip_prefix(quote) {
                 let mut out = String::new();
@@ -175,12 +159,9 @@ fn entrypoint(s: &str) -> Option<String> {
                 // No closing quote: the pattern falls back to a word.
             }
         }
-        let word: String = rest
-            .chars()
-            .take_while(|c| !c.is_ascii_whitespace())
-            .collect();
-        if !word.is_empty() {
-            return Some(word);
+        let end = rest.bytes().position(is_space).unwrap_or(rest.len());
+        if end > 0 {
+            return Some(rest[..end].to_string());
         }
     }
     None
