@@ -177,27 +177,24 @@ struct RunOptions {
 }
 
 fn convert(s: &str) -> RunOptions {
-    let mut collected: Vec<(&str, Collected)> = Vec::new();
+    // Each known flag with its Compose key and what it collected, in first-seen order.
+    let mut collected: Vec<(&'static str, &'static str, Collected)> = Vec::new();
     let mut out = RunOptions::default();
-    let slot = |collected: &mut Vec<(&'static str, Collected)>, flag: &'static str| match collected
-        .iter()
-        .position(|(f, _)| *f == flag)
-    {
-        Some(p) => p,
-        None => {
-            collected.push((flag, Collected::Flag));
-            collected.len() - 1
-        }
-    };
     for (flag, value) in matches(s) {
-        let Some(&(known, _)) = MAPPING.iter().find(|(f, _)| *f == flag) else {
+        let Some(&(known, key)) = MAPPING.iter().find(|(f, _)| *f == flag) else {
             if !out.ignored.iter().any(|f| f == flag) {
                 out.ignored.push(flag.to_string());
             }
             continue;
         };
-        let p = slot(&mut collected, known);
-        let entry = &mut collected[p].1;
+        let p = match collected.iter().position(|(f, _, _)| *f == known) {
+            Some(p) => p,
+            None => {
+                collected.push((known, key, Collected::Flag));
+                collected.len() - 1
+            }
+        };
+        let entry = &mut collected[p].2;
         match known {
             "--gpus" => {
                 let ids = s.find("device=").map(|i| {
@@ -230,12 +227,7 @@ fn convert(s: &str) -> RunOptions {
             entry.push(value.to_string());
         }
     }
-    for (flag, c) in collected {
-        let key = MAPPING
-            .iter()
-            .find(|(f, _)| *f == flag)
-            .map(|(_, k)| *k)
-            .unwrap_or_default();
+    for (flag, key, c) in collected {
         let first = match &c {
             Collected::Values(v) => v.first().cloned(),
             Collected::Flag => None,

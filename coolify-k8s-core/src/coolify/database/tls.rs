@@ -133,7 +133,7 @@ pub(super) fn apply(
             )),
         }
     }
-    svc.command = Some(command(kind, a, svc.command.take(), config));
+    svc.command = Some(command(kind, tls.dir, a, svc.command.take(), config));
     if kind == DatabaseKind::Dragonfly {
         dragonfly_check_over_tls(svc, report);
     }
@@ -165,9 +165,11 @@ fn dragonfly_check_over_tls(svc: &mut Service, report: &mut Report) {
     }
 }
 
-/// The start command with TLS, as each `Start*` action builds it.
+/// The start command with TLS, as each `Start*` action builds it (`dir`: the kind's certificate
+/// folder).
 fn command(
     kind: DatabaseKind,
+    dir: &str,
     a: &Attrs<'_>,
     plain: Option<Vec<String>>,
     config: Option<&str>,
@@ -235,11 +237,6 @@ fn command(
             c
         }
         DatabaseKind::Redis | DatabaseKind::Keydb => {
-            let dir = if kind == DatabaseKind::Redis {
-                "/etc/redis/certs"
-            } else {
-                "/etc/keydb/certs"
-            };
             let mut c = plain.unwrap_or_default();
             c.extend([
                 "--tls-port".to_string(),
