@@ -4,7 +4,8 @@
 //! - every port a neighbour listens on is reachable by its service name, declared or not
 //!   (the service's headless Service resolves to the pod IPs);
 //! - its `hostname:` and network alias resolve to it too;
-//! - a non-root `user:` can write into its named volume (`fsGroup`);
+//! - a non-root `user:` can write into its named volume (`fsGroup`), and reads a config
+//!   given to it with `uid`/`gid`/`mode` as Docker Compose copies it in;
 //! - a changed Secret value rolls the pods that use it on re-apply (the configuration
 //!   checksum annotation on the pod template), and they see the new value.
 //!
@@ -137,11 +138,11 @@ fn hostname_and_network_aliases_resolve_to_the_service() {
 
 #[test]
 #[ignore = "needs the local cluster: scripts/test.sh e2e"]
-fn a_non_root_user_writes_its_named_volume() {
+fn a_non_root_user_writes_its_named_volume_and_reads_its_config() {
     let d = Deployed::new("writer.yaml", "e2e-net-volume");
     let r = d.exec(
         "writer",
-        "id -u; cat /data/hello.txt; touch /data/more && echo touched",
+        "id -u; cat /data/hello.txt; touch /data/more && echo touched; stat -c '%u:%g:%a' /etc/writer.conf; cat /etc/writer.conf",
     );
     assert!(
         r.ok,
@@ -150,7 +151,13 @@ fn a_non_root_user_writes_its_named_volume() {
     );
     assert_eq!(
         r.stdout.split_whitespace().collect::<Vec<_>>(),
-        ["1000", "written-by-1000", "touched"],
+        [
+            "1000",
+            "written-by-1000",
+            "touched",
+            "1000:1000:400",
+            "only-for-1000"
+        ],
         "{}",
         r.stdout
     );

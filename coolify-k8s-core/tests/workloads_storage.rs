@@ -495,3 +495,127 @@ fn private_key_files_go_into_secrets() {
         .iter()
         .any(|c| serde_json::to_string(c).unwrap().contains("MIIB-public")));
 }
+
+/// Docker Compose copies a `configs` / `secrets` body from `content` or `environment` into
+/// the container: mode 0444 unless the reference sets one, owned by its `uid` / `gid`
+/// (each 0 when absent). It bind-mounts a `file` source as it is and ignores the three
+/// (`docker/compose` `pkg/compose/secrets.go`). A non-numeric id fails the deployment.
+#[test]
+fn configs_and_secrets_are_owned_as_docker_compose_copies_them_in() {
+    let text = r#"
+services:
+  web:
+    image: nginx:1.27
+    configs:
+      - plain
+      - source: owned
+        target: /etc/app/owned.conf
+        uid: "101"
+        mode: 0400
+      - source: onfile
+        uid: "5"
+        mode: 0600
+    secrets:
+      - source: token
+        gid: "7"
+configs:
+  plain:
+    content: plain body
+  owned:
+    content: owned body
+  onfile:
+    file: ./on-disk.conf
+secrets:
+  token:
+    environment: API_TOKEN
+"#;
+    let files = coolify_k8s_core::compose::MemoryFiles::new([
+        ("/srv/app/docker-compose.yaml", text),
+        ("/srv/app/on-disk.conf", "from disk"),
+    ]);
+    let source = [SourceFile {
+        name: "/srv/app/docker-compose.yaml".into(),
+        text: text.into(),
+    }];
+    let env = BTreeMap::from([("API_TOKEN".to_string(), "token-value-0c1d".to_string())]);
+    let m = Translator::new(Options::default())
+        .compose_files(&source, &env, &files)
+        .unwrap();
+    let w = workloads(&m)["web"];
+    let spec = pod(w);
+    let volume = |name: &str| {
+        spec["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no volume {name}: {}", spec["volumes"]))
+    };
+    let mount = |path: &str| {
+        containers(w)[0]["volumeMounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["mountPath"] == path)
+            .cloned()
+            .unwrap_or_else(|| panic!("nothing at {path}"))
+    };
+    // No owner: mounted straight from the ConfigMap, with Docker's mode 0444 (292).
+    assert_eq!(mount("/plain")["name"], "configs-plain");
+    assert_eq!(
+        volume("configs-plain")["configMap"]["items"][0]["mode"],
+        292
+    );
+    // A file source: as it is; its uid and mode are reported, not applied.
+    assert_eq!(mount("/onfile")["name"], "configs-onfile");
+    assert!(volume("configs-onfile")["configMap"]["items"][0]["mode"].is_null());
+    let dropped: Vec<String> = m
+        .report()
+        .entries()
+        .iter()
+        .filter(|e| e.path.to_string().starts_with("services.web.configs[2]"))
+        .map(|e| e.path.to_string())
+        .collect();
+    assert_eq!(
+        dropped,
+        [
+            "services.web.configs[2].mode",
+            "services.web.configs[2].uid"
+        ]
+    );
+    // An owner: copied into memory, chowned and chmodded, then mounted from there.
+    let owned = mount("/etc/app/owned.conf");
+    assert_eq!(owned["name"], "owned-files");
+    assert_eq!(owned["subPath"], "configs-owned/owned");
+    let token = mount("/run/secrets/token");
+    assert_eq!(token["name"], "owned-files");
+    assert_eq!(token["subPath"], "secrets-token/token");
+    assert_eq!(volume("owned-files")["emptyDir"]["medium"], "Memory");
+    let init = spec["initContainers"]
+        .as_array()
+        .and_then(|i| i.iter().find(|c| c["name"] == "coolify-volumes"))
+        .expect("an init container");
+    let script = init["command"][2].as_str().unwrap();
+    assert!(
+        script.contains("/configs-owned/owned' && chown '101:0' '/coolify-volumes/owned-files/configs-owned/owned' && chmod '0400'"),
+        "{script}"
+    );
+    assert!(
+        script.contains("/secrets-token/token' && chown '0:7' '/coolify-volumes/owned-files/secrets-token/token' && chmod '0444'"),
+        "{script}"
+    );
+    // The token stays a Secret's.
+    assert!(volume("secrets-token")["secret"]["secretName"].is_string());
+
+    // Docker Compose refuses an id that is not a number; so does the translation.
+    let bad = text.replace("gid: \"7\"", "gid: www");
+    let source = [SourceFile {
+        name: "/srv/app/docker-compose.yaml".into(),
+        text: bad,
+    }];
+    let e = Translator::new(Options::default())
+        .compose_files(&source, &env, &files)
+        .unwrap_err();
+    assert!(e.to_string().contains("services.web.secrets[0].gid"), "{e}");
+}

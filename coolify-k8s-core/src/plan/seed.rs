@@ -44,9 +44,10 @@ pub enum Step {
         /// The group id.
         gid: i64,
     },
-    /// Copy a file of a ConfigMap or Secret volume into a scratch volume and give it an
-    /// owner and mode there: what Coolify does on the server with `chown` / `chmod` before
-    /// start. Kubernetes mounts such files as root's (a group through `fsGroup` at most),
+    /// Copy a file of a ConfigMap or Secret volume into a scratch volume (at
+    /// [`owned_path`]) and give it an owner and mode there: what Coolify does on the server
+    /// with `chown` / `chmod` before start, and Docker Compose when it copies a `configs` /
+    /// `secrets` body into the container with its `uid` / `gid`. Kubernetes mounts such files as root's (a group through `fsGroup` at most),
     /// and a database refuses a key it cannot read or that others can.
     Own {
         /// The pod volume holding the file (a ConfigMap or Secret).
@@ -83,9 +84,10 @@ impl Step {
                 mode,
             } => {
                 let src = quote(&format!("{ROOT}/{from}/{key}"));
-                let dst = quote(&format!("{ROOT}/{to}/{key}"));
+                let dir = quote(&format!("{ROOT}/{to}/{from}"));
+                let dst = quote(&format!("{ROOT}/{to}/{}", owned_path(from, key)));
                 // Coolify writes the file, makes it executable, then applies chown and chmod.
-                let mut line = format!("cp {src} {dst} && chmod 0755 {dst}");
+                let mut line = format!("mkdir -p {dir} && cp {src} {dst} && chmod 0755 {dst}");
                 if let Some(o) = owner {
                     line.push_str(&format!(" && chown {} {dst}", quote(o)));
                 }
@@ -106,6 +108,12 @@ impl Step {
             ),
         }
     }
+}
+
+/// Where [`Step::Own`] puts the file `key` of the volume `from` in its scratch volume: a
+/// folder per source volume, as keys are unique only within their ConfigMap or Secret.
+pub fn owned_path(from: &str, key: &str) -> String {
+    format!("{from}/{key}")
 }
 
 fn quote(s: &str) -> String {

@@ -371,7 +371,7 @@ impl<'a> Storage<'a> {
             .push((key.clone(), Some(octal.unwrap_or(CONTENT_FILE_MODE))));
         let vol = if secret { "secret-files" } else { "files" };
         if v.owner.is_some() || (v.mode.is_some() && octal.is_none()) {
-            acc.own(vol, key, v);
+            acc.own(vol, &key, &v.target, v.owner.clone(), v.mode.clone());
         } else {
             acc.mount(vol.into(), &v.target, Some(key), v.read_only);
         }
@@ -488,13 +488,21 @@ impl<'a> Storage<'a> {
             None if is_secret => format!("/run/secrets/{}", r.source),
             None => format!("/{}", r.source),
         };
-        if r.uid.is_some() || r.gid.is_some() {
-            report.add(
-                at.clone(),
-                Outcome::Dropped,
-                "file owner (uid/gid): Kubernetes sets the group through fsGroup only",
-            );
-        }
+        // Docker Compose copies a `content` or `environment` body into the container with
+        // the reference's uid, gid and mode; it bind-mounts a `file` as it is and ignores them.
+        let copied_in = !def.external && def.file.is_none();
+        let owner = if copied_in {
+            match file_owner(r, at) {
+                Ok(owner) => owner,
+                Err(e) => {
+                    acc.errors.push(e);
+                    return;
+                }
+            }
+        } else {
+            ignored_file_overrides(r, def.external, at, report);
+            None
+        };
         let dat = InputPath::root().key(top).key(r.source.as_str());
         let (object, secret) = if def.external {
             let existing = object_name(def.name.as_deref().unwrap_or(&r.source));
@@ -534,15 +542,86 @@ impl<'a> Storage<'a> {
             (object, secret)
         };
         let vol = object_name(&format!("{}-{}", top, r.source));
+        let mode = if copied_in {
+            Some(r.mode.unwrap_or(COPIED_FILE_MODE))
+        } else if def.external {
+            // Docker Compose refuses an external object outside Swarm, where the mode
+            // applies; the Kubernetes object's file gets it as Swarm gives it.
+            r.mode
+        } else {
+            None
+        };
         acc.volume(
             vol.clone(),
             VolumeSource::Files {
                 name: object,
                 secret,
-                items: vec![(key.clone(), r.mode)],
+                items: vec![(key.clone(), mode)],
             },
         );
-        acc.mount(vol, &target, Some(key), true);
+        match owner {
+            Some(owner) => {
+                report.add(
+                    at.clone(),
+                    Outcome::Approximated,
+                    format!("the file is owned by {owner}, as Docker Compose copies it in: an init container run from the service's image as root copies it into memory and runs chown (it needs /bin/sh, cp and chown in the image)"),
+                );
+                let mode = mode.map(|m| format!("{m:04o}"));
+                acc.own(&vol, &key, &target, Some(owner), mode);
+            }
+            None => acc.mount(vol, &target, Some(key), true),
+        }
+    }
+}
+
+/// The mode Docker Compose gives a `configs` / `secrets` body it copies in, when the
+/// reference sets none.
+const COPIED_FILE_MODE: u32 = 0o444;
+
+/// `uid:gid` of a copied-in `configs` / `secrets` file, when the reference sets either:
+/// Docker Compose reads each as a decimal number (`strconv.Atoi`), 0 when absent, and fails
+/// the deployment on anything else.
+fn file_owner(r: &FileReference, at: &InputPath) -> Result<Option<String>, Error> {
+    if r.uid.is_none() && r.gid.is_none() {
+        return Ok(None);
+    }
+    let id = |key: &str, v: &Option<String>| -> Result<u32, Error> {
+        match v {
+            None => Ok(0),
+            Some(s) => s.trim().parse::<u32>().map_err(|_| {
+                Error::new(
+                    at.key(key),
+                    format!("{s:?} is not a numeric id (Docker Compose refuses it too)"),
+                )
+            }),
+        }
+    };
+    Ok(Some(format!(
+        "{}:{}",
+        id("uid", &r.uid)?,
+        id("gid", &r.gid)?
+    )))
+}
+
+/// `uid` / `gid` (and `mode`) on a reference to a `file` (bind-mounted as it is) or
+/// `uid` / `gid` on an external object: Docker Compose ignores them outside Swarm, and
+/// Kubernetes sets a mounted file's group through `fsGroup` only.
+fn ignored_file_overrides(r: &FileReference, external: bool, at: &InputPath, report: &mut Report) {
+    let set = [
+        ("uid", r.uid.is_some()),
+        ("gid", r.gid.is_some()),
+        ("mode", r.mode.is_some() && !external),
+    ];
+    for (key, _) in set.into_iter().filter(|(_, set)| *set) {
+        report.add(
+            at.key(key),
+            Outcome::Dropped,
+            if external {
+                "Docker Compose applies it only to a content or environment body it copies in; an external object's file is root's (its group through fsGroup)"
+            } else {
+                "Docker Compose bind-mounts a file source as it is and ignores it outside Swarm; so does the translation"
+            },
+        );
     }
 }
 
@@ -626,11 +705,18 @@ impl<'s> Mounts<'s> {
         self.mount(volume, &v.target, Some(sub_path), v.read_only);
     }
 
-    /// Mount the file `key` of the files volume `from` at `v.target` through the scratch
-    /// volume [`OWNED_FILES`], where the init container gives it `v.owner` and `v.mode`
+    /// Mount the file `key` of the files volume `from` at `target` through the scratch
+    /// volume [`OWNED_FILES`], where the init container gives it `owner` and `mode`
     /// (see [`Step::Own`]). The scratch volume is in memory: a key never reaches the node's
     /// disk.
-    fn own(&mut self, from: &str, key: String, v: &ServiceVolume) {
+    fn own(
+        &mut self,
+        from: &str,
+        key: &str,
+        target: &str,
+        owner: Option<String>,
+        mode: Option<String>,
+    ) {
         self.volume(
             OWNED_FILES.into(),
             VolumeSource::EmptyDir {
@@ -640,12 +726,17 @@ impl<'s> Mounts<'s> {
         );
         self.steps.push(Step::Own {
             from: from.to_string(),
-            key: key.clone(),
+            key: key.to_string(),
             to: OWNED_FILES.to_string(),
-            owner: v.owner.clone(),
-            mode: v.mode.clone(),
+            owner,
+            mode,
         });
-        self.mount(OWNED_FILES.into(), &v.target, Some(key), true);
+        self.mount(
+            OWNED_FILES.into(),
+            target,
+            Some(seed::owned_path(from, key)),
+            true,
+        );
     }
 
     /// The service's ConfigMap (or Secret) of `content:` files.
