@@ -150,7 +150,8 @@ pub fn from_attributes(
         protocol: Protocol::Tcp,
     });
     apply_limits(&a, &mut svc, &mut errors, &mut report);
-    let volume_origins = apply_storages(&a, &mut svc, &mut errors, "");
+    let mut volume_origins = apply_storages(&a, &mut svc, &mut errors, "");
+    tls::drop_stale_files(kind, &a, &mut svc, &mut volume_origins, &mut report);
     svc.ports = ports(kind, &a, &mut errors);
     if a.flag("health_check_enabled", true) {
         svc.healthcheck = Some(health_check(kind, &a, &mut errors));

@@ -387,6 +387,53 @@ fn tls_without_its_files_names_what_is_missing() {
     );
 }
 
+/// With `enable_ssl` off, each `Start*` action deletes the TLS file storages left from an
+/// earlier start with SSL: they are not mounted (reported at their storage), and the
+/// storages after them keep their own report paths.
+#[test]
+fn tls_files_are_dropped_when_ssl_is_off_as_coolify_deletes_them() {
+    for kind in [
+        DatabaseKind::Postgresql,
+        DatabaseKind::Mongodb,
+        DatabaseKind::Redis,
+    ] {
+        let mut a = with_tls(kind);
+        a["enable_ssl"] = json!(false);
+        let stale = a["file_storages"].as_array().unwrap().len();
+        a["file_storages"].as_array_mut().unwrap().push(
+            json!({"fs_path": "/data/coolify/databases/d0g8k4s/extra.conf",
+                         "mount_path": "/etc/extra.conf", "content": "x=1", "is_directory": false}),
+        );
+        let m = translate(kind, &a, Options::default());
+        let yaml = m.to_yaml();
+        assert!(!yaml.contains("certs/server."), "{kind}: {yaml}");
+        assert!(yaml.contains("/etc/extra.conf"), "{kind}");
+        let dropped: Vec<String> = m
+            .report()
+            .entries()
+            .iter()
+            .filter(|e| e.message.contains("enable_ssl is off"))
+            .map(|e| e.path.to_string())
+            .collect();
+        let expected: Vec<String> = (0..stale).map(|i| format!("file_storages[{i}]")).collect();
+        assert_eq!(dropped, expected, "{kind}");
+        // The extra file's own lines (read-only from a ConfigMap) stay at its index.
+        assert!(
+            m.report()
+                .entries()
+                .iter()
+                .any(|e| e.path.to_string() == format!("file_storages[{stale}]")),
+            "{kind}: {:?}",
+            m.report().entries()
+        );
+    }
+    // ClickHouse has no TLS on Coolify: nothing is deleted.
+    let mut a = with_tls(DatabaseKind::Clickhouse);
+    a["enable_ssl"] = json!(false);
+    let yaml = translate(DatabaseKind::Clickhouse, &a, Options::default()).to_yaml();
+    assert!(yaml.contains("certs/server.crt"));
+}
+
 /// Every `Start*` action pulls before it starts the container: the pods ask the registry
 /// on every start too, unless the image is pinned by digest.
 #[test]

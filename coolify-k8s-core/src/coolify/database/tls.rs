@@ -145,6 +145,42 @@ pub(super) fn apply(
     }
 }
 
+/// With `enable_ssl` off, each `Start*.php` deletes the database's file storages at the
+/// kind's certificate paths before it starts it (and its `ssl` folder): a certificate and
+/// key left from an earlier start with SSL are not mounted. `origins` are the storages the
+/// volumes came from (see `apply_storages`), kept in step.
+pub(super) fn drop_stale_files(
+    kind: DatabaseKind,
+    a: &Attrs<'_>,
+    svc: &mut Service,
+    origins: &mut Vec<InputPath>,
+    report: &mut Report,
+) {
+    if a.flag("enable_ssl", false) {
+        return;
+    }
+    let Some(tls) = kind_tls(kind) else { return };
+    let stale = |target: &str| {
+        target
+            .strip_prefix(tls.dir)
+            .and_then(|f| f.strip_prefix('/'))
+            .is_some_and(|f| tls.files.contains(&f))
+    };
+    let mut i = 0;
+    while i < svc.volumes.len() {
+        if i < origins.len() && stale(&svc.volumes[i].target) {
+            svc.volumes.remove(i);
+            report.add(
+                origins.remove(i),
+                Outcome::Dropped,
+                "enable_ssl is off: Coolify deletes this TLS file storage before the database starts, so it is not mounted",
+            );
+        } else {
+            i += 1;
+        }
+    }
+}
+
 /// `--tls` makes every Dragonfly port TLS-only, so Coolify's plain `redis-cli ping` fails.
 /// On Docker that only marks the container unhealthy; here the check is the readiness
 /// probe, which would keep the Service from ever sending it traffic. The check therefore
