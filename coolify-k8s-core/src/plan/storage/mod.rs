@@ -19,12 +19,15 @@ use super::env::Values;
 use super::model::{AccessMode, Claim, FileSet, Mount, PodVolume, VolumeSource};
 use super::names::{coolify_slug, data_key, object_name, volume_claim_name};
 use super::seed::{self, Step};
-use crate::compose::{FileReference, MountType, Project, Service, ServiceVolume};
+use crate::compose::{MountType, Project, Service, ServiceVolume};
 use crate::error::Error;
 use crate::options::{BindMounts, Options, SharedVolumes};
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
 use std::collections::{BTreeMap, BTreeSet};
+
+mod file_reference;
+use file_reference::FileKind;
 
 /// State shared by the services of one project.
 #[derive(Debug)]
@@ -272,25 +275,15 @@ impl<'a> Storage<'a> {
         }
         tmpfs_list(&mut acc, service);
         shm(&mut acc, service);
-        for (i, r) in service.configs.iter().enumerate() {
-            self.file_reference(
-                &mut acc,
-                r,
-                false,
-                &at.key("configs").index(i),
-                values,
-                report,
-            );
-        }
-        for (i, r) in service.secrets.iter().enumerate() {
-            self.file_reference(
-                &mut acc,
-                r,
-                true,
-                &at.key("secrets").index(i),
-                values,
-                report,
-            );
+        for kind in [FileKind::Config, FileKind::Secret] {
+            let references = match kind {
+                FileKind::Config => &service.configs,
+                FileKind::Secret => &service.secrets,
+            };
+            for (i, r) in references.iter().enumerate() {
+                let rat = at.key(kind.top()).index(i);
+                self.file_reference(&mut acc, r, kind, &rat, values, report);
+            }
         }
         acc.finish()
     }
@@ -454,174 +447,6 @@ impl<'a> Storage<'a> {
         } else {
             format!("{base}/{source}")
         }
-    }
-
-    /// A `configs` / `secrets` entry → a key of its ConfigMap / Secret, mounted at the
-    /// target.
-    fn file_reference(
-        &mut self,
-        acc: &mut Mounts,
-        r: &FileReference,
-        is_secret: bool,
-        at: &InputPath,
-        values: &mut Values,
-        report: &mut Report,
-    ) {
-        let defs = if is_secret {
-            &self.project.secrets
-        } else {
-            &self.project.configs
-        };
-        let top = if is_secret { "secrets" } else { "configs" };
-        let Some(def) = defs.get(&r.source) else {
-            acc.errors.push(Error::new(
-                at.key("source"),
-                format!("no top-level {top} entry {:?}", r.source),
-            ));
-            return;
-        };
-        let key = data_key(&r.source);
-        let target = match &r.target {
-            Some(t) if t.starts_with('/') => t.clone(),
-            Some(t) if is_secret => format!("/run/secrets/{t}"),
-            Some(t) => format!("/{t}"),
-            None if is_secret => format!("/run/secrets/{}", r.source),
-            None => format!("/{}", r.source),
-        };
-        // Docker Compose copies a `content` or `environment` body into the container with
-        // the reference's uid, gid and mode; it bind-mounts a `file` as it is and ignores them.
-        let copied_in = !def.external && def.file.is_none();
-        let owner = if copied_in {
-            match file_owner(r, at) {
-                Ok(owner) => owner,
-                Err(e) => {
-                    acc.errors.push(e);
-                    return;
-                }
-            }
-        } else {
-            ignored_file_overrides(r, def.external, at, report);
-            None
-        };
-        let dat = InputPath::root().key(top).key(r.source.as_str());
-        let (object, secret) = if def.external {
-            let existing = object_name(def.name.as_deref().unwrap_or(&r.source));
-            report.add(
-                dat,
-                Outcome::Approximated,
-                format!(
-                    "external: the {} {existing:?} must exist in the namespace",
-                    if is_secret { "Secret" } else { "ConfigMap" }
-                ),
-            );
-            (existing, is_secret)
-        } else {
-            let body = if let Some(c) = &def.content {
-                Some(values.resolve_text(c, &dat.key("content"), report))
-            } else if let Some(var) = &def.environment {
-                let secret = is_secret || values.is_secret(var);
-                self.env.get(var).map(|v| (v.clone(), secret))
-            } else {
-                None
-            };
-            let Some((body, has_secret)) = body else {
-                report.add(
-                    dat,
-                    Outcome::Dropped,
-                    format!("the {top} entry has no content (its file could not be read, or its variable is unset): not mounted"),
-                );
-                return;
-            };
-            let secret = is_secret || has_secret || holds_private_key(&body);
-            let object = self.scope.object(&object_name(&format!(
-                "{}-{}",
-                if is_secret { "secret" } else { "config" },
-                r.source
-            )));
-            self.add_file(&object, secret, None, &key, body);
-            (object, secret)
-        };
-        let vol = object_name(&format!("{}-{}", top, r.source));
-        let mode = if copied_in {
-            Some(r.mode.unwrap_or(COPIED_FILE_MODE))
-        } else if def.external {
-            // Docker Compose refuses an external object outside Swarm, where the mode
-            // applies; the Kubernetes object's file gets it as Swarm gives it.
-            r.mode
-        } else {
-            None
-        };
-        acc.volume(
-            vol.clone(),
-            VolumeSource::Files {
-                name: object,
-                secret,
-                items: vec![(key.clone(), mode)],
-            },
-        );
-        match owner {
-            Some(owner) => {
-                report.add(
-                    at.clone(),
-                    Outcome::Approximated,
-                    format!("the file is owned by {owner}, as Docker Compose copies it in: an init container run from the service's image as root copies it into memory and runs chown (it needs /bin/sh, cp and chown in the image)"),
-                );
-                let mode = mode.map(|m| format!("{m:04o}"));
-                acc.own(&vol, &key, &target, Some(owner), mode);
-            }
-            None => acc.mount(vol, &target, Some(key), true),
-        }
-    }
-}
-
-/// The mode Docker Compose gives a `configs` / `secrets` body it copies in, when the
-/// reference sets none.
-const COPIED_FILE_MODE: u32 = 0o444;
-
-/// `uid:gid` of a copied-in `configs` / `secrets` file, when the reference sets either:
-/// Docker Compose reads each as a decimal number (`strconv.Atoi`), 0 when absent, and fails
-/// the deployment on anything else.
-fn file_owner(r: &FileReference, at: &InputPath) -> Result<Option<String>, Error> {
-    if r.uid.is_none() && r.gid.is_none() {
-        return Ok(None);
-    }
-    let id = |key: &str, v: &Option<String>| -> Result<u32, Error> {
-        match v {
-            None => Ok(0),
-            Some(s) => s.trim().parse::<u32>().map_err(|_| {
-                Error::new(
-                    at.key(key),
-                    format!("{s:?} is not a numeric id (Docker Compose refuses it too)"),
-                )
-            }),
-        }
-    };
-    Ok(Some(format!(
-        "{}:{}",
-        id("uid", &r.uid)?,
-        id("gid", &r.gid)?
-    )))
-}
-
-/// `uid` / `gid` (and `mode`) on a reference to a `file` (bind-mounted as it is) or
-/// `uid` / `gid` on an external object: Docker Compose ignores them outside Swarm, and
-/// Kubernetes sets a mounted file's group through `fsGroup` only.
-fn ignored_file_overrides(r: &FileReference, external: bool, at: &InputPath, report: &mut Report) {
-    let set = [
-        ("uid", r.uid.is_some()),
-        ("gid", r.gid.is_some()),
-        ("mode", r.mode.is_some() && !external),
-    ];
-    for (key, _) in set.into_iter().filter(|(_, set)| *set) {
-        report.add(
-            at.key(key),
-            Outcome::Dropped,
-            if external {
-                "Docker Compose applies it only to a content or environment body it copies in; an external object's file is root's (its group through fsGroup)"
-            } else {
-                "Docker Compose bind-mounts a file source as it is and ignores it outside Swarm; so does the translation"
-            },
-        );
     }
 }
 
