@@ -31,7 +31,7 @@ cd "$ROOT/fuzz"
 # a second run on one machine (CI's included) reuses them; a new machine builds them once.
 FUZZ_TARGET_DIR="${COOLIFY_K8S_FUZZ_TARGET:-${COOLIFY_K8S_CACHE:-$HOME/.cache/coolify-k8s}/fuzz-target}"
 
-TARGETS=(compose_load translate proxy_labels application kubectl_target manifests_json status)
+TARGETS=(compose_load translate proxy_labels application database kubectl_target manifests_json status)
 # Seconds a smoke run adds for reading a target's corpus, since libFuzzer's -max_total_time
 # counts the replay: translate's 2,000+ whole translations take about 8 s, so a 5 s smoke
 # would end before mutating anything.

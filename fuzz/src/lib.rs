@@ -128,6 +128,11 @@ pub fn check_secrets(m: &Manifests, input: &str) {
             name(o)
         );
     }
+    check_only_in_secrets(m, &secrets);
+}
+
+/// No value of `secrets` appears in an object other than a Secret, or in the report.
+pub fn check_only_in_secrets(m: &Manifests, secrets: &BTreeSet<String>) {
     if secrets.is_empty() {
         return;
     }
