@@ -8,8 +8,7 @@
 
 use coolify_k8s_core::coolify::database::kind::ALL;
 use coolify_k8s_core::coolify::database::DatabaseKind;
-use coolify_k8s_core::{Options, Translator};
-use coolify_k8s_fuzz::{check_only_in_secrets, check_translation};
+use coolify_k8s_fuzz::{check_only_in_secrets, check_translation, json_input, seeded_translator};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,17 +18,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let kind = ALL[usize::from(choice) % ALL.len()];
-    let Ok(text) = std::str::from_utf8(rest) else {
+    let Some((text, attrs)) = json_input(rest) else {
         return;
     };
-    let Ok(attrs) = serde_json::from_str::<Value>(text) else {
-        return;
-    };
-    let options = Options {
-        seed: Some("fuzz".to_string()),
-        ..Options::default()
-    };
-    let t = Translator::new(options);
+    let t = seeded_translator();
     let env = BTreeMap::new();
     match (
         t.database(kind, &attrs, &env),

@@ -4,9 +4,8 @@
 
 use coolify_k8s_core::kubectl::{Kubectl, Target};
 use coolify_k8s_core::{Options, Translator};
-use coolify_k8s_fuzz::check_commands;
+use coolify_k8s_fuzz::{check_commands, json_input};
 use libfuzzer_sys::fuzz_target;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -42,10 +41,7 @@ fn manifests() -> &'static coolify_k8s_core::Manifests {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let Ok(value) = serde_json::from_str::<Value>(text) else {
+    let Some((_, value)) = json_input(data) else {
         return;
     };
     let Ok(target) = Target::from_json(&value) else {

@@ -366,6 +366,23 @@ pub fn lifecycle_lines(
     all
 }
 
+/// The input as JSON text and its value; `None` when it is not UTF-8 JSON (the targets
+/// that take JSON test the translation, not serde_json).
+pub fn json_input(data: &[u8]) -> Option<(&str, Value)> {
+    let text = std::str::from_utf8(data).ok()?;
+    let value = serde_json::from_str(text).ok()?;
+    Some((text, value))
+}
+
+/// The translator of the attribute targets: default options with a fixed seed, so that
+/// two translations of one input agree.
+pub fn seeded_translator() -> coolify_k8s_core::Translator {
+    coolify_k8s_core::Translator::new(coolify_k8s_core::Options {
+        seed: Some("fuzz".to_string()),
+        ..coolify_k8s_core::Options::default()
+    })
+}
+
 /// Every property of a successful translation. `again` is a second translation of the
 /// same input; `input` is every text the caller gave (for the secrets check).
 pub fn check_translation(m: &Manifests, again: &Manifests, input: &str) {
