@@ -391,10 +391,10 @@ pub fn check_translation(m: &Manifests, again: &Manifests, input: &str) {
     check_secrets(m, input);
     check_yaml_is_json(m);
     let k = Kubectl::new(Default::default()).expect("the default target is valid");
-    let service = m
-        .objects()
-        .iter()
-        .find(|o| kind(o) == "Deployment")
+    // A Deployment's service, else a StatefulSet's (a database's only workload).
+    let workload = |k: &str| m.objects().iter().find(|o| kind(o) == k);
+    let service = workload("Deployment")
+        .or_else(|| workload("StatefulSet"))
         .map(|o| name(o).to_string())
         .unwrap_or_default();
     check_commands(&k, m, &service);
