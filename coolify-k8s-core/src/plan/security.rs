@@ -60,6 +60,10 @@ pub fn plan_security(service: &Service, at: &InputPath, report: &mut Report) -> 
     }
     if let Some(user) = &service.user {
         let (u, g) = split_user(user);
+        report_nobody(u, at, report);
+        if let Some(g) = g.filter(|g| *g != u) {
+            report_nobody(g, at, report);
+        }
         match user_id(u) {
             Some(n) => s.run_as_user = Some(n),
             None => report.add(
@@ -92,12 +96,30 @@ fn split_user(user: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// A numeric id, or `root` (uid and gid 0 in every image, as Docker resolves it).
+/// A numeric id, `root` (uid and gid 0 in every image, as Docker resolves it), or
+/// [`NOBODY`]'s name.
 fn user_id(name: &str) -> Option<i64> {
-    if name == "root" {
-        return Some(0);
+    match name {
+        "root" => Some(0),
+        "nobody" | "nogroup" => Some(NOBODY),
+        _ => name.parse::<i64>().ok(),
     }
-    name.parse::<i64>().ok()
+}
+
+/// The id of `nobody` (and of the group `nogroup` / `nobody`) in the `/etc/passwd` of
+/// Debian, Ubuntu, Alpine, BusyBox, distroless and UBI 8+ images, where Docker finds it.
+/// Kubernetes takes only numbers; other names depend on the image.
+const NOBODY: i64 = 65534;
+
+/// A report line for a name resolved as [`NOBODY`].
+fn report_nobody(name: &str, at: &InputPath, report: &mut Report) {
+    if matches!(name, "nobody" | "nogroup") {
+        report.add(
+            at.key("user"),
+            Outcome::Approximated,
+            format!("{name:?} is id {NOBODY}, as in the /etc/passwd of Debian, Alpine, BusyBox and distroless images (Docker reads the image's; Kubernetes takes numbers only)"),
+        );
+    }
 }
 
 /// The `fsGroup` of a service running as a numeric non-root user: its group if given,
@@ -491,6 +513,36 @@ mod tests {
         let sec = plan_security(&named, &InputPath::root(), &mut r);
         assert_eq!(sec.run_as_user, None);
         assert_eq!(r.entries().len(), 2);
+    }
+
+    /// `nobody` is 65534 wherever Docker would find it; reported, as the image decides.
+    #[test]
+    fn nobody_is_65534() {
+        for (user, group) in [
+            ("nobody", None),
+            ("nobody:nogroup", Some(NOBODY)),
+            ("nobody:0", Some(0)),
+        ] {
+            let s = Service {
+                user: Some(user.into()),
+                ..Default::default()
+            };
+            let mut r = Report::default();
+            let sec = plan_security(&s, &InputPath::root(), &mut r);
+            assert_eq!(
+                (sec.run_as_user, sec.run_as_group),
+                (Some(NOBODY), group),
+                "{user}"
+            );
+            // Its group, else its own id, as for numeric users.
+            assert_eq!(fs_group(&s), Some(group.unwrap_or(NOBODY)), "{user}");
+            assert!(
+                r.entries()
+                    .iter()
+                    .all(|e| e.outcome == Outcome::Approximated),
+                "{user}"
+            );
+        }
     }
 
     /// Docker resolves `root` in every image to uid 0; it must not fall back to the
