@@ -5,7 +5,8 @@
 //!   (the service's headless Service resolves to the pod IPs);
 //! - its `hostname:` and network alias resolve to it too;
 //! - a non-root `user:` can write into its named volume (`fsGroup`), and reads a config
-//!   given to it with `uid`/`gid`/`mode` as Docker Compose copies it in;
+//!   given to it with `uid`/`gid`/`mode` as Docker Compose copies it in; with `init: true`
+//!   its command is not PID 1 (the pod's pause container is, and reaps orphans);
 //! - a changed Secret value rolls the pods that use it on re-apply (the configuration
 //!   checksum annotation on the pod template), and they see the new value.
 //!
@@ -142,7 +143,7 @@ fn a_non_root_user_writes_its_named_volume_and_reads_its_config() {
     let d = Deployed::new("writer.yaml", "e2e-net-volume");
     let r = d.exec(
         "writer",
-        "id -u; cat /data/hello.txt; touch /data/more && echo touched; stat -c '%u:%g:%a' /etc/writer.conf; cat /etc/writer.conf",
+        "id -u; cat /data/hello.txt; touch /data/more && echo touched; stat -c '%u:%g:%a' /etc/writer.conf; cat /etc/writer.conf; echo; cat /proc/1/comm",
     );
     assert!(
         r.ok,
@@ -156,7 +157,8 @@ fn a_non_root_user_writes_its_named_volume_and_reads_its_config() {
             "written-by-1000",
             "touched",
             "1000:1000:400",
-            "only-for-1000"
+            "only-for-1000",
+            "pause"
         ],
         "{}",
         r.stdout

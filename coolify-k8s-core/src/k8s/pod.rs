@@ -337,6 +337,7 @@ pub fn template(plan: &Plan, w: &Workload) -> PodTemplateSpec {
         // variables clash with applications' own (REDIS_PORT, DB_PORT, …).
         enable_service_links: Some(false),
         host_network: p.host_network.then_some(true),
+        share_process_namespace: p.share_process_namespace.then_some(true),
         dns_policy: p
             .host_network
             .then(|| "ClusterFirstWithHostNet".to_string()),

@@ -437,6 +437,9 @@ pub struct Security {
 pub struct PodSettings {
     /// `hostNetwork`.
     pub host_network: bool,
+    /// `shareProcessNamespace`: Compose's `init: true` (see
+    /// [`super::security::plan_pod`]).
+    pub share_process_namespace: bool,
     /// `hostname`.
     pub hostname: Option<String>,
     /// `hostAliases`: address → host names.

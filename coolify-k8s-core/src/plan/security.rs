@@ -88,6 +88,23 @@ pub fn plan_security(service: &Service, at: &InputPath, report: &mut Report) -> 
     s
 }
 
+/// `init: true`: Docker runs its init (tini) as the container's PID 1, which reaps orphaned
+/// processes and passes signals on to the service's process, which is then not PID 1 (so
+/// a signal it has no handler for stops it). A pod sharing one process namespace gives
+/// both: its first process, the pod's pause container, reaps orphans, and the container's
+/// processes are not PID 1.
+fn init_process(service: &Service, at: &InputPath, report: &mut Report) -> bool {
+    if service.init != Some(true) {
+        return false;
+    }
+    report.add(
+        at.key("init"),
+        Outcome::Approximated,
+        "shareProcessNamespace: the pod's pause container is PID 1 and reaps orphaned processes, and the service's process is not PID 1, as under Docker's init; the pod's containers see each other's processes",
+    );
+    true
+}
+
 /// `user: USER[:GROUP]` split in two.
 fn split_user(user: &str) -> (&str, Option<&str>) {
     match user.split_once(':') {
@@ -135,6 +152,7 @@ pub fn fs_group(service: &Service) -> Option<i64> {
 pub fn plan_pod(service: &Service, at: &InputPath, report: &mut Report) -> PodSettings {
     let mut p = PodSettings {
         fs_group: fs_group(service),
+        share_process_namespace: init_process(service, at, report),
         ..Default::default()
     };
     for (i, g) in service.group_add.iter().enumerate() {
@@ -371,12 +389,6 @@ pub fn report_host_keys(service: &Service, at: &InputPath, report: &mut Report) 
             "Windows credential specs are not supported",
         );
     }
-    if service.init.is_some() {
-        drop(
-            "init",
-            "Kubernetes runs no init process in containers; use an image with one",
-        );
-    }
     if service.stop_signal.is_some() {
         drop(
             "stop_signal",
@@ -513,6 +525,23 @@ mod tests {
         let sec = plan_security(&named, &InputPath::root(), &mut r);
         assert_eq!(sec.run_as_user, None);
         assert_eq!(r.entries().len(), 2);
+    }
+
+    /// `init: true` shares the pod's process namespace (the pause container reaps);
+    /// `init: false` is Docker's default.
+    #[test]
+    fn init_shares_the_process_namespace() {
+        for (init, shared) in [(Some(true), true), (Some(false), false), (None, false)] {
+            let s = Service {
+                init,
+                ..Default::default()
+            };
+            let mut r = Report::default();
+            let p = plan_pod(&s, &InputPath::root().key("services").key("web"), &mut r);
+            assert_eq!(p.share_process_namespace, shared, "{init:?}");
+            let lines: Vec<String> = r.entries().iter().map(|e| e.path.to_string()).collect();
+            assert_eq!(lines.len(), usize::from(shared), "{lines:?}");
+        }
     }
 
     /// `nobody` is 65534 wherever Docker would find it; reported, as the image decides.
