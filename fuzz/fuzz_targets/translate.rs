@@ -1,5 +1,6 @@
 //! The whole translation with arbitrary options. Input: a 32-byte header from which the
-//! options are chosen (structure-aware, with `arbitrary`), then a multi-file Compose text
+//! options are chosen (structure-aware, with `arbitrary`: a presence bit per option, then
+//! the present ones' values), then a multi-file Compose text
 //! as for `compose_load`. Properties: every one of `check_translation` (deterministic,
 //! valid names, secrets only in Secrets, YAML = JSON, one-line command lines).
 #![no_main]
@@ -59,66 +60,80 @@ fn word(u: &mut Unstructured) -> arbitrary::Result<String> {
     Ok(u.choose(WORDS)?.to_string())
 }
 
-/// Options as the PHP array or CLI give them (so unknown values test `from_value` too).
-fn options(u: &mut Unstructured) -> arbitrary::Result<Value> {
+/// A value for one option, from the header's value bytes.
+type Pick = fn(&mut Unstructured) -> arbitrary::Result<Value>;
+
+fn one_of(u: &mut Unstructured, values: &[&str]) -> arbitrary::Result<Value> {
+    Ok(json!(u.choose(values)?))
+}
+
+/// Every option of the PHP array / CLI (so unknown values test `from_value` too), in the
+/// order of their presence bits.
+const OPTIONS: &[(&str, Pick)] = &[
+    ("router", |u| {
+        one_of(u, &["ingress", "traefik", "gateway", "none"])
+    }),
+    ("namespace", |u| Ok(json!(word(u)?))),
+    ("name", |u| Ok(json!(word(u)?))),
+    ("ingress_class", |u| Ok(json!(word(u)?))),
+    ("cluster_issuer", |u| Ok(json!(word(u)?))),
+    ("entrypoints", |u| Ok(json!(word(u)?))),
+    ("gateway", |u| Ok(json!(word(u)?))),
+    ("listeners", |u| Ok(json!([word(u)?, word(u)?]))),
+    ("storage_class", |u| Ok(json!(word(u)?))),
+    ("storage_size", |u| Ok(json!(word(u)?))),
+    ("bind_mounts", |u| one_of(u, &["pvc", "hostpath", "error"])),
+    ("published_ports", |u| {
+        one_of(u, &["clusterip", "nodeport", "loadbalancer"])
+    }),
+    ("network_policies", |u| Ok(json!(bool::arbitrary(u)?))),
+    ("images", |u| Ok(json!({ word(u)?: word(u)? }))),
+    ("seed", |u| Ok(json!(word(u)?))),
+    ("labels", |u| Ok(json!({ word(u)?: word(u)? }))),
+    ("annotations", |u| Ok(json!({ word(u)?: word(u)? }))),
+    ("secret_variables", |u| Ok(json!([word(u)?, word(u)?]))),
+    ("profiles", |u| Ok(json!([word(u)?]))),
+    ("ingress_controller", |u| {
+        one_of(u, &["none", "traefik", "nginx"])
+    }),
+    ("base_domain", |u| Ok(json!(word(u)?))),
+    ("autoscale", |u| {
+        Ok(json!({"min": u8::arbitrary(u)?, "max": u8::arbitrary(u)?,
+                  "cpu": u8::arbitrary(u)?, "memory": u8::arbitrary(u)?}))
+    }),
+    ("deployment_id", |u| Ok(json!(word(u)?))),
+    ("pull_latest_images", |u| Ok(json!(bool::arbitrary(u)?))),
+    ("shared_volumes", |u| one_of(u, &["affinity", "rwx"])),
+    ("volume_sizes", |u| Ok(json!({ word(u)?: word(u)? }))),
+    ("route_ports", |u| {
+        Ok(json!({ word(u)?: u16::arbitrary(u)? }))
+    }),
+    ("required_port", |u| Ok(json!(u16::arbitrary(u)?))),
+    ("liveness_probes", |u| Ok(json!(bool::arbitrary(u)?))),
+    ("cluster_dns", |u| Ok(json!(word(u)?))),
+    ("image_pull_secrets", |u| Ok(json!([word(u)?]))),
+    ("registry", |u| Ok(json!(word(u)?))),
+    ("namespace_strategy", |u| one_of(u, &["resource", "shared"])),
+];
+
+/// The header's first bytes hold one presence bit per entry of [`OPTIONS`] (a zero
+/// header: the default options); the rest feed the present ones' values, so a 32-byte
+/// header can set any of them.
+const PRESENCE_BYTES: usize = OPTIONS.len().div_ceil(8);
+
+fn options(header: &[u8]) -> Value {
+    let (presence, values) = header.split_at(header.len().min(PRESENCE_BYTES));
+    let present = |i: usize| presence.get(i / 8).is_some_and(|b| b >> (i % 8) & 1 == 1);
+    let mut u = Unstructured::new(values);
     let mut o = Map::new();
-    let maybe = |o: &mut Map<String, Value>, key: &str, u: &mut Unstructured, v: Value| {
-        if bool::arbitrary(u).unwrap_or(false) {
-            o.insert(key.to_string(), v);
+    for (i, (key, pick)) in OPTIONS.iter().enumerate() {
+        if present(i) {
+            if let Ok(v) = pick(&mut u) {
+                o.insert((*key).to_string(), v);
+            }
         }
-    };
-    let routers = ["ingress", "traefik", "gateway", "none"];
-    let r = json!(routers[u.choose_index(routers.len())?]);
-    maybe(&mut o, "router", u, r);
-    let w = json!(word(u)?);
-    maybe(&mut o, "namespace", u, w);
-    let w = json!(word(u)?);
-    maybe(&mut o, "name", u, w);
-    let w = json!(word(u)?);
-    maybe(&mut o, "ingress_class", u, w);
-    let w = json!(word(u)?);
-    maybe(&mut o, "cluster_issuer", u, w);
-    let w = json!(word(u)?);
-    maybe(&mut o, "entrypoints", u, w);
-    let w = json!(word(u)?);
-    maybe(&mut o, "gateway", u, w);
-    let w = json!([word(u)?, word(u)?]);
-    maybe(&mut o, "listeners", u, w);
-    let w = json!(word(u)?);
-    maybe(&mut o, "storage_class", u, w);
-    let w = json!(word(u)?);
-    maybe(&mut o, "storage_size", u, w);
-    let b = ["pvc", "hostpath", "error"];
-    let w = json!(b[u.choose_index(b.len())?]);
-    maybe(&mut o, "bind_mounts", u, w);
-    let p = ["clusterip", "nodeport", "loadbalancer"];
-    let w = json!(p[u.choose_index(p.len())?]);
-    maybe(&mut o, "published_ports", u, w);
-    let w = json!(bool::arbitrary(u)?);
-    maybe(&mut o, "network_policies", u, w);
-    let w = json!({ word(u)?: word(u)? });
-    maybe(&mut o, "images", u, w);
-    let w = json!(word(u)?);
-    maybe(&mut o, "seed", u, w);
-    let w = json!({ word(u)?: word(u)? });
-    maybe(&mut o, "labels", u, w);
-    let w = json!({ word(u)?: word(u)? });
-    maybe(&mut o, "annotations", u, w);
-    let w = json!([word(u)?, word(u)?]);
-    maybe(&mut o, "secret_variables", u, w);
-    let w = json!([word(u)?]);
-    maybe(&mut o, "profiles", u, w);
-    let c = ["none", "traefik"];
-    let w = json!(c[u.choose_index(c.len())?]);
-    maybe(&mut o, "ingress_controller", u, w);
-    let w = json!(word(u)?);
-    maybe(&mut o, "base_domain", u, w);
-    let w = json!({"min": u8::arbitrary(u)?, "max": u8::arbitrary(u)?,
-                   "cpu": u8::arbitrary(u)?, "memory": u8::arbitrary(u)?});
-    maybe(&mut o, "autoscale", u, w);
-    let w = json!(word(u)?);
-    maybe(&mut o, "deployment_id", u, w);
-    Ok(Value::Object(o))
+    }
+    Value::Object(o)
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -126,8 +141,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let mut u = Unstructured::new(header);
-    let Ok(value) = options(&mut u) else { return };
+    let value = options(header);
     let Ok(options) = Options::from_value(value.clone()) else {
         return;
     };
