@@ -1,11 +1,13 @@
 //! The Compose loader: YAML (anchors, merge keys, tags), interpolation, dotenv, `include`,
 //! `extends` and `env_file` through the in-memory resolver. Input: a Compose file, then
 //! optional `#--8<-- NAME` files (see `split_files`); a file named `@env` holds the
-//! caller's variables as `KEY=VALUE` lines. Property: loading is deterministic.
+//! caller's variables as `KEY=VALUE` lines, one named `@profiles` the active profiles (a
+//! line each), and files named `@override…` are further Compose files merged over the
+//! first (`compose_sources`). Property: loading is deterministic.
 #![no_main]
 
-use coolify_k8s_core::compose::{self, LoadOptions, MemoryFiles, SourceFile};
-use coolify_k8s_fuzz::split_files;
+use coolify_k8s_core::compose::{self, LoadOptions, MemoryFiles};
+use coolify_k8s_fuzz::{compose_sources, split_files};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -21,13 +23,12 @@ fuzz_target!(|data: &[u8]| {
                     options.variables.insert(k.to_string(), v.to_string());
                 }
             }
+        } else if name == "@profiles" {
+            options.profiles.extend(body.lines().map(str::to_string));
         }
     }
+    let sources = compose_sources(main, &files);
     let resolver = MemoryFiles(files.into_iter().collect());
-    let sources = [SourceFile {
-        name: "compose.yaml".to_string(),
-        text: main,
-    }];
     let a = compose::load(&sources, &options, &resolver);
     let b = compose::load(&sources, &options, &resolver);
     match (a, b) {

@@ -1,14 +1,14 @@
 //! The whole translation with arbitrary options. Input: a 32-byte header from which the
 //! options are chosen (structure-aware, with `arbitrary`: a presence bit per option, then
-//! the present ones' values), then a multi-file Compose text
-//! as for `compose_load`. Properties: every one of `check_translation` (deterministic,
+//! the present ones' values), then a multi-file Compose text as for `compose_load`
+//! (`@override…` files merged over the first). Properties: every one of `check_translation` (deterministic,
 //! valid names, secrets only in Secrets, YAML = JSON, one-line command lines).
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
-use coolify_k8s_core::compose::{MemoryFiles, SourceFile};
+use coolify_k8s_core::compose::MemoryFiles;
 use coolify_k8s_core::{Options, Translator};
-use coolify_k8s_fuzz::{check_translation, split_files};
+use coolify_k8s_fuzz::{check_translation, compose_sources, split_files};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -156,11 +156,8 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
+    let sources = compose_sources(main, &files);
     let resolver = MemoryFiles(files.into_iter().collect());
-    let sources = [SourceFile {
-        name: "compose.yaml".to_string(),
-        text: main,
-    }];
     let t = Translator::new(options);
     let a = t.compose_files(&sources, &env, &resolver);
     let b = t.compose_files(&sources, &env, &resolver);

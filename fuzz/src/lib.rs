@@ -4,6 +4,7 @@
 //! libFuzzer records the input as a crash.
 
 use base64::Engine as _;
+use coolify_k8s_core::compose::SourceFile;
 use coolify_k8s_core::kubectl::{DeleteOptions, ExecOptions, Kubectl, LogOptions, ResourceSource};
 use coolify_k8s_core::plan::names;
 use coolify_k8s_core::Manifests;
@@ -13,6 +14,30 @@ use std::collections::BTreeSet;
 /// The marker line that starts another file in a multi-file fuzz input:
 /// `#--8<-- NAME` (the first chunk is `compose.yaml`).
 pub const FILE_MARKER: &str = "#--8<-- ";
+
+/// Files of a multi-file input named so (`@override`, `@override-2`, …) are further Compose
+/// files, merged over the main one in their order, as `docker compose -f compose.yaml -f …`
+/// merges them.
+pub const OVERRIDE_PREFIX: &str = "@override";
+
+/// The Compose files of a multi-file input: `compose.yaml` (the main chunk), then each
+/// [`OVERRIDE_PREFIX`] file in order.
+pub fn compose_sources(main: String, files: &[(String, String)]) -> Vec<SourceFile> {
+    let mut sources = vec![SourceFile {
+        name: "compose.yaml".to_string(),
+        text: main,
+    }];
+    sources.extend(
+        files
+            .iter()
+            .filter(|(name, _)| name.starts_with(OVERRIDE_PREFIX))
+            .map(|(name, text)| SourceFile {
+                name: name.clone(),
+                text: text.clone(),
+            }),
+    );
+    sources
+}
 
 /// Splits a fuzz input into files: the first chunk is the main Compose file, every
 /// `#--8<-- NAME` line starts a file `NAME` for the in-memory resolver (`include`,
