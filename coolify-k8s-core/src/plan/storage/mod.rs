@@ -1015,30 +1015,34 @@ mod tests {
         );
     }
 
+    /// The errors of planning `svc` as the project's only service, `web`.
+    fn web_errors(svc: &Service, options: &Options) -> Vec<Error> {
+        let p = project(vec![("web", svc.clone())]);
+        let env = BTreeMap::new();
+        let at = InputPath::root().key("services").key("web");
+        storage(&p, options, &env)
+            .plan_service(
+                "web",
+                "web",
+                svc,
+                &mut Values::default(),
+                &at,
+                &mut Report::default(),
+            )
+            .expect_err("planning fails")
+    }
+
     #[test]
     fn bind_policy_error_names_the_mount() {
         let svc = Service {
             volumes: vec![vol(MountType::Bind, Some("./data"), "/data")],
             ..Default::default()
         };
-        let p = project(vec![("web", svc.clone())]);
         let options = Options {
             bind_mounts: BindMounts::Error,
             ..Default::default()
         };
-        let env = BTreeMap::new();
-        let mut s = storage(&p, &options, &env);
-        let at = InputPath::root().key("services").key("web");
-        let e = s
-            .plan_service(
-                "web",
-                "web",
-                &svc,
-                &mut Values::default(),
-                &at,
-                &mut Report::default(),
-            )
-            .unwrap_err();
+        let e = web_errors(&svc, &options);
         assert!(
             e[0].to_string()
                 .starts_with("services.web.volumes[0]: bind mount"),
@@ -1056,21 +1060,7 @@ mod tests {
             ],
             ..Default::default()
         };
-        let p = project(vec![("web", svc.clone())]);
-        let options = Options::default();
-        let env = BTreeMap::new();
-        let mut s = storage(&p, &options, &env);
-        let at = InputPath::root().key("services").key("web");
-        let e = s
-            .plan_service(
-                "web",
-                "web",
-                &svc,
-                &mut Values::default(),
-                &at,
-                &mut Report::default(),
-            )
-            .unwrap_err();
+        let e = web_errors(&svc, &Options::default());
         assert!(
             e[0].to_string().starts_with("services.web.volumes[1]: "),
             "{}",
