@@ -1,6 +1,7 @@
 //! A standalone database (Coolify's `standalone_*` row as JSON, as `Translator::database`
 //! takes it) through the whole translation. Input: one byte choosing the kind (modulo the
-//! eight kinds, in Coolify's order), then JSON attributes. Properties: every one of
+//! eight kinds, in Coolify's order), then JSON attributes (an `@options` member holds
+//! options, as for `application`). Properties: every one of
 //! `check_translation`; and with each password column set to a marker value that no
 //! generated text contains, the markers appear only in Secrets (a fuzzed password may
 //! rightly be a piece of a label or a name).
@@ -8,7 +9,7 @@
 
 use coolify_k8s_core::coolify::database::kind::ALL;
 use coolify_k8s_core::coolify::database::DatabaseKind;
-use coolify_k8s_fuzz::{check_only_in_secrets, check_translation, json_input, seeded_translator};
+use coolify_k8s_fuzz::{check_only_in_secrets, check_translation, json_input, translator_for};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,10 +19,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let kind = ALL[usize::from(choice) % ALL.len()];
-    let Some((text, attrs)) = json_input(rest) else {
+    let Some((text, mut attrs)) = json_input(rest) else {
         return;
     };
-    let t = seeded_translator();
+    let Some(t) = translator_for(&mut attrs) else {
+        return;
+    };
     let env = BTreeMap::new();
     match (
         t.database(kind, &attrs, &env),

@@ -399,13 +399,19 @@ pub fn json_input(data: &[u8]) -> Option<(&str, Value)> {
     Some((text, value))
 }
 
-/// The translator of the attribute targets: default options with a fixed seed, so that
-/// two translations of one input agree.
-pub fn seeded_translator() -> coolify_k8s_core::Translator {
-    coolify_k8s_core::Translator::new(coolify_k8s_core::Options {
-        seed: Some("fuzz".to_string()),
-        ..coolify_k8s_core::Options::default()
-    })
+/// The translator of the attribute targets: the options of the input's `@options` member
+/// (taken out of `attrs`; absent: the defaults), with a fixed seed unless they set one, so
+/// that two translations of one input agree. `None` when the options are invalid.
+pub fn translator_for(attrs: &mut Value) -> Option<coolify_k8s_core::Translator> {
+    let mut options = attrs
+        .as_object_mut()
+        .and_then(|a| a.remove("@options"))
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    if let Some(o) = options.as_object_mut() {
+        o.entry("seed").or_insert_with(|| "fuzz".into());
+    }
+    let options = coolify_k8s_core::Options::from_value(options).ok()?;
+    Some(coolify_k8s_core::Translator::new(options))
 }
 
 /// Every property of a successful translation. `again` is a second translation of the
