@@ -188,8 +188,18 @@ pub fn check_only_in_secrets(m: &Manifests, secrets: &BTreeSet<String>) {
 pub fn check_yaml_is_json(m: &Manifests) {
     let yaml = m.to_yaml();
     check_yaml_is_serde_saphyr(m, &yaml);
-    let back: Vec<Value> = serde_saphyr::from_str_multiple(&yaml)
-        .unwrap_or_else(|e| panic!("the YAML output does not parse: {e}\n{yaml}"));
+    // serde-saphyr's default budget (250,000 nodes, 1,024 documents) is for untrusted
+    // input; this is the project's own output, which a port range of thousands (as Docker
+    // publishes them) or thousands of services rightly make larger. Every node and
+    // document takes at least one byte of the text.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = yaml.len().max(budget.max_nodes);
+    budget.max_documents = yaml.len().max(budget.max_documents);
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    let back: Vec<Value> =
+        serde_saphyr::from_str_multiple_with_options::<Value, Vec<Value>>(&yaml, options)
+            .unwrap_or_else(|e| panic!("the YAML output does not parse: {e}\n{yaml}"));
     assert!(
         back == m.objects(),
         "YAML re-read differs from the objects:\n{yaml}"
