@@ -7,7 +7,7 @@
 #![no_main]
 
 use coolify_k8s_core::compose::{self, LoadOptions, MemoryFiles};
-use coolify_k8s_fuzz::{compose_sources, split_files};
+use coolify_k8s_fuzz::{caller_variables, compose_sources, split_files};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,17 +15,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (main, files) = split_files(text);
-    let mut options = LoadOptions::default();
-    for (name, body) in &files {
-        if name == "@env" {
-            for line in body.lines() {
-                if let Some((k, v)) = line.split_once('=') {
-                    options.variables.insert(k.to_string(), v.to_string());
-                }
-            }
-        } else if name == "@profiles" {
-            options.profiles.extend(body.lines().map(str::to_string));
-        }
+    let mut options = LoadOptions {
+        variables: caller_variables(&files),
+        ..LoadOptions::default()
+    };
+    for (_, body) in files.iter().filter(|(name, _)| name == "@profiles") {
+        options.profiles.extend(body.lines().map(str::to_string));
     }
     let sources = compose_sources(main, &files);
     let resolver = MemoryFiles(files.into_iter().collect());

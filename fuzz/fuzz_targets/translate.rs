@@ -1,17 +1,17 @@
 //! The whole translation with arbitrary options. Input: a 32-byte header from which the
 //! options are chosen (structure-aware, with `arbitrary`: a presence bit per option, then
 //! the present ones' values), then a multi-file Compose text as for `compose_load`
-//! (`@override…` files merged over the first). Properties: every one of `check_translation` (deterministic,
+//! (`@override…` files merged over the first). Properties: every one of
+//! `check_translation` (deterministic,
 //! valid names, secrets only in Secrets, YAML = JSON, one-line command lines).
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
 use coolify_k8s_core::compose::MemoryFiles;
 use coolify_k8s_core::{Options, Translator};
-use coolify_k8s_fuzz::{check_translation, compose_sources, split_files};
+use coolify_k8s_fuzz::{caller_variables, check_translation, compose_sources, split_files};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 
 const HEADER: usize = 32;
 
@@ -146,16 +146,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (main, files) = split_files(text);
-    let mut env = BTreeMap::new();
-    for (name, body) in &files {
-        if name == "@env" {
-            for line in body.lines() {
-                if let Some((k, v)) = line.split_once('=') {
-                    env.insert(k.to_string(), v.to_string());
-                }
-            }
-        }
-    }
+    let env = caller_variables(&files);
     let sources = compose_sources(main, &files);
     let resolver = MemoryFiles(files.into_iter().collect());
     let t = Translator::new(options);

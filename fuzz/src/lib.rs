@@ -9,7 +9,7 @@ use coolify_k8s_core::kubectl::{DeleteOptions, ExecOptions, Kubectl, LogOptions,
 use coolify_k8s_core::plan::names;
 use coolify_k8s_core::Manifests;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The marker line that starts another file in a multi-file fuzz input:
 /// `#--8<-- NAME` (the first chunk is `compose.yaml`).
@@ -37,6 +37,17 @@ pub fn compose_sources(main: String, files: &[(String, String)]) -> Vec<SourceFi
             }),
     );
     sources
+}
+
+/// The caller's variables of a multi-file input: the `KEY=VALUE` lines of its `@env` file.
+pub fn caller_variables(files: &[(String, String)]) -> BTreeMap<String, String> {
+    files
+        .iter()
+        .filter(|(name, _)| name == "@env")
+        .flat_map(|(_, body)| body.lines())
+        .filter_map(|line| line.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Splits a fuzz input into files: the first chunk is the main Compose file, every

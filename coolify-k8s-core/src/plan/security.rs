@@ -118,7 +118,7 @@ fn split_user(user: &str) -> (&str, Option<&str>) {
 fn user_id(name: &str) -> Option<i64> {
     match name {
         "root" => Some(0),
-        "nobody" | "nogroup" => Some(NOBODY),
+        _ if is_nobody(name) => Some(NOBODY),
         _ => name.parse::<i64>().ok(),
     }
 }
@@ -128,9 +128,14 @@ fn user_id(name: &str) -> Option<i64> {
 /// Kubernetes takes only numbers; other names depend on the image.
 const NOBODY: i64 = 65534;
 
+/// `nobody`, or the group `nogroup`: [`NOBODY`].
+fn is_nobody(name: &str) -> bool {
+    matches!(name, "nobody" | "nogroup")
+}
+
 /// A report line for a name resolved as [`NOBODY`].
 fn report_nobody(name: &str, at: &InputPath, report: &mut Report) {
-    if matches!(name, "nobody" | "nogroup") {
+    if is_nobody(name) {
         report.add(
             at.key("user"),
             Outcome::Approximated,

@@ -47,7 +47,8 @@ pub enum Step {
     /// Copy a file of a ConfigMap or Secret volume into a scratch volume (at
     /// [`owned_path`]) and give it an owner and mode there: what Coolify does on the server
     /// with `chown` / `chmod` before start, and Docker Compose when it copies a `configs` /
-    /// `secrets` body into the container with its `uid` / `gid`. Kubernetes mounts such files as root's (a group through `fsGroup` at most),
+    /// `secrets` body into the container with its `uid` / `gid`. Kubernetes mounts such
+    /// files as root's (a group through `fsGroup` at most),
     /// and a database refuses a key it cannot read or that others can.
     Own {
         /// The pod volume holding the file (a ConfigMap or Secret).

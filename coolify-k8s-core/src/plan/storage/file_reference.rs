@@ -8,13 +8,14 @@
 //! the kubelet mounts ConfigMap and Secret files as root's.
 
 use super::{holds_private_key, Mounts, Storage};
-use crate::compose::{ConfigDef, FileReference};
+use crate::compose::{ConfigDef, FileReference, Project, Service};
 use crate::error::Error;
 use crate::path::InputPath;
 use crate::plan::env::Values;
 use crate::plan::model::VolumeSource;
 use crate::plan::names::{data_key, object_name};
 use crate::report::{Outcome, Report};
+use std::collections::BTreeMap;
 
 /// The mode Docker Compose gives a body it copies in, when the reference sets none.
 const COPIED_FILE_MODE: u32 = 0o444;
@@ -39,6 +40,30 @@ impl FileKind {
 
     fn is_secret(self) -> bool {
         self == FileKind::Secret
+    }
+
+    /// The service's references of this kind.
+    pub(super) fn references(self, service: &Service) -> &[FileReference] {
+        match self {
+            FileKind::Config => &service.configs,
+            FileKind::Secret => &service.secrets,
+        }
+    }
+
+    /// The project's top-level definitions of this kind.
+    fn definitions(self, project: &Project) -> &BTreeMap<String, ConfigDef> {
+        match self {
+            FileKind::Config => &project.configs,
+            FileKind::Secret => &project.secrets,
+        }
+    }
+
+    /// The stem of the object made for a definition (`config-<name>`, `secret-<name>`).
+    fn object_stem(self) -> &'static str {
+        match self {
+            FileKind::Config => "config",
+            FileKind::Secret => "secret",
+        }
     }
 
     /// The Kubernetes kind holding the file.
@@ -74,11 +99,7 @@ impl Storage<'_> {
         values: &mut Values,
         report: &mut Report,
     ) {
-        let defs = match kind {
-            FileKind::Config => &self.project.configs,
-            FileKind::Secret => &self.project.secrets,
-        };
-        let Some(def) = defs.get(&r.source) else {
+        let Some(def) = kind.definitions(self.project).get(&r.source) else {
             acc.errors.push(Error::new(
                 at.key("source"),
                 format!("no top-level {} entry {:?}", kind.top(), r.source),
@@ -169,13 +190,11 @@ impl Storage<'_> {
             return None;
         };
         let secret = kind.is_secret() || has_secret || holds_private_key(&body);
-        let prefix = match kind {
-            FileKind::Config => "config",
-            FileKind::Secret => "secret",
-        };
-        let object = self
-            .scope
-            .object(&object_name(&format!("{prefix}-{}", r.source)));
+        let object = self.scope.object(&object_name(&format!(
+            "{}-{}",
+            kind.object_stem(),
+            r.source
+        )));
         self.add_file(&object, secret, None, key, body);
         Some((object, secret))
     }

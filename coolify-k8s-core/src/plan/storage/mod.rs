@@ -276,11 +276,7 @@ impl<'a> Storage<'a> {
         tmpfs_list(&mut acc, service);
         shm(&mut acc, service);
         for kind in [FileKind::Config, FileKind::Secret] {
-            let references = match kind {
-                FileKind::Config => &service.configs,
-                FileKind::Secret => &service.secrets,
-            };
-            for (i, r) in references.iter().enumerate() {
+            for (i, r) in kind.references(service).iter().enumerate() {
                 let rat = at.key(kind.top()).index(i);
                 self.file_reference(&mut acc, r, kind, &rat, values, report);
             }
