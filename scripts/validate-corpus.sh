@@ -52,16 +52,17 @@ for name, svc in sorted((doc.get("services") or {}).items()):
 # Loadable kompose fixtures: the ones the loader accepts (the rest are meant to be invalid, or
 # are not Compose files); their rejections are listed in $OUT/kompose-not-loadable.txt.
 # Every input's loaded model (`config`) is kept to find its build-only services.
-# What Coolify's UI holds for a template's required variables (`${VAR:?hint}`): the
-# suggested value, else a placeholder (the loader rejects an unset required variable, as the
-# specification says); plus denoKV's volume source, which the user sets in Coolify's UI.
+# What Coolify's UI asks the user for: a value for each required variable without one of
+# its own (`${VAR:?}`), here a placeholder (the loader gives `${TZ:?UTC}` its text, as
+# Coolify stores it); plus denoKV's volume source, which the user sets in Coolify's UI.
 env_flags() {
   "$VENV/bin/python" -c '
 import re, sys
 text = open(sys.argv[1]).read()
 seen = {}
 for m in re.finditer(r"(?<!\$)\$\{([A-Za-z0-9_]+)(:?\?)([^}]*)\}", text):
-    seen.setdefault(m.group(1), m.group(3).strip() or "value")
+    if not m.group(3).strip():
+        seen.setdefault(m.group(1), "value")
 if "${COOLIFY_VOLUME_APP}" in text:
     seen["COOLIFY_VOLUME_APP"] = "app-data"
 for k, v in sorted(seen.items()):

@@ -43,8 +43,12 @@ fn every_coolify_template_loads() {
     for path in &names {
         let text = std::fs::read_to_string(path).unwrap();
         let mut options = LoadOptions::default();
-        for v in required_variables(&text).into_keys() {
-            options.variables.insert(v, "value".into());
+        // What Coolify's UI asks for: the required variables without a value of their own
+        // (the others take the text after `?`, as Coolify stores it).
+        for (v, value) in required_variables(&text) {
+            if value.is_none() {
+                options.variables.insert(v, "value".into());
+            }
         }
         let file = SourceFile {
             name: path.file_name().unwrap().to_string_lossy().into_owned(),

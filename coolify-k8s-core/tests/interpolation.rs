@@ -71,12 +71,28 @@ fn specification_table() {
 }
 
 #[test]
+fn required_variables_take_their_text_as_coolify_stores_it() {
+    // Coolify's dialect, not the specification's: the text after `?` is the value Coolify's
+    // parser stores for an unset variable (`${TZ:?UTC}`), nested references resolved.
+    let cases: &[(&str, &str)] = &[
+        ("${UNSET:?UTC}", "UTC"),
+        ("${UNSET?0 * * * *}", "0 * * * *"),
+        ("${UNSET:?${FOO}-${UNSET:-x}}", "foo-x"),
+        ("${SET:?hint}", "value"),
+        ("${SET?hint}", "value"),
+        // Without `:`, a set empty value is a value.
+        ("${EMPTY?hint}", ""),
+    ];
+    for (template, expected) in cases {
+        let got = substitute(template, &vars, &mut Vec::new())
+            .unwrap_or_else(|e| panic!("{template}: {e}"));
+        assert_eq!(&got, expected, "{template}");
+    }
+}
+
+#[test]
 fn required_and_invalid_are_errors_naming_the_variable() {
     let cases: &[(&str, &str)] = &[
-        (
-            "${UNSET:?must be set}",
-            "required variable UNSET is missing a value: must be set",
-        ),
         (
             "${EMPTY:?must be set}",
             "required variable EMPTY is missing a value: must be set",
@@ -130,14 +146,58 @@ fn unset_variables_become_empty_with_a_warning_at_the_path() {
 fn required_error_names_the_path() {
     let file = SourceFile {
         name: "compose.yaml".into(),
-        text: "services:\n  web:\n    environment:\n      KEY: ${API_KEY:?set the API key}\n"
-            .into(),
+        text: "services:\n  web:\n    environment:\n      KEY: ${API_KEY:?}\n".into(),
     };
     let e = load_tree(&[file], &LoadOptions::default(), &NoFiles).unwrap_err();
     assert_eq!(
         e.to_string(),
+        "services.web.environment.KEY: required variable API_KEY is missing a value"
+    );
+    // Set but empty under `:?`: Coolify does not deploy it either.
+    let file = SourceFile {
+        name: "compose.yaml".into(),
+        text: "services:\n  web:\n    environment:\n      KEY: ${API_KEY:?set the API key}\n"
+            .into(),
+    };
+    let mut options = LoadOptions::default();
+    options.variables.insert("API_KEY".into(), String::new());
+    let e = load_tree(&[file], &options, &NoFiles).unwrap_err();
+    assert_eq!(
+        e.to_string(),
         "services.web.environment.KEY: required variable API_KEY is missing a value: set the API key"
     );
+}
+
+#[test]
+fn an_unset_required_variable_with_a_value_is_shared_and_warned_once() {
+    // As Coolify's `.env` holds TZ=UTC, a bare `$TZ` in another service sees it too.
+    let file = SourceFile {
+        name: "compose.yaml".into(),
+        text: "services:\n  a:\n    environment:\n      - TZ=${TZ:?UTC}\n  \
+               b:\n    environment:\n      - ZONE=$TZ\n      - Z2=${TZ:?UTC}\n"
+            .into(),
+    };
+    let (tree, report) = load_tree(&[file], &LoadOptions::default(), &NoFiles).unwrap();
+    assert_eq!(tree["services"]["a"]["environment"]["TZ"], "UTC");
+    assert_eq!(tree["services"]["b"]["environment"]["ZONE"], "UTC");
+    let lines: Vec<String> = report.entries().iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        lines,
+        [
+            "warning: variable TZ is required and not set: it takes the template's value \"UTC\", \
+          as Coolify stores it (Docker Compose alone would stop with that text as its error)"
+        ]
+    );
+    // A value the caller sets wins, without a warning.
+    let mut options = LoadOptions::default();
+    options.variables.insert("TZ".into(), "Europe/Paris".into());
+    let file = SourceFile {
+        name: "compose.yaml".into(),
+        text: "services:\n  a:\n    environment:\n      - TZ=${TZ:?UTC}\n".into(),
+    };
+    let (tree, report) = load_tree(&[file], &options, &NoFiles).unwrap();
+    assert_eq!(tree["services"]["a"]["environment"]["TZ"], "Europe/Paris");
+    assert!(report.entries().is_empty());
 }
 
 #[test]

@@ -22,7 +22,8 @@ final class TranslatorTest extends TestCase
 
     /**
      * What the Rust corpus tests give as the caller's values (`convert_support::caller_values`):
-     * each required variable (`${VAR:?hint}`) set to its hint, else `value`; denoKV's volume.
+     * `value` for each required variable without a value of its own (`${VAR:?}`; the translator
+     * gives `${TZ:?UTC}` its text, as Coolify stores it); denoKV's volume.
      *
      * @return array<string, string>
      */
@@ -31,8 +32,9 @@ final class TranslatorTest extends TestCase
         $env = [];
         preg_match_all('/(?<!\$)\$\{([A-Za-z0-9_]+):?\?([^}]*)\}/', $yaml, $found, PREG_SET_ORDER);
         foreach ($found as [, $name, $hint]) {
-            $hint = trim($hint);
-            $env[$name] = $hint === '' ? 'value' : $hint;
+            if (trim($hint) === '') {
+                $env[$name] = 'value';
+            }
         }
         if (str_contains($yaml, '${COOLIFY_VOLUME_APP}')) {
             $env['COOLIFY_VOLUME_APP'] = 'app-data';

@@ -7,8 +7,12 @@
 //! variables and caller-marked secrets are substituted by a *deferred reference*
 //! ([`crate::compose::magic::deferred`]), so `postgres://u:${SERVICE_PASSWORD_DB}@db` becomes
 //! `postgres://u:\0SERVICE_PASSWORD_DB\0@db`; a magic variable always counts as set and
-//! non-empty. An unset variable becomes an empty string and a warning in the report; an
-//! unset required one (`:?` / `?`) is an error naming the variable and the path.
+//! non-empty. An unset variable becomes an empty string and a warning in the report. A
+//! required one (`:?` / `?`) follows Coolify's dialect, which differs from the
+//! specification: Coolify's parser stores the text after `?` as the variable's value, so an
+//! unset `${TZ:?UTC}` is `UTC` (the loader warns once per variable). With no text, or set
+//! but empty under `:?`, it is an error naming the variable and the path: Coolify does not
+//! deploy a resource whose required variable has no value.
 //!
 //! A `$` that starts none of these forms (`$(cmd)`, `$1`, a trailing `$`) is kept as it is,
 //! as compose-go does.
@@ -55,7 +59,9 @@ pub fn variable(name: &str, options: &LoadOptions) -> Option<Variable> {
 /// assert_eq!(substitute("img:${TAG}-$$HOME-${NOPE:-x}", &vars, &mut unset).unwrap(), "img:1.2-$HOME-x");
 /// assert_eq!(substitute("${MISSING}", &vars, &mut unset).unwrap(), "");
 /// assert_eq!(unset, ["MISSING"]);
-/// assert!(substitute("${DB:?needs a database}", &vars, &mut unset).unwrap_err().contains("DB"));
+/// // Coolify's dialect: the text after `?` is the value it stores for an unset variable.
+/// assert_eq!(substitute("${TZ_NAME:?UTC}", &vars, &mut unset).unwrap(), "UTC");
+/// assert!(substitute("${DB:?}", &vars, &mut unset).unwrap_err().contains("DB"));
 /// ```
 pub fn substitute(
     template: &str,
@@ -188,10 +194,15 @@ fn braced(
         },
         '?' => match var {
             Some(v) if present => Ok(v.value),
+            // Coolify's dialect: its parser stores the text after `?` as the variable's value
+            // (`${TZ:?UTC}` is TZ=UTC in the `.env`), so an unset variable takes it, nested
+            // references resolved as in a default. See `suggested_values`.
+            None if !arg.is_empty() => substitute_at(arg, lookup, unset, nesting + 1),
             _ => Err(if arg.is_empty() {
                 format!("required variable {name} is missing a value")
             } else {
-                // The message is the file author's text, kept literal (never a value).
+                // Set but empty: Coolify does not deploy the resource either. The text is
+                // the file author's, kept literal (never a value).
                 format!("required variable {name} is missing a value: {arg}")
             }),
         },
@@ -389,8 +400,8 @@ fn is_service_volume(trail: &[Step<'_>]) -> bool {
 }
 
 /// The `${NAME<modifier><text>}` forms of a Compose text, in order: the name, the modifier
-/// (`:?`, `?`, `:-`, `-`, `:+`, `+`, or empty) and the text up to the first `}`. `$$` is a
-/// literal `$`.
+/// (`:?`, `?`, `:-`, `-`, `:+`, `+`, or empty) and the text up to the matching `}`. `$$` is
+/// a literal `$`.
 fn braced_references(text: &str) -> Vec<(&str, &str, &str)> {
     let mut out = Vec::new();
     let bytes = text.as_bytes();
@@ -419,31 +430,89 @@ fn braced_references(text: &str) -> Vec<(&str, &str, &str)> {
             .into_iter()
             .find(|m| after.starts_with(*m))
             .unwrap_or("");
-        let body = &after[m.len()..];
-        let end = body.find('}').unwrap_or(body.len());
+        // The text runs to the matching `}`, past nested references (`${A:?${B}}`), looked
+        // for within the line and its first 4 KiB, so hostile text stays linear.
+        let start = len + m.len();
+        let mut window = rest.find('\n').unwrap_or(rest.len()).min(4096);
+        while !rest.is_char_boundary(window) {
+            window -= 1;
+        }
+        let end = closing_brace(&rest[..window]).unwrap_or(window).max(start);
         if len > 0 {
-            out.push((&rest[..len], m, &body[..end]));
+            out.push((&rest[..len], m, &rest[start..end]));
         }
         i += 2;
     }
     out
 }
 
-/// The variables a Compose text requires (`${VAR:?…}` / `${VAR?…}`), each with the text
-/// after `?` when there is one. Coolify's templates put a suggested value there
-/// (`${TZ:?UTC}`), which its UI offers when it asks for the value; callers use this list to
-/// ask for the values before translating (the loader itself follows the specification: an
-/// unset required variable is an error).
+/// A Compose text without the bodies of Coolify's `content:` keys, which are not
+/// interpolated (their `${…}` belong to the program that reads the file, and Coolify's
+/// parser does not store them as variables). A line scan, as the callers scan text: a
+/// `content:` key's block scalar (`|`, `>`) is every following line indented deeper than
+/// the key, or blank; a one-line value is its line.
 ///
 /// ```
 /// use coolify_k8s_core::compose::interpolate::required_variables;
-/// let r = required_variables("TZ: ${TZ:?UTC}\nKEY: ${API_KEY?}\nX: $${NOT:?a}\nY: ${OPT:-1}\n");
+/// let text = "services:\n  v:\n    environment: [\"A=${A:?x}\"]\n    volumes:\n      - type: bind\n        \
+///             content: |\n          key: ${B?y}\n\n          more: ${C:?}\n        target: /c\n";
+/// assert_eq!(required_variables(text).into_keys().collect::<Vec<_>>(), ["A"]);
+/// ```
+fn outside_content_bodies(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("content:") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut block: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(key) = block {
+            if line.trim().is_empty() || indent > key {
+                continue;
+            }
+            block = None;
+        }
+        // The key's column, after any `- ` of a list item.
+        let mut rest = &line[indent..];
+        let mut column = indent;
+        while let Some(r) = rest.strip_prefix('-') {
+            let spaces = r.len() - r.trim_start_matches(' ').len();
+            if spaces == 0 {
+                break;
+            }
+            column += 1 + spaces;
+            rest = &r[spaces..];
+        }
+        if let Some(value) = rest.strip_prefix("content:") {
+            let value = value.trim_start();
+            if value.starts_with('|') || value.starts_with('>') {
+                block = Some(column);
+            }
+            continue;
+        }
+        out.push_str(line);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The variables a Compose text requires (`${VAR:?…}` / `${VAR?…}`), each with the text
+/// after `?` when there is one. Coolify's templates put a suggested value there
+/// (`${TZ:?UTC}`): Coolify's parser stores it as the variable's value, which the user may
+/// edit, and the loader does the same for a variable the caller does not set. Without one,
+/// Coolify does not deploy until the user gives a value (`Service::isDeployable`), and the
+/// loader stops with an error; callers use this list to ask for the values first.
+///
+/// ```
+/// use coolify_k8s_core::compose::interpolate::required_variables;
+/// let r = required_variables("TZ: ${TZ:?UTC}\nKEY: ${API_KEY?}\nX: $${NOT:?a}\nY: ${OPT:-1}\nS: ${S:?${P}}\n");
 /// assert_eq!(r.get("TZ"), Some(&Some("UTC".to_string())));
 /// assert_eq!(r.get("API_KEY"), Some(&None));
-/// assert_eq!(r.len(), 2);
+/// assert_eq!(r.get("S"), Some(&Some("${P}".to_string())));
+/// assert_eq!(r.len(), 3);
 /// ```
 pub fn required_variables(text: &str) -> std::collections::BTreeMap<String, Option<String>> {
-    braced_references(text)
+    let text = outside_content_bodies(text);
+    braced_references(&text)
         .into_iter()
         .filter(|(_, m, _)| *m == ":?" || *m == "?")
         .map(|(name, _, hint)| {
@@ -456,8 +525,10 @@ pub fn required_variables(text: &str) -> std::collections::BTreeMap<String, Opti
         .collect()
 }
 
-/// Coolify's shared defaults: Coolify turns every `${VAR:-default}` (and `${VAR-default}`)
-/// into a stored variable of the resource's `.env`, which every service receives, so a bare
+/// Coolify's shared defaults: Coolify turns every `${VAR:-default}` (and `${VAR-default}`,
+/// and a required `${VAR:?value}` / `${VAR?value}` with its suggested value, see
+/// [`required_variables`]) into a stored variable of the resource's `.env`, which every
+/// service receives, so a bare
 /// `$VAR` in another service sees the default too (`$POSTGRES_DB` in an app whose database
 /// service says `${POSTGRES_DB:-umami}`). The first default in the text wins; defaults that
 /// hold another reference are left out.
@@ -470,8 +541,10 @@ pub fn required_variables(text: &str) -> std::collections::BTreeMap<String, Opti
 /// ```
 pub fn shared_defaults(text: &str) -> std::collections::BTreeMap<String, String> {
     let mut out = std::collections::BTreeMap::new();
-    for (name, m, default) in braced_references(text) {
-        if (m == ":-" || m == "-") && !default.contains('$') {
+    let text = outside_content_bodies(text);
+    for (name, m, default) in braced_references(&text) {
+        let stored = matches!(m, ":-" | "-") || (matches!(m, ":?" | "?") && !default.is_empty());
+        if stored && !default.contains('$') {
             out.entry(name.to_string())
                 .or_insert_with(|| default.to_string());
         }
@@ -516,13 +589,12 @@ mod tests {
 
     #[test]
     fn unset_warns_with_the_path_and_required_errors_with_the_path() {
-        let mut doc =
-            json!({"services": {"web": {"image": "nginx:${NOPE}", "ports": ["${P:?set a port}"]}}});
+        let mut doc = json!({"services": {"web": {"image": "nginx:${NOPE}", "ports": ["${P:?}"]}}});
         let mut report = Report::default();
         let e = interpolate(&mut doc, &options(), &mut report).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "services.web.ports[0]: required variable P is missing a value: set a port"
+            "services.web.ports[0]: required variable P is missing a value"
         );
         assert_eq!(
             report.entries()[0].to_string(),

@@ -135,11 +135,13 @@ pub fn load_tree(
     // Coolify's dialect: every `${VAR:-default}` is a stored variable of the resource's
     // `.env`, shared by all services (see `interpolate::shared_defaults`).
     let mut shared = options.clone();
+    let mut report = Report::default();
     for file in files {
         for (name, default) in interpolate::shared_defaults(&file.text) {
             shared.variables.entry(name).or_insert(default);
         }
     }
+    suggested_values(files, options, &mut report);
     let stored = options
         .variables
         .keys()
@@ -149,7 +151,7 @@ pub fn load_tree(
     let options = &shared;
     let mut ctx = Context {
         resolver,
-        report: Report::default(),
+        report,
         chain: Vec::new(),
         stored,
     };
@@ -175,6 +177,38 @@ pub fn load_tree(
     merge::enforce_unicity(&mut tree);
     profiles::apply(&mut tree, &options.profiles, &mut ctx.report)?;
     Ok((tree, ctx.report))
+}
+
+/// Warns once for each required variable (`${TZ:?UTC}`) that the caller leaves unset and
+/// that therefore takes the text after `?`, as Coolify's parser stores it. Docker Compose
+/// alone would stop with that text as its error message, so the operator should know. The
+/// value is quoted unless the caller marked the variable secret.
+fn suggested_values(files: &[SourceFile], options: &LoadOptions, report: &mut Report) {
+    let mut seen = std::collections::BTreeSet::new();
+    for file in files {
+        for (name, value) in interpolate::required_variables(&file.text) {
+            let Some(value) = value else { continue };
+            if options.variables.contains_key(&name)
+                || super::magic::MagicVariable::parse(&name).is_some()
+                || !seen.insert(name.clone())
+            {
+                continue;
+            }
+            let value = if options.secret_variables.contains(&name) {
+                "value".to_string()
+            } else {
+                format!("value {value:?}")
+            };
+            report.warn(
+                InputPath::root(),
+                format!(
+                    "variable {name} is required and not set: it takes the template's {value}, \
+                     as Coolify stores it (Docker Compose alone would stop with that text as \
+                     its error)"
+                ),
+            );
+        }
+    }
 }
 
 #[cfg(test)]

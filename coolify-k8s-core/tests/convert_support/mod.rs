@@ -114,13 +114,14 @@ pub fn translate_with(path: &Path, mut options: Options) -> Result<Manifests, Er
     Translator::new(options).compose_files(&files, &env, &DirFiles)
 }
 
-/// What Coolify's UI would hold for a template's required variables (`${VAR:?hint}`): the
-/// template's suggested value when it gives one, else a placeholder; plus denoKV's volume
-/// source, which the user sets in Coolify's UI.
+/// What Coolify's UI asks the user for: a value for each required variable without one of
+/// its own (`${VAR:?}`; the loader gives `${TZ:?UTC}` its text, as Coolify stores it), here a
+/// placeholder; plus denoKV's volume source, which the user sets in Coolify's UI.
 pub fn caller_values(text: &str) -> BTreeMap<String, String> {
     let mut env: BTreeMap<String, String> = required_variables(text)
         .into_iter()
-        .map(|(k, hint)| (k, hint.unwrap_or_else(|| "value".to_string())))
+        .filter(|(_, value)| value.is_none())
+        .map(|(k, _)| (k, "value".to_string()))
         .collect();
     if text.contains("${COOLIFY_VOLUME_APP}") {
         env.insert("COOLIFY_VOLUME_APP".into(), "app-data".into());
