@@ -143,7 +143,8 @@ fn a_non_root_user_writes_its_named_volume_and_reads_its_config() {
     let d = Deployed::new("writer.yaml", "e2e-net-volume");
     let r = d.exec(
         "writer",
-        "id -u; cat /data/hello.txt; touch /data/more && echo touched; stat -c '%u:%g:%a' /etc/writer.conf; cat /etc/writer.conf; echo; cat /proc/1/comm",
+        "id -u; cat /data/hello.txt; touch /data/more && echo touched; stat -c '%u:%g:%a' /etc/writer.conf; cat /etc/writer.conf; echo; cat /proc/1/comm; \
+         stat -c %F /var/writer.db; awk '$2 == \"/var/writer.db\" {split($4, o, \",\"); print o[1]}' /proc/mounts",
     );
     assert!(
         r.ok,
@@ -158,7 +159,11 @@ fn a_non_root_user_writes_its_named_volume_and_reads_its_config() {
             "touched",
             "1000:1000:400",
             "only-for-1000",
-            "pause"
+            "pause",
+            "regular",
+            "empty",
+            "file",
+            "rw"
         ],
         "{}",
         r.stdout

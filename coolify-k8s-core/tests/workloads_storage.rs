@@ -619,3 +619,81 @@ secrets:
         .unwrap_err();
     assert!(e.to_string().contains("services.web.secrets[0].gid"), "{e}");
 }
+
+/// A `content: ""` file storage is a file Coolify creates empty once and keeps (`touch`,
+/// which never truncates, in `LocalFileVolume::saveStorageOnServer`): filebrowser keeps its
+/// database in one. It is a file of a claim that the init container creates, writable, not
+/// a read-only ConfigMap key emptied on every deployment; under `bind_mounts=hostpath`, a
+/// `hostPath` of type `FileOrCreate`. A file with content stays in the ConfigMap.
+#[test]
+fn an_empty_content_file_is_kept_in_a_claim_and_writable() {
+    let text = r#"
+services:
+  filebrowser:
+    image: filebrowser/filebrowser:v2
+    volumes:
+      - type: bind
+        source: ./database.db
+        target: /database.db
+        isDirectory: false
+        content: ""
+      - type: bind
+        source: ./filebrowser.json
+        target: /.filebrowser.json
+        content: '{"port": 80}'
+"#;
+    let path = Path::new("/tmp/filebrowser/docker-compose.yaml");
+    let m = translate(path, text, &BTreeMap::new(), Options::default());
+    let w = workloads(&m)["filebrowser"];
+    let spec = pod(w);
+    let mounts = &containers(w)[0]["volumeMounts"];
+    let db = mounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mountPath"] == "/database.db")
+        .unwrap();
+    assert_eq!(db["name"], "bind-database-db");
+    assert_eq!(db["subPath"], "data");
+    assert!(db.get("readOnly").is_none(), "{db}");
+    let claims: Vec<&str> = by_kind(&m, "PersistentVolumeClaim")
+        .iter()
+        .filter_map(|c| c["metadata"]["name"].as_str())
+        .collect();
+    assert_eq!(claims, ["bind-database-db"]);
+    let init = &spec["initContainers"][0];
+    let script = init["command"][2].as_str().unwrap();
+    assert!(
+        script.contains("if [ ! -e '/coolify-volumes/bind-database-db/data' ]; then touch '/coolify-volumes/bind-database-db/data'; fi"),
+        "{script}"
+    );
+    // The ConfigMap holds only the file with content.
+    let cm = by_kind(&m, "ConfigMap");
+    let keys: Vec<&String> = cm[0]["data"].as_object().unwrap().keys().collect();
+    assert_eq!(keys, [".filebrowser.json"], "{}", m.to_yaml());
+
+    let m = translate(
+        path,
+        text,
+        &BTreeMap::new(),
+        Options {
+            bind_mounts: BindMounts::Hostpath,
+            ..Options::default()
+        },
+    );
+    let w = workloads(&m)["filebrowser"];
+    let volumes = pod(w)["volumes"].as_array().unwrap();
+    let host = volumes
+        .iter()
+        .find(|v| v.get("hostPath").is_some())
+        .unwrap();
+    assert_eq!(host["hostPath"]["type"], "FileOrCreate");
+    assert!(
+        host["hostPath"]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("/database.db"),
+        "{host}"
+    );
+    assert!(by_kind(&m, "PersistentVolumeClaim").is_empty());
+}

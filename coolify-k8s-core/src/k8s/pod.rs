@@ -226,6 +226,12 @@ fn volume(v: &plan::PodVolume) -> Volume {
                 type_: None,
             })
         }
+        VolumeSource::HostFile(p) => {
+            out.host_path = Some(HostPathVolumeSource {
+                path: p.clone(),
+                type_: Some("FileOrCreate".to_string()),
+            })
+        }
         VolumeSource::HostDevice { path, kind } => {
             out.host_path = Some(HostPathVolumeSource {
                 path: path.clone(),

@@ -92,7 +92,7 @@ fn reasons<'a>(
         out.push("it uses the host's network".to_string());
     }
     for v in volumes {
-        if let VolumeSource::HostPath(p) = &v.source {
+        if let VolumeSource::HostPath(p) | VolumeSource::HostFile(p) = &v.source {
             out.push(format!("it mounts the host path {p:?}"));
         }
     }

@@ -372,6 +372,8 @@ pub enum VolumeSource {
     },
     /// A path on the node.
     HostPath(String),
+    /// A file on the node, created empty when missing (`hostPath` of type `FileOrCreate`).
+    HostFile(String),
     /// A device node (or a folder of them) on the node: a `hostPath` of that type
     /// (`CharDevice`, `Directory`).
     HostDevice {

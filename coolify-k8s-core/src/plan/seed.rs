@@ -44,6 +44,20 @@ pub enum Step {
         /// The group id.
         gid: i64,
     },
+    /// Create the file [`DATA`] of the claim `volume`, empty, when it does not exist, and
+    /// make it executable with its owner and mode: what Coolify does on the server for a
+    /// `content: ""` file storage (`touch`, which never truncates, then `chmod +x` and its
+    /// `chown` / `chmod`), a file the app may write and that outlives the container
+    /// (filebrowser keeps its database there). Without it, kubelet would make the missing
+    /// `subPath` a folder.
+    Touch {
+        /// The pod volume (a claim).
+        volume: String,
+        /// `user[:group]` for `chown`.
+        owner: Option<String>,
+        /// The mode for `chmod` (octal or symbolic).
+        mode: Option<String>,
+    },
     /// Copy a file of a ConfigMap or Secret volume into a scratch volume (at
     /// [`owned_path`]) and give it an owner and mode there: what Coolify does on the server
     /// with `chown` / `chmod` before start, and Docker Compose when it copies a `configs` /
@@ -68,7 +82,9 @@ impl Step {
     /// The pod volumes the step works on.
     fn volumes(&self) -> Vec<&str> {
         match self {
-            Step::Copy { volume, .. } | Step::Group { volume, .. } => vec![volume],
+            Step::Copy { volume, .. } | Step::Group { volume, .. } | Step::Touch { volume, .. } => {
+                vec![volume]
+            }
             Step::Own { from, to, .. } => vec![from, to],
         }
     }
@@ -89,12 +105,14 @@ impl Step {
                 let dst = quote(&format!("{ROOT}/{to}/{}", owned_path(from, key)));
                 // Coolify writes the file, makes it executable, then applies chown and chmod.
                 let mut line = format!("mkdir -p {dir} && cp {src} {dst} && chmod 0755 {dst}");
-                if let Some(o) = owner {
-                    line.push_str(&format!(" && chown {} {dst}", quote(o)));
-                }
-                if let Some(m) = mode {
-                    line.push_str(&format!(" && chmod {} {dst}", quote(m)));
-                }
+                own_line(&mut line, &dst, owner.as_deref(), mode.as_deref());
+                line.push('\n');
+                line
+            }
+            Step::Touch { owner, mode, .. } => {
+                let file = quote(&format!("{ROOT}/{}/{DATA}", self.volumes()[0]));
+                let mut line = format!("if [ ! -e {file} ]; then touch {file}; fi\nchmod +x {file}");
+                own_line(&mut line, &file, owner.as_deref(), mode.as_deref());
                 line.push('\n');
                 line
             }
@@ -108,6 +126,17 @@ impl Step {
                 "if [ \"$(stat -c %g {at})\" != {gid} ]; then chgrp -R {gid} {at} && chmod -R g+rwX {at}; fi\n"
             ),
         }
+    }
+}
+
+/// Appends ` && chown OWNER FILE` and ` && chmod MODE FILE` to a step's line (`file`
+/// already quoted), as Coolify applies a file storage's `chown` and `chmod`.
+fn own_line(line: &mut String, file: &str, owner: Option<&str>, mode: Option<&str>) {
+    if let Some(o) = owner {
+        line.push_str(&format!(" && chown {} {file}", quote(o)));
+    }
+    if let Some(m) = mode {
+        line.push_str(&format!(" && chmod {} {file}", quote(m)));
     }
 }
 
@@ -209,5 +238,31 @@ mod tests {
                 ("host-data", "/coolify-volumes/host-data", None)
             ]
         );
+    }
+
+    #[test]
+    fn touches_an_empty_file_once_and_keeps_it() {
+        let main = Container {
+            image: "filebrowser/filebrowser".into(),
+            ..Default::default()
+        };
+        let c = init_container(
+            &main,
+            &[Step::Touch {
+                volume: "bind-database-db".into(),
+                owner: Some("1000:1000".into()),
+                mode: None,
+            }],
+        )
+        .unwrap();
+        let script = &c.command.as_ref().unwrap()[2];
+        let file = "'/coolify-volumes/bind-database-db/data'";
+        assert_eq!(
+            script,
+            &format!(
+                "set -e\nif [ ! -e {file} ]; then touch {file}; fi\nchmod +x {file} && chown '1000:1000' {file}\n"
+            )
+        );
+        assert_eq!(c.mounts[0].path, "/coolify-volumes/bind-database-db");
     }
 }

@@ -6,7 +6,8 @@
 //! - a Coolify `content:` bind → a key of the service's ConfigMap (`<service>-files`),
 //!   or of its Secret (`<service>-secret-files`) when the body holds a secret (a secret
 //!   variable's value, or a private key: [`holds_private_key`]), mounted
-//!   with `subPath`;
+//!   with `subPath`; an empty `content: ""` → a kept, writable file of a claim (see
+//!   `Storage::mount_empty_file`);
 //! - another bind mount → a claim (`bind-<path>`, default), a `hostPath`, or an error, per
 //!   the `bind_mounts` option; host-control paths (`/var/run/docker.sock`, `/proc`, …) are
 //!   not mounted; all reported;
@@ -117,7 +118,7 @@ impl<'a> Storage<'a> {
         match v.kind {
             MountType::Volume => Some(self.claim_name(source)),
             MountType::Bind
-                if v.content.is_none()
+                if v.content.as_deref().is_none_or(str::is_empty)
                     && host_control(source).is_none()
                     && !devices::is_host_resource(source)
                     && self.options.bind_mounts == BindMounts::Pvc =>
@@ -256,8 +257,11 @@ impl<'a> Storage<'a> {
             report_mount_options(v, &vat, report);
             match v.kind {
                 MountType::Volume => self.mount_volume(&mut acc, i, v, &vat, report),
-                MountType::Bind if v.content.is_some() => {
+                MountType::Bind if v.content.as_deref().is_some_and(|c| !c.is_empty()) => {
                     self.mount_content(&mut acc, v, values, &vat, report)
+                }
+                MountType::Bind if v.content.is_some() => {
+                    self.mount_empty_file(&mut acc, v, &vat, report)
                 }
                 MountType::Bind => self.mount_bind(&mut acc, v, &vat, report),
                 MountType::Tmpfs => mount_tmpfs(&mut acc, i, v),
@@ -375,6 +379,48 @@ impl<'a> Storage<'a> {
                 ),
             );
         }
+    }
+
+    /// A Coolify `content: ""` bind. Coolify creates the empty file once and keeps it
+    /// (`touch`, which never truncates; `saveStorageOnServer`), so the app may write it and
+    /// its data outlives the container: filebrowser keeps its database there. A ConfigMap
+    /// would be read-only and emptied on every deployment. The file lives in a claim, as a
+    /// bind of that host path does, created by the init container; with `bind_mounts=
+    /// hostpath`, in a `hostPath` of type `FileOrCreate`.
+    fn mount_empty_file(
+        &mut self,
+        acc: &mut Mounts,
+        v: &ServiceVolume,
+        vat: &InputPath,
+        report: &mut Report,
+    ) {
+        let source = v.source.clone().unwrap_or_default();
+        if host_control(&source).is_some() || devices::is_host_resource(&source) {
+            return self.mount_bind(acc, v, vat, report);
+        }
+        if self.options.bind_mounts == BindMounts::Hostpath {
+            let host = self.rebase(&source);
+            let vol = object_name(&format!("host-{source}"));
+            report.add(vat.clone(), Outcome::Approximated, format!("Coolify creates the empty file {:?} once and keeps it: it is the host file {host:?} (hostPath of type FileOrCreate), which the pod sees on the node it runs on", v.target));
+            acc.volume(vol.clone(), VolumeSource::HostFile(host));
+            acc.mount(vol, &v.target, None, v.read_only);
+            return;
+        }
+        // The bind_mounts=error policy refuses the user's host paths; this file is one
+        // Coolify makes, so it gets a claim under every policy.
+        let claim = self.scope.object(&bind_claim_name(&source));
+        if let Err(e) = self.add_claim(&claim, &source, acc.service, vat, report) {
+            acc.errors.push(e);
+            return;
+        }
+        report.add(vat.clone(), Outcome::Approximated, format!("Coolify creates the empty file {:?} once and keeps it (the app may write it): the claim {claim:?} holds it, created by an init container run from the service's image as root (it needs /bin/sh and touch in the image)", v.target));
+        acc.volume(claim.clone(), VolumeSource::Claim(claim.clone()));
+        acc.steps.push(Step::Touch {
+            volume: claim.clone(),
+            owner: v.owner.clone(),
+            mode: v.mode.clone(),
+        });
+        acc.mount(claim, &v.target, Some(seed::DATA.to_string()), v.read_only);
     }
 
     /// Another bind mount: not mounted (host-control paths), or a claim, a `hostPath` or
