@@ -132,7 +132,8 @@ pub fn service_routes(
 ///   in the domain and its proxy labels then route to (`fqdnLabelsForTraefik` in
 ///   `bootstrap/helpers/docker.php` takes the port of the stored FQDN);
 /// - for a service that declares no `ports` / `expose`, the port of the URL its health check
-///   calls on itself (`http://localhost:3000/health`): Docker's proxy would use the image's
+///   calls on itself (`http://localhost:3000/health`, or `http://127.0.0.1`: 80, see
+///   [`local_url_port`]): Docker's proxy would use the image's
 ///   `EXPOSE`, which the translator cannot read, and the health check shows where the
 ///   application listens.
 ///
@@ -177,19 +178,47 @@ fn healthcheck_port(test: &HealthcheckTest) -> Option<u16> {
 }
 
 /// The port of the first URL to a local host (`localhost`, `127.0.0.1`, `0.0.0.0`,
-/// `[::1]`) in `text`.
+/// `[::1]`) in `text`; without a `:port`, its scheme's (`http` 80, `https` 443), as curl
+/// and wget call it (WordPress's `curl -f http://127.0.0.1`).
+///
+/// ```
+/// use coolify_k8s_core::proxy::service_urls::local_url_port;
+/// assert_eq!(local_url_port("curl -f http://localhost:3000/health"), Some(3000));
+/// assert_eq!(local_url_port("curl -f http://127.0.0.1"), Some(80));
+/// assert_eq!(local_url_port("wget -qO- https://localhost/ping"), Some(443));
+/// assert_eq!(local_url_port("curl http://localhostname/"), None);
+/// assert_eq!(local_url_port("redis://localhost"), None);
+/// ```
 pub fn local_url_port(text: &str) -> Option<u16> {
     const HOSTS: [&str; 4] = ["localhost", "127.0.0.1", "0.0.0.0", "[::1]"];
     text.match_indices("://").find_map(|(i, _)| {
         let rest = text.get(i + 3..)?;
         let host = HOSTS.iter().find(|h| rest.starts_with(**h))?;
-        let digits: String = rest
-            .get(host.len()..)?
-            .strip_prefix(':')?
+        let after = rest.get(host.len()..)?;
+        if let Some(port) = after.strip_prefix(':') {
+            let digits: String = port.chars().take_while(char::is_ascii_digit).collect();
+            return digits.parse::<u16>().ok().filter(|p| *p > 0);
+        }
+        // The host must end here (`/`, `?`, a quote, a space, the end), and the scheme be
+        // HTTP's: `redis://localhost` says nothing of a port the proxy could route to.
+        let ends = after
             .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        digits.parse::<u16>().ok().filter(|p| *p > 0)
+            .next()
+            .is_none_or(|c| matches!(c, '/' | '?' | '#' | '"' | '\'' | ' ' | ';' | ')'));
+        let scheme = &text[..i];
+        let word = |w: &str| {
+            scheme.ends_with(w)
+                && !scheme[..scheme.len() - w.len()]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+        };
+        match () {
+            _ if !ends => None,
+            _ if word("http") => Some(80),
+            _ if word("https") => Some(443),
+            _ => None,
+        }
     })
 }
 
