@@ -153,34 +153,24 @@ impl<'a> Inputs<'a> {
     }
 }
 
-/// The hash a Job is named after: everything its pod template and spec will hold. Its own
-/// parts (containers, volumes, pod settings, labels, annotations, retries, the checksum of
-/// its inputs), the resource's (namespace, instance, the caller's labels and annotations,
-/// pull secrets, the deployment id), and what its wait init containers and failure policy
-/// are made of (each dependency's kind, Service, port and object name, a Job's being its
-/// own hashed name). A part left out could change under an unchanged name, which the API
-/// server rejects (`spec.template: field is immutable`), so the apply would fail.
-fn job_hash(plan: &Plan, w: &Workload, checksum: &str, waits: &[String]) -> String {
-    // Debug output of the plan types is deterministic (Vecs and BTreeMaps only) and is
-    // used here only as hash input, never written out.
-    let spec = format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{checksum}|{waits:?}|{}|{}|{:?}|{:?}|{:?}|{:?}",
-        w.containers,
-        w.init_containers,
-        w.volumes,
-        w.pod,
-        w.labels,
-        w.annotations,
-        w.job_retries,
-        plan.namespace,
-        plan.instance,
-        plan.common_labels,
-        plan.common_annotations,
-        plan.image_pull_secrets,
-        plan.deployment_id,
-    );
-    let digest = Sha256::digest(spec.as_bytes());
-    hex(&digest)[..JOB_HASH_LEN].to_string()
+/// The hash a Job is named after: the Job as it is written out (its spec and pod template:
+/// containers, volumes, pod settings, labels, annotations with the checksum of its inputs
+/// and the deployment id, pull secrets, retries; the resource's namespace and instance), and
+/// what its wait init containers and failure policy will be made of (each dependency's
+/// kind, Service, port and object name, a Job's being its own hashed name), which are added
+/// after the naming. A part left out could change under an unchanged name, which the API
+/// server rejects (`spec.template: field is immutable`), so the apply would fail. Hashing the
+/// rendered object, not the plan's types, renames a Job only when its output changes: a new
+/// field in the model that leaves the manifest as it was leaves the name too.
+fn job_hash(plan: &Plan, w: &Workload, waits: &[String]) -> String {
+    let mut h = Sha256::new();
+    // serde_json writes a struct's fields in declaration order and maps in key order: the
+    // same object is the same text.
+    let rendered = crate::k8s::workloads::workload(plan, w)
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    put(&mut h, [&rendered, &waits.join("\n"), ""]);
+    hex(&h.finalize())[..JOB_HASH_LEN].to_string()
 }
 
 /// Set every workload's checksum; name Jobs after their spec and inputs. Runs before the
@@ -234,8 +224,7 @@ fn name_job(
         }
     }
     let w = &plan.workloads[i];
-    let sum = w.config_checksum.clone().unwrap_or_default();
-    let suffix = job_hash(plan, w, &sum, &waits);
+    let suffix = job_hash(plan, w, &waits);
     let base = super::names::dns_label(
         &w.service_name,
         super::names::DNS_LABEL_MAX - JOB_HASH_LEN - 1,
@@ -502,5 +491,11 @@ mod tests {
         assert_eq!(names.len(), 5, "{names:?}");
         // The same deployment id names the same Job: a retried apply does not run it twice.
         assert_eq!(first, named(&|p| p.deployment_id = Some("d1".into())));
+        // The name follows the written Job, not the plan's types: what the Job does not
+        // hold (its Compose networks, written as NetworkPolicies) leaves the name as it was.
+        let networks = named(&|p| p.workloads[0].networks.push("backend".into()));
+        assert_eq!(networks, base);
+        let image = named(&|p| p.workloads[0].containers[0].image = "nginx:2".into());
+        assert_ne!(image, base);
     }
 }
