@@ -36,6 +36,11 @@ TARGETS=(compose_load translate proxy_labels application database kubectl_target
 # counts the replay: translate's 2,000+ whole translations take about 8 s, so a 5 s smoke
 # would end before mutating anything.
 declare -A SMOKE_REPLAY=([translate]=10)
+# libFuzzer's -timeout for one unit. A translation into a Service of 40,000 ports (a
+# 400-byte input with port ranges, as Docker publishes them) writes 6 MB and takes about 9 s
+# under the instrumented build with every check; past the timeout libFuzzer's handler can
+# deadlock instead of saving the unit (see `campaign`), so the bound leaves room for them.
+UNIT_TIMEOUT="${FUZZ_UNIT_TIMEOUT:-30}"
 # A campaign runs without address-space randomization, so the program counters libFuzzer
 # prints for new edges (-print_pcs) are the binary's addresses plus this fixed base.
 PIE_BASE=0x555555554000
@@ -64,13 +69,13 @@ run_target() {
   scratch="$(mktemp -d)"
   mkdir -p "corpus/$target"
   cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "$scratch" "corpus/$target" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -max_total_time="$seconds" -timeout="$UNIT_TIMEOUT" -rss_limit_mb=2048 \
     -max_len=262144 -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+.*(INITED|DONE|pulse)|stat::|==|SUMMARY|Done|thread|panicked|ERROR|Error)' | tail -40
   local rc="${PIPESTATUS[0]}"
   if [ "$keep" = 1 ]; then
     # libFuzzer's merge copies into the first folder only the inputs that add coverage.
     cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "corpus/$target" "$scratch" -- \
-      -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -2
+      -merge=1 -timeout="$UNIT_TIMEOUT" -rss_limit_mb=2048 -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -2
   fi
   rm -rf "$scratch"
   return "$rc"
@@ -110,7 +115,7 @@ cmin() {
   local target="$1" fresh="corpus/$1.cmin" rc
   rm -rf "$fresh" && mkdir -p "$fresh"
   cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "$fresh" "corpus/$target" -- \
-    -merge=1 -use_counters=0 -timeout=10 -rss_limit_mb=2048 -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -2
+    -merge=1 -use_counters=0 -timeout="$UNIT_TIMEOUT" -rss_limit_mb=2048 -max_len=262144 2>&1 | grep -E 'MERGE-OUTER' | tail -2
   rc="${PIPESTATUS[0]}"
   if [ "$rc" != 0 ] || [ -z "$(ls -A "$fresh")" ]; then
     rm -rf "$fresh"
@@ -150,12 +155,17 @@ report() {
       c = num("cov:"); f = num("ft:"); n++; T[n] = t; C[n] = c
     }
     /stat::number_of_executed_units:/ { total = $3 + 0 }
+    # A unit past the timeout whose handler never saved it: the fuzzer was stuck, and the
+    # executions the rate extrapolates never ran.
+    /ALARM: working on the last Unit/ { alarm = 1 }
+    /Test unit written/ { alarm = 0 }
     END {
       if (!inited) { print "no INITED line: the run did not start"; exit 1 }
       if (now && !total) t = now
       if (!total) total = int(e + rate * (t - te))
       secs = t - t0
       plateau = (total - el >= total / 4 && t - tl >= quiet) ? "yes" : "no"
+      if (alarm) plateau = "no (hung: a unit past the timeout was not saved)"
       # Edges found in the second half of the run: how flat the curve is when not yet flat.
       half = c0; for (k = 1; k <= n && T[k] <= t0 + secs / 2; k++) half = C[k]
       printf "seconds %d, executions %d, cov %s -> %s, ft %s -> %s, last new at #%d (%d s), second half +%d cov, plateau %s\n",
@@ -228,23 +238,40 @@ campaign() {
   cp "$bin" "${log%.log}.bin"
   local norandom=()
   setarch "$(uname -m)" -R true 2>/dev/null && norandom=(setarch "$(uname -m)" -R)
-  "${norandom[@]}" "$bin" "$scratch" "corpus/$target" -max_total_time="$max" -timeout=10 -rss_limit_mb=2048 \
+  "${norandom[@]}" "$bin" "$scratch" "corpus/$target" -max_total_time="$max" -timeout="$UNIT_TIMEOUT" -rss_limit_mb=2048 \
     -max_len=262144 -print_final_stats=1 -print_pcs=1 -artifact_prefix="artifacts/$target/" \
     > >(while IFS= read -r l; do printf '%(%s)T %s\n' -1 "$l"; done >"$log") 2>&1 &
   pid=$!
+  local hung=0
   while kill -0 "$pid" 2>/dev/null; do
     sleep 10
+    # A unit past -timeout: libFuzzer's alarm handler should save it and exit, but it
+    # allocates, and a handler that interrupted malloc deadlocks (session 9: ten minutes
+    # stuck, the unit not saved). A stuck fuzzer finds nothing, which must not pass for a
+    # plateau: stop it and say so.
+    if grep -q 'ALARM: working on the last Unit' "$log" && ! grep -q 'Test unit written' "$log"; then
+      sleep 20
+      if kill -0 "$pid" 2>/dev/null && ! grep -q 'Test unit written' "$log"; then
+        hung=1
+        kill -KILL "$pid" 2>/dev/null
+        break
+      fi
+    fi
     if report "$log" "$(date +%s)" 2>/dev/null | grep -q 'plateau yes$'; then
       kill -INT "$pid" 2>/dev/null
     fi
   done
   wait "$pid"
   rc=$?
+  if [ "$hung" = 1 ]; then
+    log "campaign $target: a unit ran past the 10 s timeout and libFuzzer's timeout handler hung (the unit was not saved); stopped, not a plateau"
+    rc=1
+  fi
   sleep 1
   grep -E 'ERROR|panicked|SUMMARY|Test unit written' "$log" | tail -5
   report "$log"
   if [ "${FUZZ_KEEP:-0}" = 1 ]; then
-    "$bin" "corpus/$target" "$scratch" -merge=1 -timeout=10 -rss_limit_mb=2048 -max_len=262144 2>&1 |
+    "$bin" "corpus/$target" "$scratch" -merge=1 -timeout="$UNIT_TIMEOUT" -rss_limit_mb=2048 -max_len=262144 2>&1 |
       grep -E 'MERGE-OUTER' | tail -2
   fi
   rm -rf "$scratch"

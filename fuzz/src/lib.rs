@@ -202,10 +202,13 @@ pub fn check_yaml_is_json(m: &Manifests) {
     // serde-saphyr's default budget (250,000 nodes, 1,024 documents) is for untrusted
     // input; this is the project's own output, which a port range of thousands (as Docker
     // publishes them) or thousands of services rightly make larger. Every node and
-    // document takes at least one byte of the text.
+    // document takes at least one byte of the text, a node two events at most (a
+    // collection's start and end), and scalars no more bytes than the text.
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = yaml.len().max(budget.max_nodes);
     budget.max_documents = yaml.len().max(budget.max_documents);
+    budget.max_events = (yaml.len() * 2 + 16).max(budget.max_events);
+    budget.max_total_scalar_bytes = yaml.len().max(budget.max_total_scalar_bytes);
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     let back: Vec<Value> =

@@ -46,6 +46,10 @@ check 600 cov running.log "" \
 check 600 cov starved.log 5000 \
   "seconds 700, executions 6000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), second half +0 cov, plateau no"
 check 600 cov not-started.log "" "no INITED line: the run did not start"
+# Stuck on a unit past the timeout, whose handler never saved it (session 9): the quiet
+# minutes and the executions the rate extrapolates say yes, but nothing ran.
+check 600 cov hung.log 1700 \
+  "seconds 700, executions 350000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), second half +0 cov, plateau no (hung: a unit past the timeout was not saved)"
 
 if [ "$failed" -gt 0 ]; then
   echo "test-fuzz-report: $failed of $checked checks failed"
