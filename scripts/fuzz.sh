@@ -264,7 +264,7 @@ campaign() {
   wait "$pid"
   rc=$?
   if [ "$hung" = 1 ]; then
-    log "campaign $target: a unit ran past the 10 s timeout and libFuzzer's timeout handler hung (the unit was not saved); stopped, not a plateau"
+    log "campaign $target: a unit outlived the unit timeout and libFuzzer's timeout handler hung (the unit was not saved); stopped, not a plateau"
     rc=1
   fi
   sleep 1
