@@ -33,8 +33,11 @@ fuzz_target!(|data: &[u8]| {
         (Ok(a), Ok(b)) => {
             check_translation(&a, &b, text);
             // The fuzzer learns the marker from the comparisons it sees: an input that
-            // writes it elsewhere (a column's name, say) puts it in the report rightly.
-            let marked = (!text.contains(MARKER))
+            // writes it elsewhere (a column's name, say) puts it in the report rightly, and
+            // one that writes it with other separators (`fuzz|secret-Qx7rW2-0` in `id`)
+            // gets it back in a label once names are normalized (session 9). Its distinctive
+            // part anywhere in the input skips the check.
+            let marked = (!text.contains(MARKER_CORE))
                 .then(|| with_marked_passwords(kind, &attrs))
                 .flatten();
             if let Some((marked, markers)) = marked {
@@ -50,6 +53,9 @@ fuzz_target!(|data: &[u8]| {
 
 /// The stem of the marker values.
 const MARKER: &str = "fuzz-secret-Qx7rW2";
+/// The part of [`MARKER`] that no normalization of names (separators, case of labels)
+/// changes.
+const MARKER_CORE: &str = "Qx7rW2";
 
 /// The attributes with each password column that holds a string set to a marker, and the
 /// markers; `None` when there is none.
