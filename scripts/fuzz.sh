@@ -65,10 +65,13 @@ ensure_cargo_fuzz() {
 # (so a smoke run never changes the repo; KEEP=1 merges what adds coverage into the corpus
 # afterwards); a crash fails.
 run_target() {
-  local target="$1" seconds="$2" keep="${3:-0}" scratch
+  local target="$1" seconds="$2" keep="${3:-0}" scratch regress=()
   scratch="$(mktemp -d)"
   mkdir -p "corpus/$target"
-  cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "$scratch" "corpus/$target" -- \
+  # The inputs of past findings, kept apart: `cmin` keeps only what adds edges and dropped
+  # them from the corpus, but the smoke must replay them.
+  [ -d "regressions/$target" ] && regress=("regressions/$target")
+  cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "$scratch" "corpus/$target" "${regress[@]}" -- \
     -max_total_time="$seconds" -timeout="$UNIT_TIMEOUT" -rss_limit_mb=2048 \
     -max_len=262144 -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+.*(INITED|DONE|pulse)|stat::|==|SUMMARY|Done|thread|panicked|ERROR|Error)' | tail -40
   local rc="${PIPESTATUS[0]}"
