@@ -511,18 +511,41 @@ fn outside_content_bodies(text: &str) -> std::borrow::Cow<'_, str> {
 /// assert_eq!(r.len(), 3);
 /// ```
 pub fn required_variables(text: &str) -> std::collections::BTreeMap<String, Option<String>> {
+    coolify_variables(text).required
+}
+
+/// What Coolify's parser makes of a Compose text's references, from one scan: see
+/// [`shared_defaults`] and [`required_variables`].
+#[derive(Debug, Default)]
+pub struct CoolifyVariables {
+    /// [`shared_defaults`].
+    pub shared_defaults: std::collections::BTreeMap<String, String>,
+    /// [`required_variables`].
+    pub required: std::collections::BTreeMap<String, Option<String>>,
+}
+
+/// [`shared_defaults`] and [`required_variables`] of a text, scanned once (the loader needs
+/// both for every file).
+pub fn coolify_variables(text: &str) -> CoolifyVariables {
+    let mut out = CoolifyVariables::default();
     let text = outside_content_bodies(text);
-    braced_references(&text)
-        .into_iter()
-        .filter(|(_, m, _)| *m == ":?" || *m == "?")
-        .map(|(name, _, hint)| {
-            let hint = hint.trim();
-            (
+    for (name, m, text) in braced_references(&text) {
+        let required = matches!(m, ":?" | "?");
+        if required {
+            let hint = text.trim();
+            out.required.insert(
                 name.to_string(),
                 (!hint.is_empty()).then(|| hint.to_string()),
-            )
-        })
-        .collect()
+            );
+        }
+        let stored = matches!(m, ":-" | "-") || (required && !text.is_empty());
+        if stored && !text.contains('$') {
+            out.shared_defaults
+                .entry(name.to_string())
+                .or_insert_with(|| text.to_string());
+        }
+    }
+    out
 }
 
 /// Coolify's shared defaults: Coolify turns every `${VAR:-default}` (and `${VAR-default}`,
@@ -540,16 +563,7 @@ pub fn required_variables(text: &str) -> std::collections::BTreeMap<String, Opti
 /// assert_eq!(d.len(), 1);
 /// ```
 pub fn shared_defaults(text: &str) -> std::collections::BTreeMap<String, String> {
-    let mut out = std::collections::BTreeMap::new();
-    let text = outside_content_bodies(text);
-    for (name, m, default) in braced_references(&text) {
-        let stored = matches!(m, ":-" | "-") || (matches!(m, ":?" | "?") && !default.is_empty());
-        if stored && !default.contains('$') {
-            out.entry(name.to_string())
-                .or_insert_with(|| default.to_string());
-        }
-    }
-    out
+    coolify_variables(text).shared_defaults
 }
 
 #[cfg(test)]

@@ -136,12 +136,14 @@ pub fn load_tree(
     // `.env`, shared by all services (see `interpolate::shared_defaults`).
     let mut shared = options.clone();
     let mut report = Report::default();
+    let mut seen = std::collections::BTreeSet::new();
     for file in files {
-        for (name, default) in interpolate::shared_defaults(&file.text) {
+        let found = interpolate::coolify_variables(&file.text);
+        for (name, default) in found.shared_defaults {
             shared.variables.entry(name).or_insert(default);
         }
+        suggested_values(found.required, options, &mut seen, &mut report);
     }
-    suggested_values(files, options, &mut report);
     let stored = options
         .variables
         .keys()
@@ -182,32 +184,35 @@ pub fn load_tree(
 /// Warns once for each required variable (`${TZ:?UTC}`) that the caller leaves unset and
 /// that therefore takes the text after `?`, as Coolify's parser stores it. Docker Compose
 /// alone would stop with that text as its error message, so the operator should know. The
-/// value is quoted unless the caller marked the variable secret.
-fn suggested_values(files: &[SourceFile], options: &LoadOptions, report: &mut Report) {
-    let mut seen = std::collections::BTreeSet::new();
-    for file in files {
-        for (name, value) in interpolate::required_variables(&file.text) {
-            let Some(value) = value else { continue };
-            if options.variables.contains_key(&name)
-                || super::magic::MagicVariable::parse(&name).is_some()
-                || !seen.insert(name.clone())
-            {
-                continue;
-            }
-            let value = if options.secret_variables.contains(&name) {
-                "value".to_string()
-            } else {
-                format!("value {value:?}")
-            };
-            report.warn(
-                InputPath::root(),
-                format!(
-                    "variable {name} is required and not set: it takes the template's {value}, \
-                     as Coolify stores it (Docker Compose alone would stop with that text as \
-                     its error)"
-                ),
-            );
+/// value is quoted unless the caller marked the variable secret; `seen` holds the variables
+/// warned about in earlier files.
+fn suggested_values(
+    required: std::collections::BTreeMap<String, Option<String>>,
+    options: &LoadOptions,
+    seen: &mut std::collections::BTreeSet<String>,
+    report: &mut Report,
+) {
+    for (name, value) in required {
+        let Some(value) = value else { continue };
+        if options.variables.contains_key(&name)
+            || super::magic::MagicVariable::parse(&name).is_some()
+            || !seen.insert(name.clone())
+        {
+            continue;
         }
+        let value = if options.secret_variables.contains(&name) {
+            "value".to_string()
+        } else {
+            format!("value {value:?}")
+        };
+        report.warn(
+            InputPath::root(),
+            format!(
+                "variable {name} is required and not set: it takes the template's {value}, \
+                 as Coolify stores it (Docker Compose alone would stop with that text as \
+                 its error)"
+            ),
+        );
     }
 }
 

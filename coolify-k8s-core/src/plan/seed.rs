@@ -109,8 +109,12 @@ impl Step {
                 line.push('\n');
                 line
             }
-            Step::Touch { owner, mode, .. } => {
-                let file = quote(&format!("{ROOT}/{}/{DATA}", self.volumes()[0]));
+            Step::Touch {
+                volume,
+                owner,
+                mode,
+            } => {
+                let file = quote(&format!("{ROOT}/{volume}/{DATA}"));
                 let mut line = format!("if [ ! -e {file} ]; then touch {file}; fi\nchmod +x {file}");
                 own_line(&mut line, &file, owner.as_deref(), mode.as_deref());
                 line.push('\n');

@@ -205,18 +205,16 @@ pub fn local_url_port(text: &str) -> Option<u16> {
             .chars()
             .next()
             .is_none_or(|c| matches!(c, '/' | '?' | '#' | '"' | '\'' | ' ' | ';' | ')'));
-        let scheme = &text[..i];
-        let word = |w: &str| {
-            scheme.ends_with(w)
-                && !scheme[..scheme.len() - w.len()]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|c| c.is_ascii_alphanumeric())
-        };
-        match () {
-            _ if !ends => None,
-            _ if word("http") => Some(80),
-            _ if word("https") => Some(443),
+        if !ends {
+            return None;
+        }
+        // The scheme is the word before `://`.
+        let scheme = text[..i]
+            .rsplit(|c: char| !c.is_ascii_alphanumeric())
+            .next()?;
+        match scheme {
+            "http" => Some(80),
+            "https" => Some(443),
             _ => None,
         }
     })

@@ -399,8 +399,7 @@ impl<'a> Storage<'a> {
             return self.mount_bind(acc, v, vat, report);
         }
         if self.options.bind_mounts == BindMounts::Hostpath {
-            let host = self.rebase(&source);
-            let vol = object_name(&format!("host-{source}"));
+            let (vol, host) = self.host_volume(&source);
             report.add(vat.clone(), Outcome::Approximated, format!("Coolify creates the empty file {:?} once and keeps it: it is the host file {host:?} (hostPath of type FileOrCreate), which the pod sees on the node it runs on", v.target));
             acc.volume(vol.clone(), VolumeSource::HostFile(host));
             acc.mount(vol, &v.target, None, v.read_only);
@@ -464,8 +463,7 @@ impl<'a> Storage<'a> {
                 acc.first_use(claim, v, false, vat, report);
             }
             BindMounts::Hostpath => {
-                let host = self.rebase(&source);
-                let vol = object_name(&format!("host-{source}"));
+                let (vol, host) = self.host_volume(&source);
                 report.add(vat.clone(), Outcome::Approximated, format!("the host path {host:?} is mounted with hostPath: the pod sees the files of the node it runs on"));
                 acc.volume(vol.clone(), VolumeSource::HostPath(host));
                 if let Some(gid) = acc.fs_group.filter(|_| !v.read_only) {
@@ -475,6 +473,11 @@ impl<'a> Storage<'a> {
                 acc.mount(vol, &v.target, sub_path, v.read_only);
             }
         }
+    }
+
+    /// The pod volume of a bind under `bind_mounts=hostpath` and the node path it mounts.
+    fn host_volume(&self, source: &str) -> (String, String) {
+        (object_name(&format!("host-{source}")), self.rebase(source))
     }
 
     /// A relative host path, rebased as Coolify does under its service folder.
