@@ -697,3 +697,48 @@ services:
     );
     assert!(by_kind(&m, "PersistentVolumeClaim").is_empty());
 }
+
+/// A kept empty file is a claim under `bind_mounts=error` too, and one that two services
+/// mount is shared as any claim is: counted for both, the sharers on one node.
+#[test]
+fn a_kept_empty_file_shared_under_the_error_policy_is_one_shared_claim() {
+    let text = r#"
+services:
+  app:
+    image: busybox:1.37
+    volumes:
+      - type: bind
+        source: ./state.db
+        target: /state.db
+        content: ""
+  worker:
+    image: busybox:1.37
+    volumes:
+      - type: bind
+        source: ./state.db
+        target: /state.db
+        content: ""
+"#;
+    let m = translate(
+        Path::new("/tmp/kept/docker-compose.yaml"),
+        text,
+        &BTreeMap::new(),
+        Options {
+            bind_mounts: BindMounts::Error,
+            ..Options::default()
+        },
+    );
+    let claims: Vec<&str> = by_kind(&m, "PersistentVolumeClaim")
+        .iter()
+        .filter_map(|c| c["metadata"]["name"].as_str())
+        .collect();
+    assert_eq!(claims, ["bind-state-db"]);
+    assert!(
+        m.report()
+            .entries()
+            .iter()
+            .any(|e| e.message.contains("is shared by app, worker")),
+        "{:?}",
+        m.report()
+    );
+}

@@ -118,12 +118,16 @@ impl<'a> Storage<'a> {
         match v.kind {
             MountType::Volume => Some(self.claim_name(source)),
             MountType::Bind
-                if v.content.as_deref().is_none_or(str::is_empty)
-                    && host_control(source).is_none()
-                    && !devices::is_host_resource(source)
-                    && self.options.bind_mounts == BindMounts::Pvc =>
+                if host_control(source).is_none() && !devices::is_host_resource(source) =>
             {
-                Some(self.scope.object(&bind_claim_name(source)))
+                // A host path under `bind_mounts=pvc`; a kept empty file (`content: ""`)
+                // under every policy but `hostpath` (see `mount_empty_file`).
+                let claimed = match v.content.as_deref() {
+                    None => self.options.bind_mounts == BindMounts::Pvc,
+                    Some("") => self.options.bind_mounts != BindMounts::Hostpath,
+                    Some(_) => false,
+                };
+                claimed.then(|| self.scope.object(&bind_claim_name(source)))
             }
             _ => None,
         }
