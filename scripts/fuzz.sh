@@ -20,6 +20,9 @@
 #   scripts/fuzz.sh edges LOG [FROM]       where a campaign's new edges are: the code of
 #                                          each one found after FROM (a fraction of the run,
 #                                          default 0.5), by crate and by function
+#   scripts/fuzz.sh watchdog               checks that the harness's watchdog saves a unit
+#                                          that outlives the timeout (in the CI phase)
+#   scripts/fuzz.sh tests                  the harness's unit tests (in the CI phase)
 # Exits 0 with "skipped: …" when the nightly toolchain is missing. One fuzzing process, as
 # libFuzzer runs by default (`-jobs=N` would fork and log to fuzz-N.log): the machine is small
 # and shared.
@@ -162,13 +165,15 @@ report() {
     # executions the rate extrapolates never ran.
     /ALARM: working on the last Unit/ { alarm = 1 }
     /Test unit written/ { alarm = 0 }
+    # The harness'"'"'s watchdog saves such a unit before the alarm (fuzz/src/watchdog.rs).
+    /watchdog: a unit has run .* saved to / { saved = $NF }
     END {
       if (!inited) { print "no INITED line: the run did not start"; exit 1 }
       if (now && !total) t = now
       if (!total) total = int(e + rate * (t - te))
       secs = t - t0
       plateau = (total - el >= total / 4 && t - tl >= quiet) ? "yes" : "no"
-      if (alarm) plateau = "no (hung: a unit past the timeout was not saved)"
+      if (alarm) plateau = saved == "" ? "no (hung: a unit past the timeout was not saved)" : "no (hung: a unit past the timeout, saved by the watchdog to " saved ")"
       # Edges found in the second half of the run: how flat the curve is when not yet flat.
       half = c0; for (k = 1; k <= n && T[k] <= t0 + secs / 2; k++) half = C[k]
       printf "seconds %d, executions %d, cov %s -> %s, ft %s -> %s, last new at #%d (%d s), second half +%d cov, plateau %s\n",
@@ -267,7 +272,9 @@ campaign() {
   wait "$pid"
   rc=$?
   if [ "$hung" = 1 ]; then
-    log "campaign $target: a unit outlived the unit timeout and libFuzzer's timeout handler hung (the unit was not saved); stopped, not a plateau"
+    local saved
+    saved="$(grep -o 'watchdog: a unit has run .* saved to .*' "$log" | tail -1 | sed 's/.* saved to //')"
+    log "campaign $target: a unit outlived the unit timeout and libFuzzer's timeout handler hung; ${saved:+the watchdog saved the unit to fuzz/$saved; }stopped, not a plateau"
     rc=1
   fi
   sleep 1
@@ -280,6 +287,36 @@ campaign() {
   rm -rf "$scratch"
   # libFuzzer exits 72 (its -interrupted_exitcode) when the plateau stopped it.
   [ "$rc" = 0 ] || [ "$rc" = 72 ]
+}
+
+# The harness's watchdog (fuzz/src/watchdog.rs) against a unit known to be slow: translate's
+# 45,000-port input (about 9 s under the instrumented build) with a 1 s timeout must leave a
+# `hang-*` file with the unit's bytes, whether libFuzzer's own handler then saves the unit
+# too or hangs (killed after a minute).
+watchdog_check() {
+  local unit out bin
+  unit="$(ls regressions/translate/crash-980b9f9c* 2>/dev/null | head -1)"
+  [ -n "$unit" ] || die "watchdog check: the slow unit regressions/translate/crash-980b9f9c… is missing"
+  cargo +nightly fuzz build --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" translate || exit 1
+  bin="$(find "$FUZZ_TARGET_DIR" -path "*/release/translate" -type f | head -1)"
+  out="$(mktemp -d)"
+  timeout -s KILL 60 "$bin" -timeout=1 -artifact_prefix="$out/" "$unit" >"$out/log" 2>&1
+  if ls "$out"/hang-* >/dev/null 2>&1 && cmp -s "$out"/hang-* "$unit"; then
+    echo "watchdog: saved the slow unit ($(grep -o 'a unit has run [0-9.]* s' "$out/log"))"
+    rm -rf "$out"
+  else
+    echo "watchdog: FAILED, no hang-* file equal to the unit; libFuzzer's output:"
+    tail -20 "$out/log"
+    rm -rf "$out"
+    return 1
+  fi
+}
+
+# The harness's own unit tests (fuzz/src: the bash lexer against `bash -n`, the watchdog's
+# flags), in a target directory of their own beside the instrumented builds.
+harness_tests() {
+  cargo +nightly test --lib --target-dir "$FUZZ_TARGET_DIR/tests" 2>&1 | grep -E '^test |^test result|^error|panicked'
+  return "${PIPESTATUS[0]}"
 }
 
 cmd="${1:-smoke}"
@@ -306,5 +343,7 @@ case "$cmd" in
   campaign) campaign "${2:?target}" "${3:-3600}" ;;
   report) report "${2:?log}" "${3:-}" ;;
   edges) edges "${2:?log}" "${3:-0.5}" ;;
-  *) die "unknown command '$cmd' (smoke, run, seed, cmin, campaign, report, edges)" ;;
+  watchdog) watchdog_check ;;
+  tests) harness_tests ;;
+  *) die "unknown command '$cmd' (smoke, run, seed, cmin, campaign, report, edges, watchdog, tests)" ;;
 esac

@@ -75,11 +75,14 @@ phase_e2e() {
 
 # The campaigns' plateau rule against hand-written logs; then a few seconds of every fuzz
 # target over its committed corpus (fuzz/), so new code meets the inputs earlier campaigns
-# found (skipped without the nightly toolchain).
+# found, the watchdog that keeps a unit past the timeout, and the harness's unit tests
+# (skipped without the nightly toolchain).
 phase_fuzz() {
   bash scripts/tests/test-fuzz-report.sh || return 1
   if ! cargo +nightly --version >/dev/null 2>&1; then skip "the nightly toolchain is missing"; return 0; fi
-  bash scripts/fuzz.sh smoke "${FUZZ_SMOKE_SECONDS:-5}"
+  bash scripts/fuzz.sh smoke "${FUZZ_SMOKE_SECONDS:-5}" || return 1
+  bash scripts/fuzz.sh watchdog || return 1
+  bash scripts/fuzz.sh tests
 }
 
 for phase in "${phases[@]}"; do

@@ -8,6 +8,7 @@ use coolify_k8s_fuzz::{check_translation, json_input, translator_for};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    let _unit = coolify_k8s_fuzz::watch(data);
     let Some((text, mut attrs)) = json_input(data) else {
         return;
     };

@@ -11,6 +11,7 @@ use coolify_k8s_fuzz::{caller_variables, compose_sources, split_files};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    let _unit = coolify_k8s_fuzz::watch(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

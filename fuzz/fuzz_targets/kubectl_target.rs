@@ -41,6 +41,7 @@ fn manifests() -> &'static coolify_k8s_core::Manifests {
 }
 
 fuzz_target!(|data: &[u8]| {
+    let _unit = coolify_k8s_fuzz::watch(data);
     let Some((_, value)) = json_input(data) else {
         return;
     };

@@ -12,6 +12,7 @@ use coolify_k8s_fuzz::{check_commands, check_yaml_is_json, lifecycle_lines};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    let _unit = coolify_k8s_fuzz::watch(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

@@ -12,6 +12,7 @@ use libfuzzer_sys::fuzz_target;
 use std::collections::BTreeMap;
 
 fuzz_target!(|data: &[u8]| {
+    let _unit = coolify_k8s_fuzz::watch(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

@@ -38,6 +38,7 @@ fn manifests() -> &'static coolify_k8s_core::Manifests {
 }
 
 fuzz_target!(|data: &[u8]| {
+    let _unit = coolify_k8s_fuzz::watch(data);
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };

@@ -137,6 +137,7 @@ fn options(header: &[u8]) -> Value {
 }
 
 fuzz_target!(|data: &[u8]| {
+    let _unit = coolify_k8s_fuzz::watch(data);
     let (header, rest) = data.split_at(data.len().min(HEADER));
     let Ok(text) = std::str::from_utf8(rest) else {
         return;

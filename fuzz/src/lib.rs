@@ -11,6 +11,9 @@ use coolify_k8s_core::Manifests;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod watchdog;
+pub use watchdog::watch;
+
 /// The marker line that starts another file in a multi-file fuzz input:
 /// `#--8<-- NAME` (the first chunk is `compose.yaml`).
 pub const FILE_MARKER: &str = "#--8<-- ";

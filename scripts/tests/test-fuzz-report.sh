@@ -50,6 +50,9 @@ check 600 cov not-started.log "" "no INITED line: the run did not start"
 # minutes and the executions the rate extrapolates say yes, but nothing ran.
 check 600 cov hung.log 1700 \
   "seconds 700, executions 350000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), second half +0 cov, plateau no (hung: a unit past the timeout was not saved)"
+# The same, with the harness's watchdog having saved the unit before the alarm.
+check 600 cov hung-saved.log 1700 \
+  "seconds 700, executions 350000, cov 100 -> 105, ft 200 -> 210, last new at #5000 (10 s), second half +0 cov, plateau no (hung: a unit past the timeout, saved by the watchdog to artifacts/translate/hang-00c0ffee00c0ffee)"
 
 if [ "$failed" -gt 0 ]; then
   echo "test-fuzz-report: $failed of $checked checks failed"
