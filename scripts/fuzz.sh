@@ -290,7 +290,7 @@ campaign() {
 }
 
 # The harness's watchdog (fuzz/src/watchdog.rs) against a unit known to be slow: translate's
-# 45,000-port input (about 9 s under the instrumented build) with a 1 s timeout must leave a
+# 45,000-port input (about 9 s under the instrumented build) with a 2 s timeout must leave a
 # `hang-*` file with the unit's bytes, whether libFuzzer's own handler then saves the unit
 # too or hangs (killed after a minute).
 watchdog_check() {
@@ -300,7 +300,7 @@ watchdog_check() {
   cargo +nightly fuzz build --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" translate || exit 1
   bin="$(find "$FUZZ_TARGET_DIR" -path "*/release/translate" -type f | head -1)"
   out="$(mktemp -d)"
-  timeout -s KILL 60 "$bin" -timeout=1 -artifact_prefix="$out/" "$unit" >"$out/log" 2>&1
+  timeout -s KILL 60 "$bin" -timeout=2 -artifact_prefix="$out/" "$unit" >"$out/log" 2>&1
   if ls "$out"/hang-* >/dev/null 2>&1 && cmp -s "$out"/hang-* "$unit"; then
     echo "watchdog: saved the slow unit ($(grep -o 'a unit has run [0-9.]* s' "$out/log"))"
     rm -rf "$out"

@@ -10,6 +10,7 @@
 //!
 //! Every target starts with `let _unit = coolify_k8s_fuzz::watch(data);`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -18,23 +19,19 @@ use std::time::{Duration, Instant};
 const LIBFUZZER_DEFAULT_TIMEOUT: u64 = 1200;
 
 /// How often the watchdog looks at the running unit.
-const TICK: Duration = Duration::from_millis(250);
+const TICK: Duration = Duration::from_millis(50);
 
-/// The unit being run: a copy of its bytes (the buffer is reused from unit to unit), when it
-/// started (none between units), and whether the watchdog has saved it already.
-struct Running {
-    started: Option<Instant>,
-    bytes: Vec<u8>,
-    saved: bool,
-}
+/// A copy of the running unit's bytes (the buffer is reused from unit to unit). The watchdog
+/// locks it only to save a unit past its time, so in a run without one the fuzzing thread
+/// never meets a held lock: the slow path of the lock, whose edges depend on timing, would
+/// pass for new coverage of whatever unit was running.
+static BYTES: Mutex<Vec<u8>> = Mutex::new(Vec::new());
 
-static RUNNING: Mutex<Running> = Mutex::new(Running {
-    started: None,
-    bytes: Vec::new(),
-    saved: false,
-});
+/// When the running unit started: milliseconds since [`EPOCH`], plus one (0 between units).
+static STARTED: AtomicU64 = AtomicU64::new(0);
 
-static WATCHDOG: OnceLock<()> = OnceLock::new();
+/// The watchdog's clock, set when the first unit starts it.
+static EPOCH: OnceLock<Instant> = OnceLock::new();
 
 /// The running unit, for as long as it lives: dropping it tells the watchdog the unit ended.
 #[must_use = "the unit counts as running until this value is dropped"]
@@ -42,48 +39,61 @@ pub struct Unit(());
 
 impl Drop for Unit {
     fn drop(&mut self) {
-        running().started = None;
+        STARTED.store(0, Ordering::Release);
     }
 }
 
 /// Marks `data` as the running unit (starting the watchdog at the first call).
 pub fn watch(data: &[u8]) -> Unit {
-    WATCHDOG.get_or_init(|| {
+    let epoch = *EPOCH.get_or_init(|| {
+        let epoch = Instant::now();
         let flags = Flags::from_args(std::env::args());
         if let Some(after) = flags.save_after() {
             // Without the thread the harness runs as before: libFuzzer alone handles timeouts.
             let _ = thread::Builder::new()
                 .name("watchdog".to_string())
-                .spawn(move || guard(after, &flags.artifact_prefix));
+                .spawn(move || guard(epoch, after, &flags.artifact_prefix));
         }
+        epoch
     });
-    let mut r = running();
-    r.bytes.clear();
-    r.bytes.extend_from_slice(data);
-    r.saved = false;
-    r.started = Some(Instant::now());
+    {
+        let mut bytes = unit_bytes();
+        bytes.clear();
+        bytes.extend_from_slice(data);
+    }
+    STARTED.store(millis_since(epoch) + 1, Ordering::Release);
     Unit(())
 }
 
 /// A panic elsewhere must not silence the watchdog.
-fn running() -> MutexGuard<'static, Running> {
-    RUNNING.lock().unwrap_or_else(PoisonError::into_inner)
+fn unit_bytes() -> MutexGuard<'static, Vec<u8>> {
+    BYTES.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn guard(after: Duration, prefix: &str) {
+fn millis_since(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1)
+}
+
+fn guard(epoch: Instant, after: Duration, prefix: &str) {
+    let after = u64::try_from(after.as_millis()).unwrap_or(u64::MAX / 2);
+    let mut saved = 0;
     loop {
         thread::sleep(TICK);
-        let mut r = running();
-        let Some(started) = r.started else { continue };
-        if r.saved || started.elapsed() < after {
+        let started = STARTED.load(Ordering::Acquire);
+        if started == 0 || started == saved || millis_since(epoch) + 1 < started + after {
             continue;
         }
-        r.saved = true;
-        let path = hang_path(prefix, &r.bytes);
-        match std::fs::write(&path, &r.bytes) {
+        let bytes = unit_bytes();
+        // The unit may have ended meanwhile, and the buffer hold the next one.
+        if STARTED.load(Ordering::Acquire) != started {
+            continue;
+        }
+        saved = started;
+        let ran = (millis_since(epoch) + 1 - started) as f64 / 1000.0;
+        let path = hang_path(prefix, &bytes);
+        match std::fs::write(&path, &*bytes) {
             Ok(()) => eprintln!(
-                "watchdog: a unit has run {:.1} s, five sixths of the timeout; saved to {path}",
-                started.elapsed().as_secs_f64()
+                "watchdog: a unit has run {ran:.1} s, five sixths of the timeout; saved to {path}"
             ),
             Err(e) => eprintln!("watchdog: cannot save the running unit to {path}: {e}"),
         }
