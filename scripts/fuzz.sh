@@ -229,6 +229,12 @@ edges() {
   rm -f "$found"
 }
 
+# Builds TARGET's instrumented binary and prints its path.
+built_target() {
+  cargo +nightly fuzz build --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$1" >&2 || return 1
+  find "$FUZZ_TARGET_DIR" -path "*/release/$1" -type f | head -1
+}
+
 # Runs TARGET (one worker) until it plateaus or MAX seconds pass; every output line gets its
 # epoch second, so the log shows when the last new coverage came. libFuzzer prints its final
 # stats on SIGINT, which ends a plateaued run.
@@ -236,8 +242,7 @@ campaign() {
   local target="$1" max="${2:-3600}" scratch bin pid rc
   plateau_keys >/dev/null || exit 1
   local log="${FUZZ_LOG:-$FUZZ_TARGET_DIR/logs/$target-$(date -u +%Y%m%dT%H%M%S).log}"
-  cargo +nightly fuzz build --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" || exit 1
-  bin="$(find "$FUZZ_TARGET_DIR" -path "*/release/$target" -type f | head -1)"
+  bin="$(built_target "$target")" || exit 1
   scratch="$(mktemp -d)"
   mkdir -p "$(dirname "$log")" "artifacts/$target" "corpus/$target"
   log "campaign $target (at most $max s), log $log"
@@ -294,22 +299,21 @@ campaign() {
 # `hang-*` file with the unit's bytes, whether libFuzzer's own handler then saves the unit
 # too or hangs (killed after a minute).
 watchdog_check() {
-  local unit out bin
+  local unit out bin rc=0
   unit="$(ls regressions/translate/crash-980b9f9c* 2>/dev/null | head -1)"
   [ -n "$unit" ] || die "watchdog check: the slow unit regressions/translate/crash-980b9f9c… is missing"
-  cargo +nightly fuzz build --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" translate || exit 1
-  bin="$(find "$FUZZ_TARGET_DIR" -path "*/release/translate" -type f | head -1)"
+  bin="$(built_target translate)" || exit 1
   out="$(mktemp -d)"
   timeout -s KILL 60 "$bin" -timeout=2 -artifact_prefix="$out/" "$unit" >"$out/log" 2>&1
   if ls "$out"/hang-* >/dev/null 2>&1 && cmp -s "$out"/hang-* "$unit"; then
     echo "watchdog: saved the slow unit ($(grep -o 'a unit has run [0-9.]* s' "$out/log"))"
-    rm -rf "$out"
   else
     echo "watchdog: FAILED, no hang-* file equal to the unit; libFuzzer's output:"
     tail -20 "$out/log"
-    rm -rf "$out"
-    return 1
+    rc=1
   fi
+  rm -rf "$out"
+  return "$rc"
 }
 
 # The harness's own unit tests (fuzz/src: the bash lexer against `bash -n`, the watchdog's
