@@ -225,9 +225,7 @@ cmd_start() {
   make_credentials
   if [ "$NODE_MODE" = real ]; then
     [ "$(id -u)" = 0 ] || die "the node needs root (KUBE_LOCAL_NODE=fake runs without one)"
-    mkdir -p "$NODE_DIR"
-    node_snapshot
-    node_network
+    node_prepare
   fi
   start_daemon etcd /usr/bin/etcd --name local --data-dir "$RUN/etcd" \
     --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \

@@ -123,11 +123,17 @@ node_ready() {
 
 containerd_ready() { CTR version >/dev/null 2>&1; }
 
-node_start() {
+# node_prepare: before etcd and the API server start: the node's packages (the snapshot
+# needs `nft`, which a fresh Debian lacks), the snapshot of the host state, the node address.
+node_prepare() {
   apt_install "${NODE_PACKAGES[@]}"
   mkdir -p "$NODE_DIR"
   node_snapshot
   node_network
+}
+
+# node_start: after the control plane is up (node_prepare ran first).
+node_start() {
   node_configs
   images_build
   start_daemon containerd /usr/bin/containerd --config "$NODE_DIR/containerd.toml"
