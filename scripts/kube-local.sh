@@ -284,6 +284,8 @@ cmd_stop() {
   node_stop
   local name
   for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop_pid "$name"; done
+  [ -d "$NODE_DIR" ] && node_restore_host
+  return 0
 }
 
 cmd_status() {

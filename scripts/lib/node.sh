@@ -3,7 +3,7 @@
 # cluster zone, all on one address of this machine. Facts behind each setting:
 # ../shared/docs/KUBELET-TRIAL.md.
 #
-# Host state it changes, and `node_stop` puts back: two bridges (NODE_LINK holding the node
+# Host state it changes, and `node_restore_host` puts back: two bridges (NODE_LINK holding the node
 # address, CNI_LINK made by the bridge plugin), sysctls (ip_forward here; the kubelet's
 # vm.overcommit_memory / kernel.panic*; kube-proxy's route_localnet), the nftables ruleset,
 # and fixed host paths the kubelet, containerd and libcni write whatever their root dirs
@@ -225,12 +225,16 @@ node_restore_host() {
     while IFS= read -r s; do sysctl -qw "$s" || true; done <"$NODE_DIR/sysctl.before"
     { echo "flush ruleset"; cat "$NODE_DIR/nft.before"; } | nft -f - || log "warning: could not restore the nftables ruleset"
     for p in "${HOST_PATHS[@]}"; do
-      grep -qxF "$p" "$NODE_DIR/host-paths.before" || rm -rf "$p"
+      grep -qxF "$p" "$NODE_DIR/host-paths.before" || rm -rf "$p" || log "warning: could not remove $p"
     done
     rm -f "$NODE_DIR/host.saved"
   fi
 }
 
+# node_stop: the node's daemons and containers. The host state is put back by
+# node_restore_host once the control plane has stopped too: kube-controller-manager
+# recreates /usr/libexec/kubernetes/kubelet-plugins/volume/exec (its flex-volume probe)
+# while it runs, which raced the removal of the host paths.
 node_stop() {
   [ -d "$NODE_DIR" ] || return 0
   node_drain
@@ -242,5 +246,4 @@ node_stop() {
   node_remove_containers
   stop_pid containerd
   node_kill_shims
-  node_restore_host
 }
