@@ -366,6 +366,46 @@ mod tests {
     }
 
     #[test]
+    fn a_port_range_too_long_for_one_object_lists_what_fits_and_reports_the_rest() {
+        // Docker publishes all 6,000; a Service or a pod listing them outgrows the API
+        // server's request limit (plan::listed_ports).
+        let m = Translator::default()
+            .compose(
+                "services:\n  relay:\n    image: coturn\n    ports: [\"1-6000/udp\"]\n    expose: [\"7000\"]\n",
+                &BTreeMap::new(),
+            )
+            .unwrap();
+        let find = |k: &str| {
+            m.objects()
+                .iter()
+                .find(|o| o["kind"] == k)
+                .cloned()
+                .unwrap()
+        };
+        let service = find("Service");
+        let ports = service["spec"]["ports"].as_array().unwrap();
+        assert_eq!(ports.len(), crate::plan::listed_ports::LISTED_PORTS_MAX);
+        assert_eq!(ports[0]["port"], 1);
+        assert_eq!(ports[4999]["port"], 5000);
+        assert_eq!(service["spec"]["clusterIP"], "None");
+        let container = &find("Deployment")["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["ports"].as_array().unwrap().len(), 5000);
+        let lines: Vec<String> = m
+            .report()
+            .entries()
+            .iter()
+            .filter(|e| e.path.to_string() == "services.relay.ports")
+            .map(|e| e.message.clone())
+            .collect();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with("1001 of its 6001 ports (5001 to 7000) are not listed"),
+            "{}",
+            lines[0]
+        );
+    }
+
+    #[test]
     fn a_service_without_an_image_is_an_error() {
         let mut p = Project::default();
         p.services.insert(

@@ -5,7 +5,8 @@
 //!
 //! One concern a file: [`names`], [`mod@env`] (values and secrets), [`storage`], [`probes`],
 //! [`ordering`] (`depends_on`, Jobs), [`network`] (ports, aliases, policies), [`security`],
-//! [`resources`], [`volumes_from`], [`workload`] (one service), and here the project as a whole.
+//! [`resources`], [`volumes_from`], [`listed_ports`] (how many ports objects can list),
+//! [`workload`] (one service), and here the project as a whole.
 
 pub mod affinity;
 pub mod devices;
@@ -13,6 +14,7 @@ pub mod dns;
 pub mod dotenv;
 pub mod env;
 pub mod image;
+pub mod listed_ports;
 pub mod names;
 pub mod network;
 pub mod ordering;
@@ -306,6 +308,7 @@ fn plan_workloads(
     crate::proxy::attach::attach(&mut workloads, report);
     for w in &mut workloads {
         network::add_health_check_ports(w);
+        listed_ports::limit_listed_ports(w, report);
     }
     Ok(workloads)
 }
