@@ -23,6 +23,9 @@
 #   scripts/fuzz.sh watchdog               checks that the harness's watchdog saves a unit
 #                                          that outlives the timeout (in the CI phase)
 #   scripts/fuzz.sh tests                  the harness's unit tests (in the CI phase)
+#   scripts/fuzz.sh dict                   regenerates fuzz/dict/project.dict, the words
+#                                          every run gives libFuzzer (-dict; FUZZ_DICT=0:
+#                                          none)
 # Exits 0 with "skipped: …" when the nightly toolchain is missing. One fuzzing process, as
 # libFuzzer runs by default (`-jobs=N` would fork and log to fuzz-N.log): the machine is small
 # and shared.
@@ -50,6 +53,10 @@ PIE_BASE=0x555555554000
 # The translate target's options header (fuzz_targets/translate.rs): zeros = default options.
 HEADER_BYTES=32
 
+# libFuzzer's dictionary (fuzz/dict/generate.py says why), unless FUZZ_DICT=0.
+DICT=()
+[ "${FUZZ_DICT:-1}" != 0 ] && [ -f dict/project.dict ] && DICT=(-dict=dict/project.dict)
+
 need_nightly() {
   if ! cargo +nightly --version >/dev/null 2>&1; then
     echo "skipped: the nightly toolchain is missing (rustup toolchain install nightly)"
@@ -75,7 +82,7 @@ run_target() {
   # them from the corpus, but the smoke must replay them.
   [ -d "regressions/$target" ] && regress=("regressions/$target")
   cargo +nightly fuzz run --sanitizer=none --target-dir "$FUZZ_TARGET_DIR" "$target" "$scratch" "corpus/$target" "${regress[@]}" -- \
-    -max_total_time="$seconds" -timeout="$UNIT_TIMEOUT" -rss_limit_mb=2048 \
+    -max_total_time="$seconds" -timeout="$UNIT_TIMEOUT" -rss_limit_mb=2048 "${DICT[@]}" \
     -max_len=262144 -print_final_stats=1 2>&1 | grep -E '^(#[0-9]+.*(INITED|DONE|pulse)|stat::|==|SUMMARY|Done|thread|panicked|ERROR|Error)' | tail -40
   local rc="${PIPESTATUS[0]}"
   if [ "$keep" = 1 ]; then
@@ -251,7 +258,7 @@ campaign() {
   cp "$bin" "${log%.log}.bin"
   local norandom=()
   setarch "$(uname -m)" -R true 2>/dev/null && norandom=(setarch "$(uname -m)" -R)
-  "${norandom[@]}" "$bin" "$scratch" "corpus/$target" -max_total_time="$max" -timeout="$UNIT_TIMEOUT" -rss_limit_mb=2048 \
+  "${norandom[@]}" "$bin" "$scratch" "corpus/$target" -max_total_time="$max" -timeout="$UNIT_TIMEOUT" -rss_limit_mb=2048 "${DICT[@]}" \
     -max_len=262144 -print_final_stats=1 -print_pcs=1 -artifact_prefix="artifacts/$target/" \
     > >(while IFS= read -r l; do printf '%(%s)T %s\n' -1 "$l"; done >"$log") 2>&1 &
   pid=$!
@@ -326,7 +333,7 @@ harness_tests() {
 
 cmd="${1:-smoke}"
 # Reading a log needs neither the toolchain nor cargo-fuzz.
-if [ "$cmd" != report ] && [ "$cmd" != edges ]; then
+if [ "$cmd" != report ] && [ "$cmd" != edges ] && [ "$cmd" != dict ]; then
   need_nightly
   ensure_cargo_fuzz
 fi
@@ -350,5 +357,6 @@ case "$cmd" in
   edges) edges "${2:?log}" "${3:-0.5}" ;;
   watchdog) watchdog_check ;;
   tests) harness_tests ;;
-  *) die "unknown command '$cmd' (smoke, run, seed, cmin, campaign, report, edges, watchdog, tests)" ;;
+  dict) python3 dict/generate.py "$ROOT" "$SHARED/schemas/compose-spec.json" ;;
+  *) die "unknown command '$cmd' (smoke, run, seed, cmin, campaign, report, edges, watchdog, tests, dict)" ;;
 esac
