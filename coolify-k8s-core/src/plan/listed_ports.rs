@@ -10,9 +10,9 @@
 //!
 //! Listing fewer ports loses no traffic here: the Service is headless, so its name resolves
 //! to the pods' addresses, and a container's port list is informational (the pod accepts
-//! connections on every port its process listens on). Only routes and `depends_on` probes
-//! name ports, so the ports they use are kept; the rest are kept in order up to the limit
-//! and the others are reported.
+//! connections on every port its process listens on). Only routes, health checks and
+//! `depends_on` waits (the first port) name ports, so those are kept; the rest are kept in
+//! order up to the limit and the others are reported.
 
 use super::model::Workload;
 use crate::path::InputPath;
