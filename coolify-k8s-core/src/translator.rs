@@ -406,6 +406,44 @@ mod tests {
     }
 
     #[test]
+    fn a_published_range_wider_than_the_node_ports_publishes_its_first_ports() {
+        let t = Translator::new(Options {
+            published_ports: crate::options::PublishedPorts::Nodeport,
+            ..Default::default()
+        });
+        let m = t
+            .compose(
+                "services:\n  turn:\n    image: coturn\n    ports: [\"49152-65535:49152-65535/udp\"]\n",
+                &BTreeMap::new(),
+            )
+            .unwrap();
+        let public = m
+            .objects()
+            .iter()
+            .find(|o| o["kind"] == "Service" && o["spec"]["type"] == "NodePort")
+            .cloned()
+            .unwrap();
+        let ports = public["spec"]["ports"].as_array().unwrap();
+        assert_eq!(ports.len(), crate::plan::listed_ports::PUBLISHED_PORTS_MAX);
+        assert_eq!(ports[0]["port"], 49152);
+        assert_eq!(ports[999]["port"], 50151);
+        assert!(
+            m.report()
+                .entries()
+                .iter()
+                .any(|e| e.path.to_string() == "services.turn.ports"
+                    && e.message
+                        .starts_with("15384 of its 16384 published ports (50152 to 65535)")),
+            "{:?}",
+            m.report()
+                .entries()
+                .iter()
+                .filter(|e| e.path.to_string() == "services.turn.ports")
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn a_service_without_an_image_is_an_error() {
         let mut p = Project::default();
         p.services.insert(

@@ -1,4 +1,4 @@
-//! How many ports a workload's Service and containers list.
+//! How many ports a workload's Service and containers list, and how many it publishes.
 //!
 //! Docker publishes every port of a Compose range (`1-30000/udp`), and the plan gives each
 //! one a Service port and a container port. Kubernetes cannot hold that many: an
@@ -30,11 +30,50 @@ use std::collections::BTreeSet;
 /// fields.
 pub const LISTED_PORTS_MAX: usize = 5_000;
 
+/// The most host ports one workload publishes (options `published_ports: nodeport` and
+/// `loadbalancer`). Each takes one of the cluster's node ports (a LoadBalancer's too, unless
+/// `allocateLoadBalancerNodePorts` is off), and the default range 30000-32767 holds 2,768
+/// for the whole cluster: a Service asking for more than are free is refused whole, so a
+/// range of thousands of ports (`49152-65535/udp`, as TURN servers publish on Docker) would
+/// publish nothing. A judgment, not a measurement: a bit over a third of the range.
+pub const PUBLISHED_PORTS_MAX: usize = 1_000;
+
 /// Keep at most [`LISTED_PORTS_MAX`] ports on `w`'s Service and containers: first the
 /// ports its routes and health checks name (and the first port, which a route without a
 /// port uses), then the others in order. Reports the ports left out.
 pub fn limit_listed_ports(w: &mut Workload, report: &mut Report) {
     limit_to(w, LISTED_PORTS_MAX, report);
+}
+
+/// Publish at most [`PUBLISHED_PORTS_MAX`] of `w`'s host ports, the first in the order of
+/// `ports`. Reports the ports left out.
+pub fn limit_published_ports(w: &mut Workload, report: &mut Report) {
+    limit_published_to(w, PUBLISHED_PORTS_MAX, report);
+}
+
+fn limit_published_to(w: &mut Workload, max: usize, report: &mut Report) {
+    if w.published.len() <= max {
+        return;
+    }
+    let left_out = w.published.split_off(max);
+    let lowest = left_out.iter().map(|p| p.port).min().unwrap_or_default();
+    let highest = left_out.iter().map(|p| p.port).max().unwrap_or_default();
+    report.add(
+        ports_path(w),
+        Outcome::Approximated,
+        format!(
+            "{} of its {} published ports ({lowest} to {highest}) are not published: each takes one of the cluster's 2,768 node ports (30000-32767), and a Service asking for more than are free is refused whole; the first {max} are published. They stay reachable in the cluster",
+            left_out.len(),
+            left_out.len() + max
+        ),
+    );
+}
+
+fn ports_path(w: &Workload) -> InputPath {
+    InputPath::root()
+        .key("services")
+        .key(w.service.as_str())
+        .key("ports")
 }
 
 fn limit_to(w: &mut Workload, max: usize, report: &mut Report) {
@@ -86,13 +125,10 @@ fn limit_to(w: &mut Workload, max: usize, report: &mut Report) {
     let lowest = left_out.iter().min().copied().unwrap_or_default();
     let highest = left_out.iter().max().copied().unwrap_or_default();
     report.add(
-        InputPath::root()
-            .key("services")
-            .key(w.service.as_str())
-            .key("ports"),
+        ports_path(w),
         Outcome::Approximated,
         format!(
-            "{} of its {total} ports ({lowest} to {highest}) are not listed on the Service or the container: Kubernetes objects listing more than {max} ports outgrow the API server's request limit. The Service is headless, so the name still resolves to the pod and these ports stay reachable in the cluster; no route or published port can name them",
+            "{} of its {total} ports ({lowest} to {highest}) are not listed on the Service or the container: Kubernetes objects listing more than {max} ports outgrow the API server's request limit. The Service is headless, so the name still resolves to the pod and these ports stay reachable in the cluster; no route can name them",
             left_out.len()
         ),
     );
@@ -168,6 +204,43 @@ mod tests {
         assert_eq!(targets(&w), [1000, 1001, 1017]);
         let container: Vec<u16> = w.containers[0].ports.iter().map(|p| p.port).collect();
         assert_eq!(container, [1000, 1001, 1017]);
+    }
+
+    #[test]
+    fn published_ports_past_their_limit_are_reported() {
+        let mut w = workload(1000..=1001);
+        w.published = (49152..=49161)
+            .map(|p| crate::plan::PublishedPort {
+                name: format!("udp-{p}"),
+                port: p,
+                target: p,
+                protocol: "UDP".into(),
+                node_port: None,
+            })
+            .collect();
+        let mut r = Report::default();
+        limit_published_to(&mut w, 4, &mut r);
+        let published: Vec<u16> = w.published.iter().map(|p| p.port).collect();
+        assert_eq!(published, [49152, 49153, 49154, 49155]);
+        assert_eq!(
+            targets(&w),
+            [1000, 1001],
+            "the Service's ports are another limit"
+        );
+        let e = &r.entries()[0];
+        assert_eq!(e.path.to_string(), "services.relay.ports");
+        assert!(
+            e.message
+                .starts_with("6 of its 10 published ports (49156 to 49161) are not published"),
+            "{}",
+            e.message
+        );
+        let mut r = Report::default();
+        limit_published_to(&mut w, 4, &mut r);
+        assert!(
+            r.entries().is_empty(),
+            "within the limit: nothing to report"
+        );
     }
 
     #[test]

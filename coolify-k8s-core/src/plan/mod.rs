@@ -309,6 +309,7 @@ fn plan_workloads(
     for w in &mut workloads {
         network::add_health_check_ports(w);
         listed_ports::limit_listed_ports(w, report);
+        listed_ports::limit_published_ports(w, report);
     }
     Ok(workloads)
 }
