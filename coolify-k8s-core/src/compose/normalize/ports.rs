@@ -17,6 +17,20 @@ const LONG_KEYS: &[&str] = &[
     "app_protocol",
 ];
 
+/// The most entries a service's `ports` (and, apart, its `expose`) may expand into: every
+/// port number once. Docker accepts more (a port per protocol and host address), but each
+/// expanded entry costs the loader about 2 kB, so twenty `127.0.0.N:1-65535:1-65535/udp`
+/// lines (850 bytes) took 5 GB and 100 s: enough to take down the PHP worker that calls the
+/// translator. Kubernetes objects list at most 5,000 of them anyway
+/// (`plan::listed_ports`).
+pub(crate) const EXPANDED_PORTS_MAX: usize = 65_535;
+
+fn too_many_ports(key: &str) -> String {
+    format!(
+        "the ranges of `{key}` expand into more than {EXPANDED_PORTS_MAX} ports (one per port number); this entry goes past it"
+    )
+}
+
 /// Rewrite `ports` into long-form mappings (ranges expanded).
 pub(crate) fn canonicalize_ports(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
     // The schema's `uniqueItems` applies to the entries as written; two different short
@@ -42,7 +56,14 @@ fn rewrite_ports(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
                     out.push(Value::Object(long));
                 }
             }
-            Value::String(s) => out.extend(parse_short(s, &p, d).into_iter().map(to_value)),
+            Value::String(s) => {
+                let short = parse_short(s, &p, d);
+                if out.len() + short.len() > EXPANDED_PORTS_MAX {
+                    d.error(&p, too_many_ports("ports"));
+                    break;
+                }
+                out.extend(short.into_iter().map(to_value));
+            }
             Value::Number(n) => {
                 let text = value::number_text(n);
                 out.extend(parse_short(&text, &p, d).into_iter().map(to_value));
@@ -51,6 +72,10 @@ fn rewrite_ports(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
                 &p,
                 value::expected("a port (string, number or mapping)", other),
             ),
+        }
+        if out.len() > EXPANDED_PORTS_MAX {
+            d.error(&p, too_many_ports("ports"));
+            break;
         }
     }
     *v = Value::Array(out);
@@ -347,6 +372,10 @@ pub(crate) fn expose(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<Ex
             None => (item.as_str(), Protocol::Tcp),
         };
         if let Some((a, b)) = port_range(spec, 1, &p, d) {
+            if out.len() + usize::from(b - a) + 1 > EXPANDED_PORTS_MAX {
+                d.error(&p, too_many_ports("expose"));
+                break;
+            }
             out.extend((a..=b).map(|target| ExposedPort { target, protocol }));
         }
     }
@@ -460,6 +489,32 @@ mod tests {
                 {"target": 53, "published": "5353", "protocol": "udp"}
             ])
         );
+    }
+
+    #[test]
+    fn ranges_past_one_entry_per_port_number_are_an_error_at_the_entry_that_passes() {
+        let mut d = Diagnostics::default();
+        let mut v = json!(["1-65535/udp", "8080"]);
+        canonicalize_ports(&mut v, &InputPath::root().key("ports"), &mut d);
+        let errors: Vec<String> = d.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            ["ports[1]: the ranges of `ports` expand into more than 65535 ports (one per port number); this entry goes past it"]
+        );
+        let mut d = Diagnostics::default();
+        let mut v = json!(["1-65535/udp"]);
+        canonicalize_ports(&mut v, &InputPath::root().key("ports"), &mut d);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        assert_eq!(v.as_array().map(Vec::len), Some(EXPANDED_PORTS_MAX));
+        let mut d = Diagnostics::default();
+        let v = json!(["1-65535", "9/udp", "7"]);
+        let exposed = expose(&v, &InputPath::root().key("expose"), &mut d);
+        let errors: Vec<String> = d.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            ["expose[1]: the ranges of `expose` expand into more than 65535 ports (one per port number); this entry goes past it"]
+        );
+        assert_eq!(exposed.len(), EXPANDED_PORTS_MAX);
     }
 
     #[test]
