@@ -302,14 +302,14 @@ campaign() {
 }
 
 # The harness's watchdog (fuzz/src/watchdog.rs) against a unit known to be slow: translate's
-# 45,000-port input (about 3 s under the instrumented build since the plan lists at most
-# 5,000 ports; 9 s before) with a 1 s timeout (saved at 0.83 s) must leave a
-# `hang-*` file with the unit's bytes, whether libFuzzer's own handler then saves the unit
-# too or hangs (killed after a minute).
+# regressions/translate/slow-most-ports (`ports: ["1-65535/udp"]` and `expose: ["1-65535"]`,
+# the most the loader expands) with a 1 s timeout (saved at 0.83 s) must leave a `hang-*`
+# file with the unit's bytes, whether libFuzzer's own handler then saves the unit too or
+# hangs (killed after a minute).
 watchdog_check() {
   local unit out bin rc=0
-  unit="$(ls regressions/translate/crash-980b9f9c* 2>/dev/null | head -1)"
-  [ -n "$unit" ] || die "watchdog check: the slow unit regressions/translate/crash-980b9f9c… is missing"
+  unit=regressions/translate/slow-most-ports
+  [ -f "$unit" ] || die "watchdog check: the slow unit $unit is missing"
   bin="$(built_target translate)" || exit 1
   out="$(mktemp -d)"
   timeout -s KILL 60 "$bin" -timeout=1 -artifact_prefix="$out/" "$unit" >"$out/log" 2>&1
