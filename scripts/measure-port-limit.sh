@@ -33,9 +33,9 @@ size() { kubectl -n "$ns" get "$1" -o json 2>/dev/null | wc -c; }
 
 printf '%-7s %-8s %-8s %-8s %-9s %-8s %s\n' ports service deploy rs_bytes pod_bytes svc_bytes deploy_bytes
 for n in "${counts[@]}"; do
-  python3 - "$n" >"$work/objects.json" <<'PY'
+  python3 - "$n" "$work" <<'PY'
 import json, sys
-n = int(sys.argv[1])
+n, work = int(sys.argv[1]), sys.argv[2]
 ports = range(1, n + 1)
 labels = {"app.kubernetes.io/name": "relay"}
 service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "relay", "labels": labels},
@@ -46,14 +46,13 @@ deploy = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "r
                    "template": {"metadata": {"labels": labels},
                                 "spec": {"containers": [{"name": "relay", "image": "busybox",
                                          "ports": [{"name": f"udp-{p}", "containerPort": p, "protocol": "UDP"} for p in ports]}]}}}}
-print(json.dumps({"apiVersion": "v1", "kind": "List", "items": [service, deploy]}))
+json.dump(service, open(f"{work}/svc.json", "w"))
+json.dump(deploy, open(f"{work}/deploy.json", "w"))
 PY
   kubectl -n "$ns" delete service,deployment relay --ignore-not-found --wait=true >/dev/null
   # No kubelet: a deleted pod stays until forced.
   kubectl -n "$ns" delete pod --all --force --grace-period=0 >/dev/null 2>&1 || true
   svc=refused deploy=refused
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump(d["items"][0], open(sys.argv[2],"w")); json.dump(d["items"][1], open(sys.argv[3],"w"))' \
-    "$work/objects.json" "$work/svc.json" "$work/deploy.json"
   kubectl -n "$ns" apply --server-side --field-manager=coolify --force-conflicts -f "$work/svc.json" >"$work/svc.out" 2>&1 && svc=ok
   kubectl -n "$ns" apply --server-side --field-manager=coolify --force-conflicts -f "$work/deploy.json" >"$work/deploy.out" 2>&1 && deploy=ok
   rs=0 pod=0

@@ -50,33 +50,25 @@ fn rewrite_ports(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let p = path.index(i);
-        match item {
-            Value::Object(m) => {
-                if let Some(long) = canonical_long_port(m, &p, d) {
-                    out.push(Value::Object(long));
-                }
+        // Counted before the short forms become values: a range is up to 65,535 of them.
+        let (long, short) = match item {
+            Value::Object(m) => (canonical_long_port(m, &p, d), Vec::new()),
+            Value::String(s) => (None, parse_short(s, &p, d)),
+            Value::Number(n) => (None, parse_short(&value::number_text(n), &p, d)),
+            other => {
+                d.error(
+                    &p,
+                    value::expected("a port (string, number or mapping)", other),
+                );
+                continue;
             }
-            Value::String(s) => {
-                let short = parse_short(s, &p, d);
-                if out.len() + short.len() > EXPANDED_PORTS_MAX {
-                    d.error(&p, too_many_ports("ports"));
-                    break;
-                }
-                out.extend(short.into_iter().map(to_value));
-            }
-            Value::Number(n) => {
-                let text = value::number_text(n);
-                out.extend(parse_short(&text, &p, d).into_iter().map(to_value));
-            }
-            other => d.error(
-                &p,
-                value::expected("a port (string, number or mapping)", other),
-            ),
-        }
-        if out.len() > EXPANDED_PORTS_MAX {
+        };
+        if out.len() + usize::from(long.is_some()) + short.len() > EXPANDED_PORTS_MAX {
             d.error(&p, too_many_ports("ports"));
             break;
         }
+        out.extend(long.map(Value::Object));
+        out.extend(short.into_iter().map(to_value));
     }
     *v = Value::Array(out);
 }

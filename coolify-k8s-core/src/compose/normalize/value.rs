@@ -330,28 +330,33 @@ impl std::hash::Hash for Entry<'_> {
 }
 
 fn hash_value<H: std::hash::Hasher>(v: &Value, state: &mut H) {
-    use std::hash::Hash;
+    use std::hash::{Hash, Hasher};
     match v {
         Value::Null => 0u8.hash(state),
         Value::Bool(b) => (1u8, b).hash(state),
-        // Equal numbers print alike (1 and 1.0 are not equal, and print apart).
-        Value::Number(n) => (2u8, n.to_string()).hash(state),
-        Value::String(s) => (3u8, s).hash(state),
+        // As `Number` compares: by kind, then value (1 and 1.0 differ; 0.0 equals -0.0).
+        Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => (2u8, u).hash(state),
+            (None, Some(i), _) => (3u8, i).hash(state),
+            (None, None, f) => (4u8, f.map(|f| (f + 0.0).to_bits())).hash(state),
+        },
+        Value::String(s) => (5u8, s).hash(state),
         Value::Array(items) => {
-            (4u8, items.len()).hash(state);
+            (6u8, items.len()).hash(state);
             for item in items {
                 hash_value(item, state);
             }
         }
-        // Keys in order: equal mappings may hold them in different orders.
+        // Equal mappings may hold their keys in different orders: the entries' hashes are
+        // summed, which no order changes.
         Value::Object(m) => {
-            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            (5u8, entries.len()).hash(state);
-            for (k, v) in entries {
-                k.hash(state);
-                hash_value(v, state);
-            }
+            let sum = m.iter().fold(0u64, |sum, (k, v)| {
+                let mut entry = std::hash::DefaultHasher::new();
+                k.hash(&mut entry);
+                hash_value(v, &mut entry);
+                sum.wrapping_add(entry.finish())
+            });
+            (7u8, m.len(), sum).hash(state);
         }
     }
 }
