@@ -11,7 +11,7 @@ use std::fmt;
 ///                    "invalid port \"80800\"");
 /// assert_eq!(e.to_string(), "services.web.ports[1]: invalid port \"80800\"");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, thiserror::Error)]
 pub struct Error {
     /// Where in the input (empty for the whole input).
     pub path: InputPath,

@@ -14,6 +14,7 @@ use super::dotenv;
 use super::file::{in_file, load_file};
 use super::interpolate::variable;
 use super::merge;
+use super::normalize;
 use super::options::LoadOptions;
 use crate::error::{Error, Errors};
 use crate::path::InputPath;
@@ -65,13 +66,20 @@ pub(crate) fn apply(
             for (t, directives) in docs? {
                 match included.as_mut() {
                     None => included = Some(t),
-                    Some(b) => merge::merge(b, t, &directives),
+                    Some(b) => {
+                        merge::merge(b, t, &directives);
+                        if let Value::Object(b) = b {
+                            normalize::check_merged(b)
+                                .map_err(|e| in_file(e.into(), &canonical))?;
+                        }
+                    }
                 }
             }
             let _ = j;
         }
         if let Some(Value::Object(inc)) = included {
             join(root, inc, &at, &paths)?;
+            normalize::check_merged(root)?;
         }
     }
     Ok(())

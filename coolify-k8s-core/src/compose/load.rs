@@ -171,7 +171,12 @@ pub fn load_tree(
         for (tree, directives) in docs {
             match merged.as_mut() {
                 None => merged = Some(tree),
-                Some(base) => merge::merge(base, tree, &directives),
+                Some(base) => {
+                    merge::merge(base, tree, &directives);
+                    if let Value::Object(root) = base {
+                        normalize::check_merged(root).map_err(|e| in_file(e.into(), &file.name))?;
+                    }
+                }
             }
         }
     }
@@ -273,6 +278,55 @@ mod tests {
                 .to_string()
                 .starts_with("services.web.depends_on.db: "),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn override_files_hold_the_services_ports_to_one_limit() {
+        // Each file alone is within the limit; before the check after each merge, N files
+        // held N times 65,535 entries until the typed read.
+        let file = |name: &str, protocol: &str| SourceFile {
+            name: name.into(),
+            text: format!("services:\n  s0:\n    image: a\n    ports: [1-65535/{protocol}]\n"),
+        };
+        let files = [
+            file("compose.yaml", "udp"),
+            file("a.yaml", "tcp"),
+            file("b.yaml", "sctp"),
+        ];
+        let e = load_tree(&files, &LoadOptions::default(), &NoFiles).unwrap_err();
+        let messages: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            ["services.s0.ports: with what the services merge or extend, their `ports` hold more than 65535 ports (one per port number, over all services) (in a.yaml)"]
+        );
+        // The same ports again merge into the same entries.
+        let files = [file("compose.yaml", "udp"), file("a.yaml", "udp")];
+        let (tree, _) = load_tree(&files, &LoadOptions::default(), &NoFiles).unwrap();
+        assert_eq!(
+            tree["services"]["s0"]["ports"].as_array().map(Vec::len),
+            Some(65_535)
+        );
+    }
+
+    #[test]
+    fn included_files_hold_the_services_ports_to_one_limit() {
+        let files = source("include: [a.yaml, b.yaml]\nservices:\n  web:\n    image: a\n");
+        let resolver = MemoryFiles::new([
+            (
+                "a.yaml",
+                "services:\n  a:\n    image: a\n    ports: [1-65535/udp]\n",
+            ),
+            (
+                "b.yaml",
+                "services:\n  b:\n    image: a\n    ports: [1-65535/tcp]\n",
+            ),
+        ]);
+        let e = load_tree(&files, &LoadOptions::default(), &resolver).unwrap_err();
+        let messages: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            ["services.b.ports: with what the services merge or extend, their `ports` hold more than 65535 ports (one per port number, over all services)"]
         );
     }
 }

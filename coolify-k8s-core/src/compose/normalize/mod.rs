@@ -62,6 +62,8 @@ use value::Diagnostics;
 
 pub use service_keys::SERVICE_KEYS;
 
+pub(crate) use ports::{check_merged, Expanded};
+
 /// The names of the keys the normalizer accepts.
 pub mod service_keys {
     /// Every service key of the Compose Specification, plus Coolify's `exclude_from_hc`.
@@ -122,13 +124,12 @@ fn canonicalize_into(doc: &mut Value, options: &LoadOptions, d: &mut Diagnostics
 /// `volumes` entries are only found by [`canonicalize`] (after it, different entries as
 /// written may be equal).
 pub fn project(doc: &Value, report: &mut Report) -> Result<Project, Errors> {
-    let mut d = Diagnostics {
-        canonical_input: true,
-        ..Diagnostics::default()
-    };
+    let mut d = Diagnostics::of_canonical_input();
     // A tree that is already canonical is unchanged; any other valid tree is accepted too.
     let mut doc = doc.clone();
     canonicalize_into(&mut doc, &LoadOptions::default(), &mut d);
+    // The typed read expands the same lists again: counted afresh, not twice.
+    d.expanded = ports::Expanded::default();
     let p = read_project(&doc, &mut d);
     report.extend(d.report);
     match Errors::from_vec(d.errors) {

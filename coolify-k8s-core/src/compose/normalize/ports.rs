@@ -4,6 +4,7 @@
 
 use super::value::{self, Diagnostics};
 use crate::compose::port::{ExposedPort, Port, Protocol};
+use crate::error::Error;
 use crate::path::InputPath;
 use serde_json::{json, Map, Value};
 
@@ -17,17 +18,66 @@ const LONG_KEYS: &[&str] = &[
     "app_protocol",
 ];
 
-/// The most entries a service's `ports` (and, apart, its `expose`) may expand into: every
-/// port number once. Docker accepts more (a port per protocol and host address), but each
-/// expanded entry costs the loader about 2 kB, so twenty `127.0.0.N:1-65535:1-65535/udp`
-/// lines (850 bytes) took 5 GB and 100 s: enough to take down the PHP worker that calls the
-/// translator. Kubernetes objects list at most 5,000 of them anyway
-/// (`plan::listed_ports`).
+/// The most entries the `ports` of a project's services may expand into together, and
+/// apart, as many for their `expose`: every port number once. Docker accepts more (a port
+/// per protocol, host address and service), but each expanded entry costs the loader about
+/// 1 kB, so twenty `127.0.0.N:1-65535:1-65535/udp` lines (850 bytes) took 5 GB and 100 s,
+/// in one service or in twenty: enough to take down the PHP worker that calls the
+/// translator. Kubernetes objects list at most 5,000 of them anyway (`plan::listed_ports`).
 pub(crate) const EXPANDED_PORTS_MAX: usize = 65_535;
+
+/// How many entries `ports` and `expose` hold so far, over the services of one tree.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Expanded {
+    ports: usize,
+    exposed: usize,
+}
+
+impl Expanded {
+    /// Count a canonical service's `ports` and `expose` (as merging and `extends` leave
+    /// them), with an error naming the list at `path` (the service's) whose total passes
+    /// [`EXPANDED_PORTS_MAX`].
+    pub(crate) fn add(&mut self, service: &Value, path: &InputPath) -> Result<(), Error> {
+        let len = |key| {
+            service
+                .get(key)
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len)
+        };
+        self.ports += len("ports");
+        self.exposed += len("expose");
+        for (key, total) in [("ports", self.ports), ("expose", self.exposed)] {
+            if total > EXPANDED_PORTS_MAX {
+                return Err(Error::new(
+                    path.key(key),
+                    format!(
+                        "with what the services merge or extend, their `{key}` hold more than \
+                         {EXPANDED_PORTS_MAX} ports (one per port number, over all services)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Check the totals of a merged tree's services (after override files and `include`): each
+/// file is held to [`EXPANDED_PORTS_MAX`] as it is read, so merging two files holds at most
+/// twice as many, and this stops the next file from adding more.
+pub(crate) fn check_merged(root: &Map<String, Value>) -> Result<(), Error> {
+    let mut total = Expanded::default();
+    if let Some(Value::Object(services)) = root.get("services") {
+        let services_path = InputPath::root().key("services");
+        for (name, service) in services {
+            total.add(service, &services_path.key(name))?;
+        }
+    }
+    Ok(())
+}
 
 fn too_many_ports(key: &str) -> String {
     format!(
-        "the ranges of `{key}` expand into more than {EXPANDED_PORTS_MAX} ports (one per port number); this entry goes past it"
+        "the ranges of `{key}` expand into more than {EXPANDED_PORTS_MAX} ports (one per port number, over all services); this entry goes past it"
     )
 }
 
@@ -48,6 +98,7 @@ fn rewrite_ports(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
         return;
     };
     let mut out = Vec::with_capacity(items.len());
+    let before = d.expanded.ports;
     for (i, item) in items.iter().enumerate() {
         let p = path.index(i);
         // Counted before the short forms become values: a range is up to 65,535 of them.
@@ -63,13 +114,14 @@ fn rewrite_ports(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
                 continue;
             }
         };
-        if out.len() + usize::from(long.is_some()) + short.len() > EXPANDED_PORTS_MAX {
+        if before + out.len() + usize::from(long.is_some()) + short.len() > EXPANDED_PORTS_MAX {
             d.error(&p, too_many_ports("ports"));
             break;
         }
         out.extend(long.map(Value::Object));
         out.extend(short.into_iter().map(to_value));
     }
+    d.expanded.ports = before + out.len();
     *v = Value::Array(out);
 }
 
@@ -354,6 +406,7 @@ pub(crate) fn expose(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<Ex
         return Vec::new();
     };
     let mut out = Vec::new();
+    let before = d.expanded.exposed;
     for (i, item) in items.iter().enumerate() {
         let p = path.index(i);
         let (spec, protocol) = match item.rsplit_once('/') {
@@ -364,13 +417,14 @@ pub(crate) fn expose(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<Ex
             None => (item.as_str(), Protocol::Tcp),
         };
         if let Some((a, b)) = port_range(spec, 1, &p, d) {
-            if out.len() + usize::from(b - a) + 1 > EXPANDED_PORTS_MAX {
+            if before + out.len() + usize::from(b - a) + 1 > EXPANDED_PORTS_MAX {
                 d.error(&p, too_many_ports("expose"));
                 break;
             }
             out.extend((a..=b).map(|target| ExposedPort { target, protocol }));
         }
     }
+    d.expanded.exposed = before + out.len();
     out
 }
 
@@ -491,7 +545,7 @@ mod tests {
         let errors: Vec<String> = d.errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(
             errors,
-            ["ports[1]: the ranges of `ports` expand into more than 65535 ports (one per port number); this entry goes past it"]
+            ["ports[1]: the ranges of `ports` expand into more than 65535 ports (one per port number, over all services); this entry goes past it"]
         );
         let mut d = Diagnostics::default();
         let mut v = json!(["1-65535/udp"]);
@@ -504,9 +558,30 @@ mod tests {
         let errors: Vec<String> = d.errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(
             errors,
-            ["expose[1]: the ranges of `expose` expand into more than 65535 ports (one per port number); this entry goes past it"]
+            ["expose[1]: the ranges of `expose` expand into more than 65535 ports (one per port number, over all services); this entry goes past it"]
         );
         assert_eq!(exposed.len(), EXPANDED_PORTS_MAX);
+    }
+
+    #[test]
+    fn the_limit_is_over_all_the_services_of_a_tree() {
+        // Twenty services of `1-65535:1-65535/udp` (1.2 kB) took 82 s and 1.5 GB with a
+        // limit per service.
+        let service =
+            json!({"image": "a", "ports": ["1-65535:1-65535/udp", 80], "expose": ["1-40000"]});
+        let mut doc = json!({"services": {"s0": service, "s1": service, "s2": service}});
+        let e = super::super::canonicalize(&mut doc, &Default::default()).unwrap_err();
+        let messages: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "services.s0.ports[1]: the ranges of `ports` expand into more than 65535 ports (one per port number, over all services); this entry goes past it",
+                "services.s1.ports[0]: the ranges of `ports` expand into more than 65535 ports (one per port number, over all services); this entry goes past it",
+                "services.s1.expose[0]: the ranges of `expose` expand into more than 65535 ports (one per port number, over all services); this entry goes past it",
+                "services.s2.ports[0]: the ranges of `ports` expand into more than 65535 ports (one per port number, over all services); this entry goes past it",
+                "services.s2.expose[0]: the ranges of `expose` expand into more than 65535 ports (one per port number, over all services); this entry goes past it",
+            ]
+        );
     }
 
     #[test]
