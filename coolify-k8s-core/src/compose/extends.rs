@@ -61,10 +61,12 @@ pub(crate) fn apply(
     };
     let mut resolved = Vec::new();
     let mut errors = Vec::new();
+    let by_service = directives.by_service();
+    let none = Directives::default();
     for name in names {
         extender.chain.clear();
-        let own = directives.under(&["services", name.as_str()]);
-        match extender.resolve(file, &services, &name, &own) {
+        let own = by_service.get(name.as_str()).unwrap_or(&none);
+        match extender.resolve(file, &services, &name, own) {
             Ok((v, _)) => {
                 if let Err(e) = total.add(&v, &services_path.key(&name)) {
                     errors.push(e);
