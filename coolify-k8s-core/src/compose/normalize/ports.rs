@@ -20,8 +20,8 @@ const LONG_KEYS: &[&str] = &[
 
 /// The most entries the `ports` of a project's services may expand into together, and
 /// apart, as many for their `expose`: every port number once. Docker accepts more (a port
-/// per protocol, host address and service), but each expanded entry costs the loader about
-/// 1 kB, so twenty `127.0.0.N:1-65535:1-65535/udp` lines (850 bytes) took 5 GB and 100 s,
+/// per protocol, host address and service), but each expanded entry costs the loader 1 to
+/// 4 kB, so twenty `127.0.0.N:1-65535:1-65535/udp` lines (850 bytes) took 5 GB and 100 s,
 /// in one service or in twenty: enough to take down the PHP worker that calls the
 /// translator. Kubernetes objects list at most 5,000 of them anyway (`plan::listed_ports`).
 pub(crate) const EXPANDED_PORTS_MAX: usize = 65_535;
