@@ -249,6 +249,7 @@ cmd_start() {
     --bind-address 127.0.0.1 --secure-port "$KCM_PORT" --port 0 --cert-dir "$RUN/pki/kcm" \
     --service-account-private-key-file "$RUN/pki/sa.key" --root-ca-file "$RUN/pki/apiserver.crt" \
     --use-service-account-credentials=false --leader-elect=false \
+    --flex-volume-plugin-dir "$RUN/flexvolume" \
     --controllers "$(controllers)" --profiling=false
   start_daemon kube-scheduler "$BIN/kube-scheduler" \
     --kubeconfig "$RUN/kubeconfig" --authentication-kubeconfig "$RUN/kubeconfig" \

@@ -233,8 +233,9 @@ node_restore_host() {
 
 # node_stop: the node's daemons and containers. The host state is put back by
 # node_restore_host once the control plane has stopped too: kube-controller-manager
-# recreates /usr/libexec/kubernetes/kubelet-plugins/volume/exec (its flex-volume probe)
-# while it runs, which raced the removal of the host paths.
+# recreated /usr/libexec/kubernetes/kubelet-plugins/volume/exec (its flex-volume probe)
+# while it ran, which raced the removal of the host paths. It now probes "$RUN/flexvolume"
+# (so a run without the node, which never puts the host back, leaves nothing there either).
 node_stop() {
   [ -d "$NODE_DIR" ] || return 0
   node_drain
