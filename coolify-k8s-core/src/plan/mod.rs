@@ -18,6 +18,7 @@ pub mod listed_ports;
 pub mod names;
 pub mod network;
 pub mod ordering;
+pub mod port_notes;
 pub mod probes;
 pub mod redeploy;
 pub mod resources;

@@ -8,11 +8,12 @@ use super::model::{
     Workload,
 };
 use super::names::port_name;
+use super::port_notes::{Entry, Note, PortNotes};
 use crate::compose::{Project, Protocol, Service};
 use crate::options::{Options, PublishedPorts};
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// The NodePort range Kubernetes allocates from by default.
 const NODE_PORTS: std::ops::RangeInclusive<u16> = 30000..=32767;
@@ -73,8 +74,14 @@ pub fn plan_ports(
             app_protocol: app.cloned(),
         });
     };
+    let ports_at = at.key("ports");
+    // What cannot be carried as Docker publishes it, one line per run of entries (a range
+    // is one entry per port once expanded).
+    let mut notes = PortNotes::default();
+    // Published host ports so far: a set, since a range can publish 65,535 of them.
+    let mut published_seen: HashSet<(u16, &str)> = HashSet::new();
     for (i, p) in service.ports.iter().enumerate() {
-        let pat = at.key("ports").index(i);
+        let pat = ports_at.index(i);
         add(
             p.target,
             p.protocol,
@@ -82,23 +89,22 @@ pub fn plan_ports(
             p.app_protocol.as_ref(),
             &mut out,
         );
+        let entry = |published| Entry {
+            index: i,
+            published,
+            target: p.target,
+            protocol: p.protocol,
+        };
+        let written = p.published.as_deref().unwrap_or("");
         if let Some(h) = p
             .host_ip
             .as_deref()
             .filter(|h| !matches!(*h, "0.0.0.0" | "::" | ""))
         {
-            report.add(
-                pat.key("host_ip"),
-                Outcome::Dropped,
-                format!("binding to the host address {h} has no Service equivalent"),
-            );
+            notes.add(&ports_at, entry(written), Note::HostAddress(h.to_string()));
         }
         if p.mode.as_deref() == Some("host") {
-            report.add(
-                pat.key("mode"),
-                Outcome::Dropped,
-                "host-mode publishing: use the published_ports option",
-            );
+            notes.add(&ports_at, entry(written), Note::HostMode);
         }
         let Some(published) = p.published.as_deref() else {
             continue;
@@ -109,21 +115,31 @@ pub fn plan_ports(
             .and_then(|s| s.trim().parse::<u16>().ok());
         let (k8s, short) = proto(p.protocol);
         match (options.published_ports, host_port) {
-            (PublishedPorts::Clusterip, _) => report.add(
+            (PublishedPorts::Clusterip, _) => {
+                notes.add(&ports_at, entry(published), Note::NotPublished);
+            }
+            (_, None) => report.add(
                 pat,
-                Outcome::Approximated,
-                format!("host port {published} is not published: the port {} is reachable inside the cluster only (option published_ports: nodeport or loadbalancer)", p.target),
+                Outcome::Dropped,
+                format!("host port {published:?} is not a port number"),
             ),
-            (_, None) => report.add(pat, Outcome::Dropped, format!("host port {published:?} is not a port number")),
             (kind, Some(hp)) => {
                 if published.contains('-') {
-                    report.add(pat.clone(), Outcome::Approximated, format!("host port range {published}: only its first port {hp} is published"));
+                    report.add(
+                        pat.clone(),
+                        Outcome::Approximated,
+                        format!(
+                            "host port range {published}: only its first port {hp} is published"
+                        ),
+                    );
                 }
-                let node_port = (kind == PublishedPorts::Nodeport && NODE_PORTS.contains(&hp)).then_some(hp);
+                let node_port =
+                    (kind == PublishedPorts::Nodeport && NODE_PORTS.contains(&hp)).then_some(hp);
                 if kind == PublishedPorts::Nodeport && node_port.is_none() {
-                    report.add(pat, Outcome::Approximated, format!("host port {hp} is outside the NodePort range 30000-32767: the cluster picks the node port"));
+                    let first = hp.to_string();
+                    notes.add(&ports_at, entry(&first), Note::OutsideNodePorts);
                 }
-                if !out.published.iter().any(|x| x.port == hp && x.protocol == k8s) {
+                if published_seen.insert((hp, k8s)) {
                     out.published.push(PublishedPort {
                         name: port_name(None, hp, short),
                         port: hp,
@@ -135,6 +151,7 @@ pub fn plan_ports(
             }
         }
     }
+    notes.report(report);
     for e in &service.expose {
         add(e.target, e.protocol, None, None, &mut out);
     }
