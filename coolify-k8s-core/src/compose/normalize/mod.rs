@@ -80,7 +80,7 @@ pub mod service_keys {
 pub fn canonicalize(doc: &mut Value, options: &LoadOptions) -> Result<(), Errors> {
     let mut d = Diagnostics::default();
     canonicalize_into(doc, options, &mut d);
-    match Errors::from_vec(d.errors) {
+    match Errors::from_vec(d.errors.into_iter().collect()) {
         Some(e) => Err(e),
         None => Ok(()),
     }
@@ -132,7 +132,7 @@ pub fn project(doc: &Value, report: &mut Report) -> Result<Project, Errors> {
     d.expanded = ports::Expanded::default();
     let p = read_project(&doc, &mut d);
     report.extend(d.report);
-    match Errors::from_vec(d.errors) {
+    match Errors::from_vec(d.errors.into_iter().collect()) {
         Some(e) => Err(e),
         None => Ok(p),
     }
@@ -224,7 +224,7 @@ fn check_references(p: &Project, d: &mut Diagnostics) {
         let sp = services.key(name);
         for net in s.networks.keys() {
             if net != "default" && !p.networks.contains_key(net) {
-                d.errors.push(Error::new(
+                d.errors.insert(Error::new(
                     sp.key("networks").key(net),
                     format!("network {net:?} is not declared under the top-level networks"),
                 ));
@@ -236,7 +236,7 @@ fn check_references(p: &Project, d: &mut Diagnostics) {
         ] {
             for (i, r) in refs.iter().enumerate() {
                 if !defs.contains_key(&r.source) {
-                    d.errors.push(Error::new(
+                    d.errors.insert(Error::new(
                         sp.key(kind).index(i),
                         format!("{:?} is not declared under the top-level {kind}", r.source),
                     ));

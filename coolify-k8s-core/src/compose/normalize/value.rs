@@ -5,16 +5,16 @@ use crate::compose::magic::deferred;
 use crate::error::Error;
 use crate::path::InputPath;
 use crate::report::{Outcome, Report};
+use indexmap::IndexSet;
 use serde_json::{Map, Value};
-use std::collections::HashSet;
 
 /// Errors and report entries collected while normalizing (all of them, not the first).
 #[derive(Debug, Default)]
 pub(crate) struct Diagnostics {
-    pub(crate) errors: Vec<Error>,
-    /// The errors recorded so far, to record each once in constant time: a list of 40,000
-    /// bad entries took 112 s when every error was compared with every earlier one.
-    recorded: HashSet<Error>,
+    /// In the order found, each once: the canonical pass and the typed pass may see the
+    /// same bad value. A set, because a list of 40,000 bad entries took 112 s when every
+    /// error was compared with every earlier one.
+    pub(crate) errors: IndexSet<Error>,
     pub(crate) report: Report,
     /// The tree was canonicalized before (by the loader, file by file): sequences that
     /// canonicalizing expands (`ports`) or rewrites (`volumes`) may then hold equal
@@ -36,12 +36,8 @@ impl Diagnostics {
 
     /// Record an error at `path`.
     pub(crate) fn error(&mut self, path: &InputPath, message: impl Into<String>) {
-        let e = Error::new(path.clone(), shown(&message.into()));
-        // The canonical pass and the typed pass may see the same bad value.
-        if !self.recorded.contains(&e) {
-            self.recorded.insert(e.clone());
-            self.errors.push(e);
-        }
+        self.errors
+            .insert(Error::new(path.clone(), shown(&message.into())));
     }
 
     /// Record that an input key is not carried into the model.
