@@ -62,7 +62,7 @@ use value::Diagnostics;
 
 pub use service_keys::SERVICE_KEYS;
 
-pub(crate) use ports::{check_merged, Expanded};
+pub(crate) use ports::{check_merged, port_number, Expanded};
 
 /// The names of the keys the normalizer accepts.
 pub mod service_keys {

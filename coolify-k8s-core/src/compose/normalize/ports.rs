@@ -161,10 +161,21 @@ fn parse_protocol(s: &str, path: &InputPath, d: &mut Diagnostics) -> Option<Prot
     }
 }
 
+/// A port number: decimal digits only. Docker parses with Go's `strconv.ParseUint`, which
+/// takes no sign, where Rust's `parse::<u16>` takes `+80` (found by the `translate` fuzzer:
+/// `+108-3005` passed here and fails on Docker). Space around it stays allowed, as before.
+pub(crate) fn port_number(s: &str) -> Option<u16> {
+    let s = s.trim();
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
 /// A container port: 1..=65535.
 fn container_port(s: &str, path: &InputPath, d: &mut Diagnostics) -> Option<u16> {
-    match s.trim().parse::<u16>() {
-        Ok(p) if p > 0 => Some(p),
+    match port_number(s) {
+        Some(p) if p > 0 => Some(p),
         _ => {
             d.error(path, format!("invalid port {s:?}"));
             None
@@ -174,7 +185,7 @@ fn container_port(s: &str, path: &InputPath, d: &mut Diagnostics) -> Option<u16>
 
 /// A port or an inclusive range `a-b`; `min` is 1 for container ports, 0 for host ports.
 fn port_range(s: &str, min: u16, path: &InputPath, d: &mut Diagnostics) -> Option<(u16, u16)> {
-    let parse = |x: &str| x.trim().parse::<u16>().ok().filter(|p| *p >= min);
+    let parse = |x: &str| port_number(x).filter(|p| *p >= min);
     let (a, b) = match s.split_once('-') {
         Some((a, b)) => (parse(a), parse(b)),
         None => (parse(s), parse(s)),
@@ -514,6 +525,39 @@ mod tests {
             short("90-80").unwrap_err(),
             vec!["ports[0]: invalid port range \"90-80\" (start after end)"]
         );
+    }
+
+    #[test]
+    fn a_port_number_is_digits_without_a_sign_as_docker_parses_it() {
+        // The message names the part that is not a port: the host part, or the container's.
+        for (entry, part) in [
+            ("+80", "+80"),
+            ("+108-3005", "+108-3005"),
+            ("108-+3005", "108-+3005"),
+            ("+8080:80", "+8080"),
+            ("8080:+80", "+80"),
+            ("80-81:8-+9", "8-+9"),
+        ] {
+            assert_eq!(
+                short(entry).unwrap_err(),
+                vec![format!("ports[0]: invalid port {part:?}")],
+                "{entry}"
+            );
+        }
+        let mut d = Diagnostics::default();
+        let path = InputPath::root().key("ports");
+        let mut v = json!([{"target": "+80"}, {"target": 80, "published": "+8080"}]);
+        canonicalize_ports(&mut v, &path, &mut d);
+        let errors: Vec<String> = d.errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            errors,
+            [
+                "ports[0].target: invalid port \"+80\"",
+                "ports[1].published: invalid port \"+8080\""
+            ]
+        );
+        // Space around a number stays allowed, as it was before the sign was refused.
+        assert_eq!(short(" 80 ").map(|p| p.len()), Ok(1));
     }
 
     #[test]

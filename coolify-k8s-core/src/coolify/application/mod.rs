@@ -15,6 +15,7 @@ use super::attributes::{
     one_service_project, port_mappings, rebase_volumes, Attrs,
 };
 use super::identity::Identity;
+use crate::compose::normalize::port_number;
 use crate::compose::{ExposedPort, Port, Project, Protocol, Restart, Service};
 use crate::error::{Error, Errors};
 use crate::k8s::autoscaling::Autoscale;
@@ -381,8 +382,8 @@ fn exposed_ports(a: &Attrs<'_>, errors: &mut Vec<Error>) -> Vec<ExposedPort> {
     let mut expose = Vec::new();
     if let Some(list) = a.text("ports_exposes") {
         for (i, p) in list_items(&list).enumerate() {
-            match p.parse::<u16>() {
-                Ok(n) if n > 0 => expose.push(ExposedPort {
+            match port_number(p) {
+                Some(n) if n > 0 => expose.push(ExposedPort {
                     target: n,
                     protocol: Protocol::Tcp,
                 }),
@@ -982,7 +983,7 @@ mod tests {
     #[test]
     fn bad_attributes_name_their_path() {
         let e = from_attributes(
-            &json!({"name": "x", "ports_exposes": "80,abc", "fqdn": "ftp://x", "limits_memory": "lots",
+            &json!({"name": "x", "ports_exposes": "80,abc,+81", "fqdn": "ftp://x", "limits_memory": "lots",
                     "environment_variables": [{"value": "v"}]}),
             None,
         )
@@ -991,6 +992,7 @@ mod tests {
         for want in [
             "image: ",
             "ports_exposes[1]: ",
+            "ports_exposes[2]: ",
             "fqdn[0]: ",
             "limits_memory: ",
             "environment_variables[0].key: ",

@@ -2,6 +2,7 @@
 //! `127.0.0.1:8080:80`, comma-separated).
 
 use super::{list_items, Attrs};
+use crate::compose::normalize::port_number;
 use crate::compose::{Port, Protocol};
 use crate::error::Error;
 use crate::path::InputPath;
@@ -41,8 +42,9 @@ fn parse_mapping(m: &str) -> Option<Port> {
         [ip, p, t] => (Some(ip.to_string()), *p, *t),
         _ => return None,
     };
-    let target = target.parse::<u16>().ok().filter(|p| *p > 0)?;
-    published.parse::<u16>().ok().filter(|p| *p > 0)?;
+    // Coolify passes the mapping to `docker run -p`, which takes no sign (`+8080`).
+    let target = port_number(target).filter(|p| *p > 0)?;
+    port_number(published).filter(|p| *p > 0)?;
     Some(Port {
         name: None,
         target,
@@ -61,7 +63,7 @@ mod tests {
 
     #[test]
     fn mappings_with_address_and_protocol_and_errors_at_their_index() {
-        let v = json!({"ports_mappings": "8080:80, 127.0.0.1:5353:53/udp,80,0:1,1:2/sctp"});
+        let v = json!({"ports_mappings": "8080:80, 127.0.0.1:5353:53/udp,80,0:1,1:2/sctp,+8080:80,8080:+80"});
         let mut errors = Vec::new();
         let ports = port_mappings(&Attrs::root(&v, "x").unwrap(), &mut errors);
         let got: Vec<_> = ports
@@ -88,7 +90,9 @@ mod tests {
             [
                 "ports_mappings[2]",
                 "ports_mappings[3]",
-                "ports_mappings[4]"
+                "ports_mappings[4]",
+                "ports_mappings[5]",
+                "ports_mappings[6]"
             ]
         );
     }
