@@ -170,7 +170,8 @@ report() {
     /stat::number_of_executed_units:/ { total = $3 + 0 }
     # A unit past the timeout whose handler never saved it: the fuzzer was stuck, and the
     # executions the rate extrapolates never ran.
-    /ALARM: working on the last Unit/ { alarm = 1 }
+    # An alarm after the final stats is an exit that deadlocked, not a unit that hung.
+    /ALARM: working on the last Unit/ { if (!total) alarm = 1 }
     /Test unit written/ { alarm = 0 }
     # The harness'"'"'s watchdog saves such a unit before the alarm (fuzz/src/watchdog.rs).
     /watchdog: a unit has run .* saved to / { saved = $NF }
@@ -262,9 +263,20 @@ campaign() {
     -max_len=262144 -print_final_stats=1 -print_pcs=1 -artifact_prefix="artifacts/$target/" \
     > >(while IFS= read -r l; do printf '%(%s)T %s\n' -1 "$l"; done >"$log") 2>&1 &
   pid=$!
-  local hung=0
+  local hung=0 exit_stuck=0
   while kill -0 "$pid" 2>/dev/null; do
     sleep 10
+    # Final stats printed: the run is over. libFuzzer prints them from its SIGINT handler,
+    # which allocates, and an interrupted malloc can then deadlock its exit (session 12:
+    # its alarm fired later, and the run passed for hung). Nothing is left to run.
+    if grep -q 'stat::peak_rss_mb' "$log"; then
+      sleep 10
+      if kill -0 "$pid" 2>/dev/null; then
+        exit_stuck=1
+        kill -KILL "$pid" 2>/dev/null
+      fi
+      break
+    fi
     # A unit past -timeout: libFuzzer's alarm handler should save it and exit, but it
     # allocates, and a handler that interrupted malloc deadlocks (session 9: ten minutes
     # stuck, the unit not saved). A stuck fuzzer finds nothing, which must not pass for a
@@ -277,12 +289,17 @@ campaign() {
         break
       fi
     fi
-    if report "$log" "$(date +%s)" 2>/dev/null | grep -q 'plateau yes$'; then
+    # A plateau ends the run; so does `touch LOG.stop` (a campaign stopped by hand).
+    if report "$log" "$(date +%s)" 2>/dev/null | grep -q 'plateau yes$' || [ -e "${log%.log}.stop" ]; then
       kill -INT "$pid" 2>/dev/null
     fi
   done
   wait "$pid"
   rc=$?
+  if [ "$exit_stuck" = 1 ]; then
+    log "campaign $target: libFuzzer printed its final stats and did not exit; killed"
+    rc=72
+  fi
   if [ "$hung" = 1 ]; then
     local saved
     saved="$(grep -o 'watchdog: a unit has run .* saved to .*' "$log" | tail -1 | sed 's/.* saved to //')"
