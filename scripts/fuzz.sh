@@ -159,7 +159,8 @@ plateau_keys() {
 report() {
   awk -v quiet="${QUIET:-600}" -v withft="$(plateau_keys)" -v now="${2:-0}" '
     function num(key,   i) { for (i = 2; i <= NF; i++) if ($i == key) return $(i + 1); return "" }
-    { t = $1 }
+    # The clock stops at the final stats: what follows them is the exit, not fuzzing.
+    !total { t = $1 }
     NR == 1 { t0 = t }
     /INITED/ { inited = 1; c0 = num("cov:"); f0 = num("ft:"); c = c0; f = f0; tl = t; el = substr($2, 2) + 0 }
     inited && $2 ~ /^#[0-9]+$/ && num("cov:") != "" {
