@@ -355,6 +355,9 @@ if [ "$cmd" != report ] && [ "$cmd" != edges ] && [ "$cmd" != dict ]; then
   need_nightly
   ensure_cargo_fuzz
 fi
+# bash reads a script as it runs it: `exit` on the line of `esac` ends the script before it
+# reads on, so a campaign survives this file being edited under it (session 13: an edit
+# during a campaign ran a piece of a line as a command).
 case "$cmd" in
   smoke)
     seconds="${2:-5}"
@@ -377,4 +380,4 @@ case "$cmd" in
   tests) harness_tests ;;
   dict) python3 dict/generate.py "$ROOT" "$SHARED/schemas/compose-spec.json" ;;
   *) die "unknown command '$cmd' (smoke, run, seed, cmin, campaign, report, edges, watchdog, tests, dict)" ;;
-esac
+esac; exit $?
