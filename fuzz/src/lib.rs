@@ -133,7 +133,7 @@ pub fn check_names(m: &Manifests) {
 pub fn check_secrets(m: &Manifests, input: &str) {
     let mut secrets: BTreeSet<String> = BTreeSet::new();
     for o in m.objects().iter().filter(|o| kind(o) == "Secret") {
-        let dotenv = name(o).ends_with("-secrets");
+        let dotenv = is_resource_secret(o);
         let secret_key = |k: &str| {
             !dotenv
                 || coolify_k8s_core::compose::MagicVariable::parse(k).is_some_and(|m| m.is_secret())
@@ -168,6 +168,20 @@ pub fn check_secrets(m: &Manifests, input: &str) {
         );
     }
     check_only_in_secrets(m, &secrets);
+}
+
+/// The resource Secret, `<instance>-secrets`: a long instance's name is shortened with a
+/// hash and loses the suffix (session 13: a 97-character URL in a Secret named
+/// `vvvv…-e-03759aa2` passed for a leaked secret), so the name is compared with the one the
+/// plan gives it (`plan::mod`'s `plan_values`), from the instance in the labels.
+fn is_resource_secret(o: &Value) -> bool {
+    let labels = &o["metadata"]["labels"];
+    let instance = labels["app.kubernetes.io/instance"].as_str();
+    name(o).ends_with("-secrets")
+        || instance.is_some_and(|i| {
+            labels["app.kubernetes.io/name"].as_str() == Some(i)
+                && name(o) == names::object_name(&format!("{i}-secrets"))
+        })
 }
 
 /// No value of `secrets` appears in an object other than a Secret, or in the report.
@@ -460,8 +474,30 @@ pub fn check_translation(m: &Manifests, again: &Manifests, input: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::shell_syntax_error;
+    use super::{is_resource_secret, names, shell_syntax_error};
+    use serde_json::json;
     use std::process::Command;
+
+    fn secret(name: &str, instance: &str, app: &str) -> serde_json::Value {
+        json!({"kind": "Secret", "metadata": {"name": name, "labels": {
+            "app.kubernetes.io/instance": instance, "app.kubernetes.io/name": app}}})
+    }
+
+    #[test]
+    fn the_resource_secret_is_known_by_its_name_when_shortened() {
+        let long = format!("{}-e-d55c93c5", "v".repeat(51));
+        let shortened = names::object_name(&format!("{long}-secrets"));
+        assert!(!shortened.ends_with("-secrets"));
+        assert!(is_resource_secret(&secret(&shortened, &long, &long)));
+        assert!(is_resource_secret(&secret("acme-secrets", "acme", "acme")));
+        // A service's own Secret (its name label is the service's) counts every key.
+        assert!(!is_resource_secret(&secret(&shortened, &long, "web")));
+        assert!(!is_resource_secret(&secret(
+            "web-secret-files",
+            "acme",
+            "web"
+        )));
+    }
 
     /// bash's own verdict: `bash -n` reads the line as a whole script.
     fn bash_accepts(line: &str) -> bool {
