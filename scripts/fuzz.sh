@@ -299,7 +299,9 @@ campaign() {
   rc=$?
   if [ "$exit_stuck" = 1 ]; then
     log "campaign $target: libFuzzer printed its final stats and did not exit; killed"
+    # Stopped, unless it stopped on a finding: a saved crash or timeout stays a failure.
     rc=72
+    grep -q 'Test unit written' "$log" && rc=1
   fi
   if [ "$hung" = 1 ]; then
     local saved
