@@ -299,9 +299,10 @@ campaign() {
   rc=$?
   if [ "$exit_stuck" = 1 ]; then
     log "campaign $target: libFuzzer printed its final stats and did not exit; killed"
-    # Stopped, unless it stopped on a finding: a saved crash or timeout stays a failure.
+    # Stopped, unless it stopped on a finding: a saved crash or timeout stays a failure
+    # (a slow unit, saved along the way, is not one).
     rc=72
-    grep -q 'Test unit written' "$log" && rc=1
+    grep -qE 'Test unit written to .*/(crash|timeout|oom|leak)-' "$log" && rc=1
   fi
   if [ "$hung" = 1 ]; then
     local saved
