@@ -406,6 +406,53 @@ mod tests {
     }
 
     #[test]
+    fn names_derived_from_a_name_at_the_length_limit_keep_their_suffix() {
+        // A CLI user's long `name:` and service name: the objects named after them are
+        // shortened before their suffix, not through it, so `-secrets` still says what the
+        // Secret is (Coolify's instances are UUIDs, short enough either way).
+        let instance = "i".repeat(70);
+        let service = "w".repeat(70);
+        let text = format!(
+            "name: {instance}\nservices:\n  {service}:\n    image: nginx\n    ports: [\"8080:80\"]\n    environment: [\"PASSWORD=$SERVICE_PASSWORD_DB\"]\n    depends_on:\n      migrate: {{condition: service_completed_successfully}}\n    volumes:\n      - type: bind\n        source: ./app.conf\n        target: /etc/app.conf\n        content: \"a = 1\"\n      - type: bind\n        source: ./key.pem\n        target: /etc/key.pem\n        content: \"-----BEGIN PRIVATE KEY-----\\nabc\\n-----END PRIVATE KEY-----\\n\"\n  migrate:\n    image: busybox\n"
+        );
+        let t = Translator::new(Options {
+            published_ports: crate::options::PublishedPorts::Nodeport,
+            ..Default::default()
+        });
+        let m = t.compose(&text, &BTreeMap::new()).unwrap();
+        let names = kinds(&m);
+        for (kind, suffix) in [
+            ("Secret", "-secrets"),
+            ("ServiceAccount", "-job-waiter"),
+            ("Role", "-job-waiter"),
+            ("Service", "-public"),
+            ("ConfigMap", "-files"),
+            ("Secret", "-secret-files"),
+        ] {
+            let found: Vec<&String> = names
+                .iter()
+                .filter(|n| n.starts_with(&format!("{kind}/")) && n.ends_with(suffix))
+                .collect();
+            assert_eq!(found.len(), 1, "{kind} …{suffix} in {names:?}");
+            let name = found[0].split_once('/').map_or("", |(_, n)| n);
+            assert!(
+                crate::plan::names::is_dns_label(name) && name.len() == 63,
+                "{name}"
+            );
+        }
+        // The Deployment reads the resource Secret by the name it has.
+        let yaml = m.to_yaml();
+        let secret = names
+            .iter()
+            .find_map(|n| {
+                n.strip_prefix("Secret/")
+                    .filter(|n| n.ends_with("-secrets"))
+            })
+            .unwrap();
+        assert!(yaml.contains(&format!("name: {secret}\n")), "{yaml}");
+    }
+
+    #[test]
     fn a_published_range_wider_than_the_node_ports_publishes_its_first_ports() {
         let t = Translator::new(Options {
             published_ports: crate::options::PublishedPorts::Nodeport,

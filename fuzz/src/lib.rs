@@ -170,17 +170,18 @@ pub fn check_secrets(m: &Manifests, input: &str) {
     check_only_in_secrets(m, &secrets);
 }
 
-/// The resource Secret, `<instance>-secrets`: a long instance's name is shortened with a
-/// hash and loses the suffix (session 13: a 97-character URL in a Secret named
-/// `vvvv…-e-03759aa2` passed for a leaked secret), so the name is compared with the one the
-/// plan gives it (`plan::mod`'s `plan_values`), from the instance in the labels.
+/// The resource Secret, `<instance>-secrets`, known by the name the plan gives it
+/// (`plan::mod`'s `plan_values`) from the instance in its labels (instance and name labels
+/// equal, as on every resource-level object). A name alone would not do: a service's own
+/// Secret may end in `-secrets` too, and before session 14 a long instance's Secret lost the
+/// suffix to the hash (a 97-character URL in `vvvv…-e-03759aa2` passed for a leaked secret).
 fn is_resource_secret(o: &Value) -> bool {
     let labels = &o["metadata"]["labels"];
-    let instance = labels["app.kubernetes.io/instance"].as_str();
-    name(o).ends_with("-secrets")
-        || instance.is_some_and(|i| {
+    labels["app.kubernetes.io/instance"]
+        .as_str()
+        .is_some_and(|i| {
             labels["app.kubernetes.io/name"].as_str() == Some(i)
-                && name(o) == names::object_name(&format!("{i}-secrets"))
+                && name(o) == names::suffixed(i, "-secrets")
         })
 }
 
@@ -484,14 +485,19 @@ mod tests {
     }
 
     #[test]
-    fn the_resource_secret_is_known_by_its_name_when_shortened() {
+    fn the_resource_secret_is_known_by_its_name_and_labels() {
         let long = format!("{}-e-d55c93c5", "v".repeat(51));
-        let shortened = names::object_name(&format!("{long}-secrets"));
-        assert!(!shortened.ends_with("-secrets"));
+        let shortened = names::suffixed(&long, "-secrets");
+        assert!(shortened.len() <= 63 && shortened.ends_with("-secrets"));
         assert!(is_resource_secret(&secret(&shortened, &long, &long)));
         assert!(is_resource_secret(&secret("acme-secrets", "acme", "acme")));
-        // A service's own Secret (its name label is the service's) counts every key.
+        // The name the plan gave before session 14 is not the resource Secret's any more.
+        let hashed = names::object_name(&format!("{long}-secrets"));
+        assert!(!is_resource_secret(&secret(&hashed, &long, &long)));
+        // A service's own Secret (its name label is the service's) counts every key, even
+        // when its name ends in `-secrets`.
         assert!(!is_resource_secret(&secret(&shortened, &long, "web")));
+        assert!(!is_resource_secret(&secret("web-secrets", "acme", "web")));
         assert!(!is_resource_secret(&secret(
             "web-secret-files",
             "acme",

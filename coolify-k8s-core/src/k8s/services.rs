@@ -64,7 +64,7 @@ pub fn public_service(plan: &Plan, w: &Workload, options: &Options) -> Option<Se
         PublishedPorts::Nodeport => "NodePort",
         PublishedPorts::Loadbalancer => "LoadBalancer",
     };
-    let name = crate::plan::names::object_name(&format!("{}-public", w.service_name));
+    let name = crate::plan::network::public_service_name(&w.service_name);
     Some(Service {
         metadata: meta::object_meta(plan, &name, &w.service_name, &w.labels, &BTreeMap::new()),
         spec: Some(ServiceSpec {

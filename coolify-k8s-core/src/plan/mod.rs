@@ -204,7 +204,7 @@ fn plan_values(
     report: &mut Report,
 ) -> env::Values {
     let mut values = env::Values {
-        secret_name: names::object_name(&format!("{instance}-secrets")),
+        secret_name: names::suffixed(instance, "-secrets"),
         values: magic.values.clone(),
         ..Default::default()
     };

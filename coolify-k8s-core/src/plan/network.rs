@@ -372,6 +372,20 @@ fn merge_into(host: &mut Workload, joiner: Workload) {
     }
 }
 
+/// The Service that publishes a workload's host ports outside the cluster
+/// (`published_ports: nodeport` or `loadbalancer`): the service's name and `-public`, which a
+/// name at the length limit keeps too ([`names::suffixed`](super::names::suffixed)).
+///
+/// ```
+/// use coolify_k8s_core::plan::network::public_service_name;
+/// assert_eq!(public_service_name("web"), "web-public");
+/// let long = public_service_name(&"w".repeat(63));
+/// assert!(long.len() <= 63 && long.ends_with("-public"), "{long}");
+/// ```
+pub fn public_service_name(service_name: &str) -> String {
+    super::names::suffixed(service_name, "-public")
+}
+
 /// Extra Services for `links` aliases (`db:database`) and network `aliases`.
 pub fn plan_aliases(
     project: &Project,
@@ -386,7 +400,7 @@ pub fn plan_aliases(
         workloads
             .iter()
             .filter(|w| !w.published.is_empty())
-            .map(|w| super::names::object_name(&format!("{}-public", w.service_name))),
+            .map(|w| public_service_name(&w.service_name)),
     );
     let mut out: Vec<AliasService> = Vec::new();
     let by_service: BTreeMap<&str, &Workload> =

@@ -31,7 +31,7 @@ pub const WAIT_IMAGE: &str = "busybox:1.37";
 pub const KUBECTL_IMAGE: &str = "registry.k8s.io/kubectl:v1.33.0";
 /// The ServiceAccount (and Role) that lets init containers read Jobs, after the resource.
 pub fn job_waiter_name(instance: &str) -> String {
-    super::names::object_name(&format!("{instance}-job-waiter"))
+    super::names::suffixed(instance, "-job-waiter")
 }
 
 /// Check every `depends_on` target exists (or is optional) and that there is no cycle.

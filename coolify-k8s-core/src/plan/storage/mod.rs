@@ -615,11 +615,8 @@ impl<'s> Mounts<'s> {
 
     /// The service's ConfigMap (or Secret) of `content:` files.
     fn files_name(&self, secret: bool) -> String {
-        if secret {
-            object_name(&format!("{}-secret-files", self.k8s_name))
-        } else {
-            object_name(&format!("{}-files", self.k8s_name))
-        }
+        let suffix = if secret { "-secret-files" } else { "-files" };
+        super::names::suffixed(self.k8s_name, suffix)
     }
 
     fn volume(&mut self, name: String, source: VolumeSource) {
