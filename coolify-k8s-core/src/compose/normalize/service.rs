@@ -197,28 +197,74 @@ fn restart(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Option<Restart> 
         return Some(Restart::No);
     }
     let s = value::string(v, path, d)?;
-    match s.as_str() {
-        "no" => Some(Restart::No),
-        "always" => Some(Restart::Always),
-        "unless-stopped" => Some(Restart::UnlessStopped),
-        "on-failure" => Some(Restart::OnFailure),
-        _ => match s.strip_prefix("on-failure:").map(|n| n.parse::<u32>()) {
-            Some(Ok(_)) => {
+    // docker compose (`getRestartPolicy`) splits the text at `:` and reads the count with Go's
+    // `strconv.Atoi`, ignoring its error: a count that is not a number is 0. The engine then
+    // refuses an unknown policy, a count with any policy but on-failure, and a negative count.
+    let mut parts = s.split(':');
+    let name = parts.next().unwrap_or_default();
+    let count_text = parts.next();
+    let count = count_text.and_then(go_atoi).unwrap_or(0);
+    let refused = |d: &mut Diagnostics, why: &str| {
+        d.error(
+            path,
+            format!("invalid restart policy {s:?}: {why} (expected no, always, on-failure[:N] or unless-stopped)"),
+        );
+        None
+    };
+    let policy = match name {
+        "no" | "" => Restart::No,
+        "always" => Restart::Always,
+        "unless-stopped" => Restart::UnlessStopped,
+        "on-failure" if count < 0 => {
+            return refused(d, "Docker refuses a negative retry limit");
+        }
+        "on-failure" => {
+            if let Some(text) = count_text {
+                let read = if go_atoi(text).is_none() {
+                    format!(" ({text:?} is not a number, which Docker reads as 0: no limit)")
+                } else {
+                    String::new()
+                };
                 d.approximated(
                     path,
-                    "the retry limit of on-failure is not kept in the model",
+                    format!("the retry limit of on-failure is not kept in the model{read}"),
                 );
-                Some(Restart::OnFailure)
             }
-            _ => {
-                d.error(
-                    path,
-                    format!("invalid restart policy {s:?} (expected no, always, on-failure[:N] or unless-stopped)"),
-                );
-                None
-            }
-        },
+            return Some(Restart::OnFailure);
+        }
+        _ => return refused(d, "unknown policy"),
+    };
+    match count_text {
+        Some(_) if count != 0 => refused(d, "Docker takes a retry limit only with on-failure"),
+        Some(text) => {
+            d.dropped(
+                path,
+                format!(
+                    "the retry count {text:?} after the policy is ignored, as Docker ignores it"
+                ),
+            );
+            Some(policy)
+        }
+        None => Some(policy),
     }
+}
+
+/// Go's `strconv.Atoi`: an optional sign and decimal digits, anything else not a number
+/// (`None`, which docker compose reads as 0); beyond the range of an `int`, saturated, as
+/// the value Go returns with its range error.
+fn go_atoi(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let magnitude = digits.bytes().fold(0i64, |n, b| {
+        n.saturating_mul(10).saturating_add(i64::from(b - b'0'))
+    });
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// `memswap_limit`: `-1` (unlimited) or a byte size.
@@ -479,6 +525,56 @@ mod tests {
         assert_eq!(d.report.entries().len(), 1);
         assert_eq!(restart(&json!("sometimes"), &p, &mut d), None);
         assert_eq!(d.errors.len(), 1);
+    }
+
+    /// What docker compose and the engine make of a count after the policy: `on-failure`'s
+    /// count read as Go's `Atoi` reads it (not a number: 0, no limit), any other policy's
+    /// accepted only when it reads as 0, a negative one refused.
+    #[test]
+    fn restart_counts_are_read_as_docker_reads_them() {
+        let p = InputPath::root().key("restart");
+        let read = |text: &str| {
+            let mut d = Diagnostics::default();
+            let policy = restart(&json!(text), &p, &mut d);
+            let errors: Vec<String> = d.errors.iter().map(ToString::to_string).collect();
+            let report: Vec<String> = d.report.entries().iter().map(ToString::to_string).collect();
+            (policy, errors, report)
+        };
+        let (policy, errors, report) = read("on-failure:abc");
+        assert_eq!((policy, errors.len()), (Some(Restart::OnFailure), 0));
+        assert_eq!(
+            report,
+            [
+                "approximated: restart: the retry limit of on-failure is not kept in the model \
+              (\"abc\" is not a number, which Docker reads as 0: no limit)"
+            ]
+        );
+        assert_eq!(read("on-failure:+3").0, Some(Restart::OnFailure));
+        assert_eq!(read("on-failure:").0, Some(Restart::OnFailure));
+        assert_eq!(read("on-failure:0").2.len(), 1);
+        let (policy, errors, _) = read("on-failure:-1");
+        assert_eq!(policy, None);
+        assert!(errors[0].contains("negative retry limit"), "{errors:?}");
+        let (policy, errors, report) = read("always:abc");
+        assert_eq!((policy, errors.len()), (Some(Restart::Always), 0));
+        assert!(
+            report[0].starts_with("dropped: restart: the retry count \"abc\""),
+            "{report:?}"
+        );
+        assert_eq!(read("unless-stopped:0").0, Some(Restart::UnlessStopped));
+        let (policy, errors, _) = read("always:3");
+        assert_eq!(policy, None);
+        assert!(errors[0].contains("only with on-failure"), "{errors:?}");
+        assert_eq!(read("").0, Some(Restart::No));
+        assert_eq!(read("sometimes:1").0, None);
+        assert_eq!(read("on-failure:00").2.len(), 1);
+        assert!(!read("on-failure:00").2[0].contains("not a number"));
+        assert_eq!(go_atoi("99999999999999999999"), Some(i64::MAX));
+        assert_eq!(go_atoi("-99999999999999999999"), Some(-i64::MAX));
+        assert_eq!(
+            [" 3", "3 ", "-", "", "+12", "-0"].map(go_atoi),
+            [None, None, None, None, Some(12), Some(0)]
+        );
     }
 
     #[test]
