@@ -191,6 +191,7 @@ mod tests {
                 protocol: Protocol::Tcp,
                 app_protocol: None,
                 mode: None,
+                written_index: None,
             }],
             command: Some(vec![
                 "serve".into(),
@@ -402,6 +403,38 @@ mod tests {
             lines[0].starts_with("1001 of its 6001 ports (5001 to 7000) are not listed"),
             "{}",
             lines[0]
+        );
+    }
+
+    #[test]
+    fn the_report_names_port_entries_as_written_after_a_range() {
+        // A range is one entry as written and one per port in the canonical list; what the
+        // report says about the entries after it names them where the user wrote them.
+        let text = "services:\n  web:\n    image: nginx\n    ports:\n      - \"3000-3002:3000-3002\"\n      - \"127.0.0.1:8080:80\"\n      - {target: 81, published: 8081, mode: host, x-note: kept}\n      - \"3000:3000\"\n      - \"127.0.0.1:9000-9001:90-91\"\n";
+        let m = Translator::default()
+            .compose(text, &BTreeMap::new())
+            .unwrap();
+        let lines: Vec<String> = m
+            .report()
+            .entries()
+            .iter()
+            .filter(|e| e.path.to_string().starts_with("services.web.ports"))
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                // The range at [0]; "3000:3000" at [3] merged into its first port, which
+                // keeps its place and so its index.
+                "approximated: services.web.ports[0]: host ports 3000 to 3002/tcp are not published: the ports 3000 to 3002 are reachable inside the cluster only (option published_ports: nodeport or loadbalancer)",
+                // One run over consecutive entries is named by its first.
+                "approximated: services.web.ports[1]: host ports 8080 to 8081/tcp are not published: the ports 80 to 81 are reachable inside the cluster only (option published_ports: nodeport or loadbalancer)",
+                "dropped: services.web.ports[1].host_ip: binding to the host address 127.0.0.1 has no Service equivalent",
+                "dropped: services.web.ports[2].mode: host-mode publishing: use the published_ports option",
+                "dropped: services.web.ports[2].x-note: extension key: not used by the translation",
+                "approximated: services.web.ports[4]: host ports 9000 to 9001/tcp are not published: the ports 90 to 91 are reachable inside the cluster only (option published_ports: nodeport or loadbalancer)",
+                "dropped: services.web.ports[4].host_ip: binding to the host address 127.0.0.1 has no Service equivalent (host ports 9000 to 9001/tcp)",
+            ]
         );
     }
 

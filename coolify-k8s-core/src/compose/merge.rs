@@ -13,6 +13,7 @@
 //!
 //! Depth is bounded by the YAML stage's limit, so the recursion here is too.
 
+use super::port::WRITTEN_INDEX;
 use super::yaml::{MergeTag, TaggedPath};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -301,10 +302,18 @@ fn append_unique(items: &mut Vec<Value>, more: Vec<Value>, key: Key, path: &mut 
         let existing = k.as_ref().and_then(|k| first.get(k).copied());
         match existing.and_then(|i| items.get_mut(i)) {
             Some(item) => {
-                // Entries sharing a key merge (the later one's fields win).
+                // Entries sharing a key merge (the later one's fields win), at the first
+                // one's place, which its written index names.
+                let written = item.get(WRITTEN_INDEX).cloned();
                 path.push("*".to_string());
                 default_merge(item, v, path);
                 path.pop();
+                if let Value::Object(merged) = item {
+                    match written {
+                        Some(w) => merged.insert(WRITTEN_INDEX.to_string(), w),
+                        None => merged.remove(WRITTEN_INDEX),
+                    };
+                }
                 // A merge that changed the item's key changes which item comes first.
                 if unique_key(item, key) != k {
                     first = first_of_each_key(items, key);
@@ -375,6 +384,28 @@ mod tests {
         enforce_unicity(&mut t);
         let ports = t["services"]["a"]["ports"].as_array().map(Vec::len);
         assert_eq!(ports, Some(5000));
+    }
+
+    #[test]
+    fn a_merged_entry_keeps_the_written_index_of_the_first() {
+        // `ports: ["3000-3001", "3001"]`: the repeat merges into the range's second port,
+        // which the report names as the range.
+        let mut t = json!({"services": {"a": {"ports": [
+            {"target": 3000},
+            {"target": 3001, WRITTEN_INDEX: 0},
+            {"target": 3001, "name": "b", WRITTEN_INDEX: 1},
+            {"target": 3002, WRITTEN_INDEX: 2},
+            {"target": 3000, "name": "a", WRITTEN_INDEX: 3}
+        ]}}});
+        enforce_unicity(&mut t);
+        assert_eq!(
+            t["services"]["a"]["ports"],
+            json!([
+                {"target": 3000, "name": "a"},
+                {"target": 3001, "name": "b", WRITTEN_INDEX: 0},
+                {"target": 3002, WRITTEN_INDEX: 2}
+            ])
+        );
     }
 
     #[test]

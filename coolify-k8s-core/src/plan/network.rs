@@ -81,7 +81,9 @@ pub fn plan_ports(
     // Published host ports so far: a set, since a range can publish 65,535 of them.
     let mut published_seen: HashSet<(u16, &str)> = HashSet::new();
     for (i, p) in service.ports.iter().enumerate() {
-        let pat = ports_at.index(i);
+        // The report names the entry as written (a range is one entry and many ports).
+        let written = p.written_index.unwrap_or(i);
+        let pat = ports_at.index(written);
         add(
             p.target,
             p.protocol,
@@ -91,6 +93,7 @@ pub fn plan_ports(
         );
         let entry = |published| Entry {
             index: i,
+            written,
             published,
             target: p.target,
             protocol: p.protocol,
@@ -539,6 +542,7 @@ mod tests {
             protocol: Protocol::Tcp,
             app_protocol: None,
             mode: None,
+            written_index: None,
         }
     }
 

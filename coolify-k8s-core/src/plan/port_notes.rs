@@ -11,10 +11,10 @@
 //! let mut notes = PortNotes::default();
 //! for (index, port) in (49152..=49160).enumerate() {
 //!     let published = port.to_string();
-//!     let entry = Entry { index, published: &published, target: port, protocol: Protocol::Udp };
+//!     let entry = Entry { index, written: 0, published: &published, target: port, protocol: Protocol::Udp };
 //!     notes.add(&ports, entry, Note::NotPublished);
 //! }
-//! let entry = Entry { index: 9, published: "3478", target: 3478, protocol: Protocol::Tcp };
+//! let entry = Entry { index: 9, written: 1, published: "3478", target: 3478, protocol: Protocol::Tcp };
 //! notes.add(&ports, entry, Note::NotPublished);
 //! let mut report = Report::default();
 //! notes.report(&mut report);
@@ -23,7 +23,7 @@
 //!     "approximated: services.turn.ports[0]: host ports 49152 to 49160/udp are not published: \
 //!      the ports 49152 to 49160 are reachable inside the cluster only (option \
 //!      published_ports: nodeport or loadbalancer)",
-//!     "approximated: services.turn.ports[9]: host port 3478 is not published: the port 3478 \
+//!     "approximated: services.turn.ports[1]: host port 3478 is not published: the port 3478 \
 //!      is reachable inside the cluster only (option published_ports: nodeport or loadbalancer)",
 //! ]);
 //! ```
@@ -66,8 +66,11 @@ impl Note {
 /// One entry of a service's `ports`, as the note needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct Entry<'a> {
-    /// Its index in the (expanded) list.
+    /// Its index in the (expanded) list: entries one after the other make a run.
     pub index: usize,
+    /// The index of the entry it was written as, which the report names (a range is one
+    /// written entry and many in the list).
+    pub written: usize,
     /// The host port as written: a number, or a range (`8000-8010`).
     pub published: &'a str,
     /// The container port.
@@ -166,7 +169,7 @@ impl PortNotes {
             }
             self.open.remove(o);
         }
-        let at = ports.index(entry.index);
+        let at = ports.index(entry.written);
         let path = match note.key() {
             Some(k) => at.key(k),
             None => at,
@@ -202,6 +205,7 @@ mod tests {
         add(&mut |index, published, target, protocol, note| {
             let entry = Entry {
                 index,
+                written: index,
                 published,
                 target,
                 protocol,

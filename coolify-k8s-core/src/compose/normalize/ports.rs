@@ -3,7 +3,7 @@
 //! reads it.
 
 use super::value::{self, Diagnostics};
-use crate::compose::port::{ExposedPort, Port, Protocol};
+use crate::compose::port::{ExposedPort, Port, Protocol, WRITTEN_INDEX};
 use crate::error::Error;
 use crate::path::InputPath;
 use serde_json::{json, Map, Value};
@@ -118,14 +118,19 @@ fn rewrite_ports(v: &mut Value, path: &InputPath, d: &mut Diagnostics) {
             d.error(&p, too_many_ports("ports"));
             break;
         }
-        out.extend(long.map(Value::Object));
-        out.extend(short.into_iter().map(to_value));
+        let entries = long.into_iter().chain(short.into_iter().map(to_value));
+        for mut entry in entries {
+            if out.len() != i {
+                entry.insert(WRITTEN_INDEX.into(), json!(i));
+            }
+            out.push(Value::Object(entry));
+        }
     }
     d.expanded.ports = before + out.len();
     *v = Value::Array(out);
 }
 
-fn to_value(p: Port) -> Value {
+fn to_value(p: Port) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("target".into(), json!(p.target));
     if let Some(published) = p.published {
@@ -135,7 +140,7 @@ fn to_value(p: Port) -> Value {
         m.insert("host_ip".into(), json!(ip));
     }
     m.insert("protocol".into(), json!(protocol_name(p.protocol)));
-    Value::Object(m)
+    m
 }
 
 fn protocol_name(p: Protocol) -> &'static str {
@@ -265,6 +270,7 @@ pub(crate) fn parse_short(s: &str, path: &InputPath, d: &mut Diagnostics) -> Vec
         protocol,
         app_protocol: None,
         mode: None,
+        written_index: None,
     };
     match host_range {
         None => (c_start..=c_end).map(|t| make(t, None)).collect(),
@@ -370,8 +376,14 @@ pub(crate) fn ports(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<Por
         .enumerate()
         .filter_map(|(i, item)| {
             let m = item.as_object()?;
-            let p = path.index(i);
-            for k in m.keys().filter(|k| value::is_extension(k)) {
+            let written = m
+                .get(WRITTEN_INDEX)
+                .and_then(Value::as_u64)
+                .and_then(|w| usize::try_from(w).ok())
+                .unwrap_or(i);
+            let p = path.index(written);
+            let ours = |k: &&String| k.as_str() == WRITTEN_INDEX;
+            for k in m.keys().filter(|k| value::is_extension(k) && !ours(k)) {
                 d.dropped(&p.key(k), "extension key: not used by the translation");
             }
             let text = |key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
@@ -390,6 +402,7 @@ pub(crate) fn ports(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<Por
                 },
                 app_protocol: text("app_protocol"),
                 mode: text("mode"),
+                written_index: Some(written),
             })
         })
         .collect()
@@ -579,6 +592,38 @@ mod tests {
                 {"target": 53, "published": "5353", "protocol": "udp"}
             ])
         );
+    }
+
+    #[test]
+    fn entries_away_from_their_written_place_carry_its_index() {
+        let mut d = Diagnostics::default();
+        let path = InputPath::root().key("ports");
+        let mut v = json!(["81", "8000-8001:80-81", {"target": 82}]);
+        canonicalize_ports(&mut v, &path, &mut d);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        assert_eq!(
+            v,
+            json!([
+                {"target": 81, "protocol": "tcp"},
+                {"target": 80, "published": "8000", "protocol": "tcp"},
+                {"target": 81, "published": "8001", "protocol": "tcp", WRITTEN_INDEX: 1},
+                {"target": 82, "protocol": "tcp", WRITTEN_INDEX: 2}
+            ])
+        );
+        // Canonicalizing again keeps them (the list is canonical: nothing moves).
+        let once = v.clone();
+        canonicalize_ports(&mut v, &path, &mut d);
+        assert_eq!(v, once);
+        // The typed ports know them; the report's paths use them.
+        let typed: Vec<_> = ports(&v, &path, &mut d)
+            .iter()
+            .map(|p| (p.target, p.written_index))
+            .collect();
+        assert_eq!(
+            typed,
+            [(81, Some(0)), (80, Some(1)), (81, Some(1)), (82, Some(2))]
+        );
+        assert!(d.report.entries().is_empty(), "{:?}", d.report);
     }
 
     #[test]

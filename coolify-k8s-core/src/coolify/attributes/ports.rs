@@ -53,6 +53,7 @@ fn parse_mapping(m: &str) -> Option<Port> {
         protocol,
         app_protocol: None,
         mode: None,
+        written_index: None,
     })
 }
 

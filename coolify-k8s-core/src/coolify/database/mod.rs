@@ -303,6 +303,7 @@ fn ports(kind: DatabaseKind, a: &Attrs<'_>, errors: &mut Vec<Error>) -> Vec<Port
                 protocol: Protocol::Tcp,
                 app_protocol: None,
                 mode: None,
+                written_index: None,
             }),
             _ => errors.push(Error::new(
                 InputPath::root().key("public_port"),
