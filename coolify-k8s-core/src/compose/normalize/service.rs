@@ -202,8 +202,9 @@ fn restart(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Option<Restart> 
     // refuses an unknown policy, a count with any policy but on-failure, and a negative count.
     let mut parts = s.split(':');
     let name = parts.next().unwrap_or_default();
-    let count_text = parts.next();
-    let count = count_text.and_then(go_atoi).unwrap_or(0);
+    // The text after ':' and its number as docker compose reads it.
+    let written_count = parts.next().map(|text| (text, go_atoi(text)));
+    let count = written_count.and_then(|(_, n)| n).unwrap_or(0);
     let refused = |d: &mut Diagnostics, why: &str| {
         d.error(
             path,
@@ -219,8 +220,8 @@ fn restart(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Option<Restart> 
             return refused(d, "Docker refuses a negative retry limit");
         }
         "on-failure" => {
-            if let Some(text) = count_text {
-                let read = if go_atoi(text).is_none() {
+            if let Some((text, number)) = written_count {
+                let read = if number.is_none() {
                     format!(" ({text:?} is not a number, which Docker reads as 0: no limit)")
                 } else {
                     String::new()
@@ -234,7 +235,7 @@ fn restart(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Option<Restart> 
         }
         _ => return refused(d, "unknown policy"),
     };
-    match count_text {
+    match written_count.map(|(text, _)| text) {
         Some(_) if count != 0 => refused(d, "Docker takes a retry limit only with on-failure"),
         Some(text) => {
             d.dropped(
@@ -261,10 +262,12 @@ fn go_atoi(text: &str) -> Option<i64> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let magnitude = digits.bytes().fold(0i64, |n, b| {
-        n.saturating_mul(10).saturating_add(i64::from(b - b'0'))
-    });
-    Some(if negative { -magnitude } else { magnitude })
+    // Accumulated with its sign, so that it saturates at either end as Go's does.
+    let sign = if negative { -1 } else { 1 };
+    Some(digits.bytes().fold(0i64, |n, b| {
+        n.saturating_mul(10)
+            .saturating_add(sign * i64::from(b - b'0'))
+    }))
 }
 
 /// `memswap_limit`: `-1` (unlimited) or a byte size.
@@ -570,7 +573,9 @@ mod tests {
         assert_eq!(read("on-failure:00").2.len(), 1);
         assert!(!read("on-failure:00").2[0].contains("not a number"));
         assert_eq!(go_atoi("99999999999999999999"), Some(i64::MAX));
-        assert_eq!(go_atoi("-99999999999999999999"), Some(-i64::MAX));
+        assert_eq!(go_atoi("-99999999999999999999"), Some(i64::MIN));
+        assert_eq!(go_atoi("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(go_atoi("-9223372036854775807"), Some(-i64::MAX));
         assert_eq!(
             [" 3", "3 ", "-", "", "+12", "-0"].map(go_atoi),
             [None, None, None, None, Some(12), Some(0)]
