@@ -311,7 +311,7 @@ fn append_unique(items: &mut Vec<Value>, more: Vec<Value>, key: Key, path: &mut 
                 if let Value::Object(merged) = item {
                     match written {
                         Some(w) => merged.insert(WRITTEN_INDEX.to_string(), w),
-                        None => merged.remove(WRITTEN_INDEX),
+                        None => merged.shift_remove(WRITTEN_INDEX),
                     };
                 }
                 // A merge that changed the item's key changes which item comes first.

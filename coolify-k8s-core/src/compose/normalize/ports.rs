@@ -382,8 +382,10 @@ pub(crate) fn ports(v: &Value, path: &InputPath, d: &mut Diagnostics) -> Vec<Por
                 .and_then(|w| usize::try_from(w).ok())
                 .unwrap_or(i);
             let p = path.index(written);
-            let ours = |k: &&String| k.as_str() == WRITTEN_INDEX;
-            for k in m.keys().filter(|k| value::is_extension(k) && !ours(k)) {
+            for k in m
+                .keys()
+                .filter(|k| value::is_extension(k) && k.as_str() != WRITTEN_INDEX)
+            {
                 d.dropped(&p.key(k), "extension key: not used by the translation");
             }
             let text = |key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
